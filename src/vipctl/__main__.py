@@ -1,0 +1,3 @@
+from vipctl.cli import main
+
+main()

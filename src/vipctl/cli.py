@@ -1,0 +1,267 @@
+"""Command-line wiring only: options in, calls into the modules that know the rules, output out.
+
+Heavy modules (SQLAlchemy, SQLModel, Rich) are imported inside the commands, so ``vipctl --help``
+and every command start with only what they use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from vipctl import __version__
+from vipctl.errors import UserError
+
+app = typer.Typer(
+    name="vipctl",
+    help="Whom to contact today, why, and how urgently: your high-value clients, kept local.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals hold client data
+)
+
+Format = Literal["table", "json", "csv"]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people; json or csv for scripts.")
+]
+ShowPii = Annotated[bool, typer.Option("--show-pii", help="Show phone and ID numbers unmasked.")]
+DateOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="Act as if today were this day (YYYY-MM-DD)."
+    ),
+]
+
+
+def _today(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"vipctl: {message}", err=True)
+    return typer.Exit(1)
+
+
+def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can fix into one clear line on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            raise _fail(str(exc)) from None
+        except OperationalError as exc:
+            if "locked" in str(exc.orig):
+                raise _fail("the database is busy (another vipctl is writing); try again") from None
+            raise _fail(f"database error: {exc.orig}") from None
+
+    return wrapper
+
+
+def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
+    from vipctl.store import Database, resolve
+
+    return Database(resolve(ctx.obj), create=create)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vipctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="VIPCTL_DB",
+            help="Database file (default: vipctl.db in your user data directory).",
+            show_envvar=True,
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = db
+
+
+@app.command("import")
+@user_errors
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Clients and/or policies CSV files.")],
+    kind: Annotated[
+        Literal["clients", "policies"] | None,
+        typer.Option(help="What the files hold, when their headers do not tell."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Import the good rows; write the bad ones to FILE.rejects.csv."
+        ),
+    ] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="The files' text encoding, when detection gets it wrong.")
+    ] = None,
+    date: DateOption = None,
+) -> None:
+    """Import clients and policies from CSV (UTF-8 or GBK, Chinese or English headers)."""
+    from vipctl import importer, render
+
+    db = _open(ctx, create=True)
+    progress = None
+    if sys.stdout.isatty():
+        from rich.progress import Progress
+
+        progress = Progress(console=render.console(stderr=True), transient=True)
+
+    def on_file(report: importer.FileReport, lines: int) -> Callable[[int], None] | None:
+        if progress is None or lines < 10_000:
+            return None
+        task = progress.add_task(report.path.name, total=lines)
+        return lambda line: progress.update(task, completed=line) if line % 512 == 0 else None
+
+    try:
+        with progress or nullcontext():
+            result = importer.run(
+                db,
+                files,
+                kind=kind,
+                skip_invalid=skip_invalid,
+                encoding=encoding,
+                today=_today(date),
+                on_file=on_file,
+            )
+    except importer.ImportRejected as rejected:
+        _warn_ignored(rejected.result)
+        for message in rejected.result.errors:
+            typer.echo(message, err=True)
+        raise
+    finally:
+        db.close()
+    _warn_ignored(result)
+    _import_summary(result, db.path)
+
+
+def _warn_ignored(result: Any) -> None:
+    for report in result.files:
+        if report.ignored_columns:
+            names = ", ".join(report.ignored_columns)
+            typer.echo(
+                f"warning: {report.path}: not in the data contract, so not imported: {names}",
+                err=True,
+            )
+
+
+def _import_summary(result: Any, db_path: Path) -> None:
+    from vipctl import render
+
+    rows = [
+        {
+            "file": str(r.path),
+            "kind": r.kind,
+            "encoding": r.encoding,
+            "rows": r.rows,
+            "inserted": r.inserted,
+            "updated": r.updated,
+            "unchanged": r.unchanged,
+            "rejected": r.rejected,
+        }
+        for r in result.files
+    ]
+    columns = [(k, k.capitalize()) for k in rows[0]]
+    out = render.console()
+    out.print(render.table(columns, rows, title=f"Imported into {db_path}"))
+    for r in result.files:
+        if r.rejects_path:
+            typer.echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
+    if result.changed == 0 and not any(r.rejected for r in result.files):
+        typer.echo("Nothing changed: the database already holds exactly these rows.")
+
+
+@app.command()
+@user_errors
+def clients(
+    ctx: typer.Context,
+    agent: Annotated[str | None, typer.Option(help="Only this agent's clients.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text in the id, name, company, phone, e-mail or notes.")
+    ] = None,
+    fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """List clients."""
+    from vipctl import queries, render
+
+    db = _open(ctx)
+    with db.read() as conn:
+        rows = queries.clients(conn, agent=agent, search=search)
+    db.close()
+    render.listing(
+        rows,
+        fmt=fmt,
+        fields=queries.CLIENT_FIELDS,
+        columns=[
+            ("client_id", "Client"),
+            ("name", "Name"),
+            ("gender", "Sex"),
+            ("birthday", "Birthday"),
+            ("phone", "Phone"),
+            ("company", "Company"),
+            ("agent", "Agent"),
+            ("policies", "Policies"),
+        ],
+        show_pii=show_pii,
+        title=f"{len(rows)} client{'s' if len(rows) != 1 else ''}",
+    )
+
+
+@app.command()
+@user_errors
+def show(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    date: DateOption = None,
+    fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """The client card: contact data, what to talk about, every policy with its next due date.
+
+    CSV output lists the client's policies; JSON holds the whole card.
+    """
+    from vipctl import queries, render, schedule
+
+    db = _open(ctx)
+    with db.read() as conn:
+        client = queries.client(conn, client_id)
+        policies = queries.policies_of(conn, client_id) if client else []
+    db.close()
+    if client is None:
+        raise UserError(f"no client {client_id!r}")
+    today = _today(date)
+    for policy in policies:
+        policy["next_due_date"] = schedule.policy_next_due(policy, today)
+    if fmt == "json":
+        render.write_json({**render.masked(client, show_pii), "policies": policies})
+    elif fmt == "csv":
+        render.write_csv(policies, queries.POLICY_FIELDS)
+    else:
+        render.card(client, policies, show_pii=show_pii)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,83 @@
+"""The stored tables. Column names are the data contract's canonical names, so JSON output,
+CSV headers and SQL all speak the same words.
+
+Bulk work goes through ``Client.__table__`` (SQLAlchemy Core); the classes give the schema one
+typed definition that works the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Numeric
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+Amount = Numeric(16, 2)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself; ``schema_version`` guards against old code."""
+
+    __tablename__ = "vipctl_meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "client"
+    client_id: str = Field(primary_key=True)
+    name: str
+    gender: str | None = None
+    birthday: dt.date | None = None
+    birthday_calendar: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    company: str | None = None
+    title: str | None = None
+    wedding_anniversary: dt.date | None = None
+    annual_income: Decimal | None = Field(default=None, sa_type=Amount)
+    investable_assets: Decimal | None = Field(default=None, sa_type=Amount)
+    owns_property: bool | None = None
+    policy_quality: str | None = None
+    awareness: str | None = None
+    satisfaction: str | None = None
+    economy: str | None = None
+    mobility: str | None = None
+    agent: str | None = Field(default=None, index=True)
+    agent_status: str | None = None
+    best_visit_time: str | None = None
+    appointment_required: bool | None = None
+    interests: str | None = None
+    reading: str | None = None
+    sports: str | None = None
+    marital_status: str | None = None
+    children: str | None = None
+    personality: str | None = None
+    household_id: str | None = Field(default=None, index=True)
+    relation: str | None = None
+    notes: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Policy(SQLModel, table=True):
+    __tablename__ = "policy"
+    policy_no: str = Field(primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    product: str | None = None
+    category: str | None = None
+    sum_assured: Decimal | None = Field(default=None, sa_type=Amount)
+    premium: Decimal | None = Field(default=None, sa_type=Amount)
+    frequency: str | None = None
+    effective_date: dt.date
+    payment_years: int | None = None
+    next_due_date: dt.date | None = None
+    status: str | None = None
+    survival_benefit_date: dt.date | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime

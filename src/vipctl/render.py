@@ -1,0 +1,221 @@
+"""Turning rows into what people and scripts read: Rich tables, JSON or CSV on stdout.
+
+People get tables; scripts get canonical column names, ISO dates and plain numbers. Colour and
+box-drawing only appear on a terminal without NO_COLOR, so piped output and cron mail stay clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from vipctl.contract import PII_COLUMNS
+from vipctl.privacy import mask
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+Format = Literal["table", "json", "csv"]
+
+
+def plain() -> bool:
+    """True when output must carry no colour or box art: piped, redirected, or NO_COLOR."""
+    return not sys.stdout.isatty() or bool(os.environ.get("NO_COLOR"))
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if plain():
+        # A wide virtual width keeps piped tables on one line per row instead of wrapping at 80.
+        return Console(file=stream, no_color=True, highlight=False, width=1000, emoji=False)
+    return Console(file=stream, highlight=False, emoji=False)
+
+
+def masked(row: dict, show_pii: bool) -> dict:
+    if show_pii:
+        return row
+    return {k: mask(k, v) if k in PII_COLUMNS and v else v for k, v in row.items()}
+
+
+def json_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def text_value(value: object) -> str:
+    """A cell as a person reads it: amounts with thousands separators, yes/no, blanks for None."""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}".removesuffix(".00")
+    return csv_value(value)
+
+
+def write_json(data: object) -> None:
+    def default(value: object) -> object:
+        converted = json_value(value)
+        if converted is value:
+            raise TypeError(f"cannot write {type(value).__name__} as JSON")
+        return converted
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=default)
+    sys.stdout.write("\n")
+
+
+def write_csv(rows: Iterable[dict], fields: Sequence[str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([csv_value(row.get(f)) for f in fields])
+
+
+def table(columns: Sequence[tuple[str, str]], rows: Iterable[dict], title: str | None = None):
+    """A Rich table of ``columns`` = [(field, heading)], styled only on a terminal."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    bare = plain()
+    out = Table(
+        title=title,
+        box=None if bare else box.SIMPLE_HEAD,
+        header_style="" if bare else "bold",
+        title_style="" if bare else "bold",
+        pad_edge=False,
+    )
+    for _, heading in columns:
+        out.add_column(heading, overflow="fold")
+    for row in rows:
+        # Text, not str: a client's notes must never be read as Rich markup.
+        out.add_row(*(Text(text_value(row.get(field))) for field, _ in columns))
+    return out
+
+
+def listing(
+    rows: list[dict],
+    *,
+    fmt: Format,
+    fields: Sequence[str],
+    columns: Sequence[tuple[str, str]],
+    show_pii: bool,
+    title: str | None = None,
+) -> None:
+    """One listing in the chosen format; JSON and CSV carry ``fields``, the table ``columns``."""
+    shown = [masked(r, show_pii) for r in rows]
+    if fmt == "json":
+        write_json([{f: r.get(f) for f in fields} for r in shown])
+    elif fmt == "csv":
+        write_csv(shown, fields)
+    else:
+        console().print(table(columns, shown, title))
+
+
+CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Contact",
+        (
+            ("phone", "Phone"),
+            ("email", "E-mail"),
+            ("address", "Address"),
+            ("company", "Company"),
+            ("title", "Title"),
+            ("best_visit_time", "Best visit time"),
+            ("appointment_required", "Appointment needed"),
+        ),
+    ),
+    (
+        "Person",
+        (
+            ("gender", "Gender"),
+            ("birthday", "Birthday"),
+            ("birthday_calendar", "Celebrates by"),
+            ("id_number", "ID number"),
+            ("marital_status", "Marital status"),
+            ("wedding_anniversary", "Wedding anniversary"),
+            ("children", "Children"),
+            ("household_id", "Household"),
+            ("relation", "Relation"),
+        ),
+    ),
+    (
+        "Assessment",
+        (
+            ("policy_quality", "Policy quality"),
+            ("awareness", "Insurance awareness"),
+            ("satisfaction", "Satisfaction"),
+            ("economy", "Economy"),
+            ("mobility", "Mobility"),
+            ("annual_income", "Annual income"),
+            ("investable_assets", "Investable assets"),
+            ("owns_property", "Owns property"),
+        ),
+    ),
+    (
+        "Talking points",
+        (
+            ("interests", "Interests"),
+            ("reading", "Reads"),
+            ("sports", "Sports"),
+            ("personality", "Personality"),
+            ("notes", "Notes"),
+        ),
+    ),
+    ("Agent", (("agent", "Agent"), ("agent_status", "Status"))),
+)
+
+POLICY_TABLE = (
+    ("policy_no", "Policy"),
+    ("product", "Product"),
+    ("category", "Category"),
+    ("sum_assured", "Sum assured"),
+    ("premium", "Premium"),
+    ("frequency", "Pays"),
+    ("effective_date", "Effective"),
+    ("next_due_date", "Next due"),
+    ("status", "Status"),
+    ("survival_benefit_date", "Survival benefit"),
+)
+
+
+def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
+    """The client card: who they are, how to reach them, what to talk about, every policy."""
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = masked(client, show_pii)
+    out = console()
+    out.print(Text(f"{shown['client_id']}  {shown['name']}", style="" if plain() else "bold"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="" if plain() else "dim")
+    grid.add_column(overflow="fold")
+    for section, fields in CARD_SECTIONS:
+        filled = [(label, shown[f]) for f, label in fields if shown.get(f) not in (None, "")]
+        if not filled:
+            continue
+        grid.add_row(Text(section, style="" if plain() else "bold"), "")
+        for label, value in filled:
+            grid.add_row(Text(f"  {label}"), Text(text_value(value)))
+    out.print(grid)
+    if policies:
+        out.print(table(POLICY_TABLE, policies, title=f"Policies ({len(policies)})"))
+    else:
+        out.print("No policies.")

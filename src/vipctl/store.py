@@ -1,0 +1,94 @@
+"""Where the database is, opening it, and making sure its schema is one this code understands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, inspect, select
+from sqlalchemy.exc import DatabaseError
+
+from vipctl import sqlite
+from vipctl.errors import UserError
+from vipctl.models import SCHEMA_VERSION, Meta, SQLModel
+
+ENV_VAR = "VIPCTL_DB"
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("vipctl", appauthor=False) / "vipctl.db"
+
+
+def resolve(db: str | None) -> Path:
+    """``--db``, else ``$VIPCTL_DB``, else ``vipctl.db`` in the user's data directory."""
+    chosen = db or os.environ.get(ENV_VAR)
+    return Path(chosen).expanduser() if chosen else default_path()
+
+
+class Database:
+    """An opened, schema-checked database. ``create`` makes a new file where there is none."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        if not path.exists():
+            if not create:
+                raise UserError(f"no database at {path} yet: run 'vipctl import FILE…' first")
+            try:
+                sqlite.create_private_file(path)
+            except OSError as exc:
+                raise UserError(f"cannot create the database {path}: {exc.strerror}") from None
+        elif path.is_dir():
+            raise UserError(f"{path} is a directory, not a database file")
+        # hide_parameters: an error message must never echo a client's row into a terminal or log.
+        self.engine: Engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
+        sqlite.configure(self.engine)
+        try:
+            self._check_schema()
+        except DatabaseError as exc:
+            self.engine.dispose()
+            raise UserError(f"{path}: cannot open as a vipctl database ({exc.orig})") from None
+
+    def _check_schema(self) -> None:
+        with self.write() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if Meta.__tablename__ not in tables:
+                if tables:
+                    raise UserError(f"{self.path} is not a vipctl database (it has other tables)")
+                SQLModel.metadata.create_all(conn)
+                conn.execute(
+                    Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
+                return
+            found = conn.scalar(
+                select(Meta.__table__.c.value).where(Meta.__table__.c.key == "schema_version")
+            )
+        if found is None or not found.isdigit():
+            raise UserError(f"{self.path}: unknown schema version {found!r}")
+        if int(found) > SCHEMA_VERSION:
+            raise UserError(
+                f"{self.path} was written by a newer vipctl (schema {found}; this one knows up to "
+                f"{SCHEMA_VERSION}): upgrade vipctl to use it"
+            )
+        if int(found) < SCHEMA_VERSION:
+            raise UserError(f"{self.path}: schema {found} is older than any this vipctl can read")
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction that holds the write lock from its start: all of it lands, or none."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{sqlite.IMMEDIATE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """One transaction: a consistent snapshot even while an import commits."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
