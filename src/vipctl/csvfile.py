@@ -28,6 +28,10 @@ _BOMS = (
 _CONTRACT_FALLBACK = "gb18030"
 
 
+class BrokenCsv(UserError):
+    """The file stops being CSV part-way: what follows cannot be read, so nothing of it counts."""
+
+
 @dataclass
 class CsvFile:
     path: Path
@@ -43,7 +47,10 @@ class CsvFile:
         A quoted field may hold newlines, so a record's start line is one past the line where
         the previous record ended, which is what a person finds when they open the file.
         """
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        # strict: a quote left open must be an error, not a field that swallows the file's rest.
+        reader = csv.reader(
+            io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True
+        )
         try:
             next(reader)  # the header
             end = reader.line_num
@@ -52,7 +59,10 @@ class CsvFile:
                 if any(cell.strip() for cell in row):
                     yield start, row
         except csv.Error as exc:
-            raise UserError(f"{self.path}:{end + 1}: cannot read CSV here: {exc}") from None
+            problem = str(exc)
+            if "unexpected end of data" in problem:
+                problem = "a quoted field that starts in this record is never closed"
+            raise BrokenCsv(f"{self.path}:{end + 1}: cannot read CSV here: {problem}") from None
 
 
 def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:

@@ -123,6 +123,7 @@ class _Validator:
         self._clients: set[str] | None = None
         self.rejected_clients: dict[str, str] = {}
         self.seen: dict[tuple[Kind, str], str] = {}
+        self.broken = False  # a file stopped being CSV part-way: nothing may be written
 
     def clients(self) -> set[str]:
         if self._clients is None:
@@ -132,31 +133,36 @@ class _Validator:
     def rows(
         self, src: _Source, on_line: Callable[[int], None] | None = None
     ) -> tuple[list[dict], list[tuple[list[str], str]], list[str]]:
-        path, width, key = src.csv.path, len(src.csv.headers), contract.KEY[src.kind]
+        """Split a file into good rows, bad rows (fields, problems) and messages for the user."""
+        path, key = src.csv.path, contract.KEY[src.kind]
         good: list[dict] = []
         bad: list[tuple[list[str], str]] = []
         messages: list[str] = []
-        for line, fields in src.csv.records():
-            if on_line:
-                on_line(line)
-            if len(fields) != width:
-                hint = " (a quote may be unclosed)" if len(fields) > width else ""
-                problems = [f"expected {width} fields as in the header, got {len(fields)}{hint}"]
-                row: dict = {}
-            else:
-                row, problems = self._row(src, fields)
-            if not problems:
-                problems = self._cross_checks(src, row, line)
-            if problems:
+        try:
+            for line, fields in src.csv.records():
+                if on_line:
+                    on_line(line)
+                row, problems = self._record(src, line, fields)
+                if not problems:
+                    good.append(row)
+                    continue
                 messages.extend(f"{path}:{line}: {p}" for p in problems)
                 bad.append((fields, "; ".join(problems)))
                 if src.kind == "clients" and row.get(key):
                     self.rejected_clients[row[key]] = f"{path}:{line}"
-            else:
-                good.append(row)
+        except csvfile.BrokenCsv as exc:
+            messages.append(str(exc))
+            self.broken = True
         if src.kind == "clients":
             self.clients().update(r[key] for r in good)
         return good, bad, messages
+
+    def _record(self, src: _Source, line: int, fields: list[str]) -> tuple[dict, list[str]]:
+        width = len(src.csv.headers)
+        if len(fields) != width:
+            return {}, [f"expected {width} fields as in the header, got {len(fields)}"]
+        row, problems = self._row(src, fields)
+        return row, problems or self._cross_checks(src, row, line)
 
     def _row(self, src: _Source, fields: list[str]) -> tuple[dict, list[str]]:
         row: dict = {}
@@ -288,11 +294,11 @@ def run(
             src.report.rows = len(good) + len(bad)
             src.report.rejected = len(bad)
             result.errors += messages
-            if result.errors and not skip_invalid:
+            if validator.broken or (result.errors and not skip_invalid):
                 continue  # keep validating to report everything, but write nothing
             if bad:
                 src.report.rejects_path = csvfile.write_rejects(src.csv, bad)
             _write(conn, src, good, now)
-        if result.errors and not skip_invalid:
+        if validator.broken or (result.errors and not skip_invalid):
             raise ImportRejected(result)  # leaving the block rolls the transaction back
     return result
