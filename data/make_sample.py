@@ -204,7 +204,9 @@ def make_policies(rng: random.Random, clients: int, n: int, as_of: dt.date) -> l
         category = categories[j] if j < len(categories) else rng.choice(categories)
         frequency = FREQUENCIES[j % 5] if j < 10 else rng.choice(FREQUENCIES[:1] * 6 + FREQUENCIES)
         status = STATUSES[j % 4] if j < 8 else rng.choices(STATUSES, [90, 4, 3, 3])[0]
-        if j % 40 == 7:
+        if status == "grace":  # a missed premium: the policy is at least a year old
+            effective = as_of - dt.timedelta(days=rng.randrange(400, 365 * 15))
+        elif j % 40 == 7:
             effective = as_of - dt.timedelta(days=rng.randrange(30))  # new policies: callback
         else:
             effective = as_of - dt.timedelta(days=rng.randrange(30, 365 * 15))

@@ -133,7 +133,7 @@ def import_(
         if progress is None or lines < 10_000:
             return None
         task = progress.add_task(report.path.name, total=lines)
-        return lambda line: progress.update(task, completed=line) if line % 512 == 0 else None
+        return lambda line: progress.update(task, completed=line)
 
     try:
         with progress or nullcontext():

@@ -11,8 +11,9 @@ import csv
 import io
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from vipctl.errors import UserError
 
@@ -24,6 +25,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_SAMPLE = 256 * 1024  # enough text to judge the encoding by; the whole file must then decode
+_CHUNK = 1 << 20
 # The data contract names these; when the bytes could be one of them, it is the one.
 _CONTRACT_FALLBACK = "gb18030"
 
@@ -34,77 +37,100 @@ class BrokenCsv(UserError):
 
 @dataclass
 class CsvFile:
+    """A CSV file whose encoding and delimiter are known; records are read lazily from disk.
+
+    Nothing holds the whole text: a 100,000-row export is read as a stream, batch by batch.
+    """
+
     path: Path
     encoding: str
     delimiter: str
     headers: list[str]
-    text: str = field(repr=False)
-    lines: int
+    lines: int  # an estimate, for progress bars
+
+    def _reader(self, stream: TextIO) -> Iterator[list[str]]:
+        # strict: a quote left open must be an error, not a field that swallows the file's rest.
+        return csv.reader(stream, delimiter=self.delimiter, strict=True)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (line where the record starts, fields), skipping blank lines.
+        """Yield (line where the record starts, fields), skipping empty rows.
 
         A quoted field may hold newlines, so a record's start line is one past the line where
         the previous record ended, which is what a person finds when they open the file.
         """
-        # strict: a quote left open must be an error, not a field that swallows the file's rest.
-        reader = csv.reader(
-            io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True
-        )
+        end = 1
+        with self.path.open(encoding=self.encoding, newline="") as stream:
+            reader = self._reader(stream)
+            try:
+                next(reader)  # the header
+                end = reader.line_num
+                for row in reader:
+                    start, end = end + 1, reader.line_num
+                    if any(row):  # blank lines and Excel's empty ",,,," rows
+                        yield start, row
+            except csv.Error as exc:
+                problem = str(exc)
+                if "unexpected end of data" in problem:
+                    problem = "a quoted field that starts in this record is never closed"
+                raise BrokenCsv(f"{self.path}:{end + 1}: cannot read CSV here: {problem}") from None
+            except UnicodeDecodeError:
+                raise BrokenCsv(f"{self.path}:{end + 1}: not valid {self.encoding} here") from None
+
+
+def _first_bad_byte(path: Path, encoding: str) -> int | None:
+    """Where the file stops being valid ``encoding``, checked in chunks to keep memory flat."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(chunk)
         try:
-            next(reader)  # the header
-            end = reader.line_num
-            for row in reader:
-                start, end = end + 1, reader.line_num
-                if any(cell.strip() for cell in row):
-                    yield start, row
-        except csv.Error as exc:
-            problem = str(exc)
-            if "unexpected end of data" in problem:
-                problem = "a quoted field that starts in this record is never closed"
-            raise BrokenCsv(f"{self.path}:{end + 1}: cannot read CSV here: {problem}") from None
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return offset
+    return None
 
 
-def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding). Tries the BOM, then strict UTF-8, then asks charset-normalizer."""
+def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str:
+    """The BOM, else strict UTF-8, else charset-normalizer's reading; the whole file must fit."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            codecs.lookup(encoding)
         except LookupError:
             raise UserError(f"unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as exc:
-            raise UserError(
-                f"{path}: not valid {encoding} at byte {exc.start}: try another --encoding"
-            ) from None
+        bad = _first_bad_byte(path, encoding)
+        if bad is not None:
+            raise UserError(f"{path}: not valid {encoding} at byte {bad}: try another --encoding")
+        return encoding
     for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        if head.startswith(bom):
+            return name
+    if _first_bad_byte(path, "utf-8") is None:
+        return "utf-8"
     import charset_normalizer
 
     # Short Chinese files are often scored as Korean or Japanese; the contract says GBK/GB18030,
     # so when GB18030 is among the plausible readings it wins, and the detector decides the rest.
-    matches = charset_normalizer.from_bytes(data)
-    names = [m.encoding for m in matches]
+    # The sample ends at a line end: in GBK/GB18030 a 0x0A byte is never inside a character.
+    sample = head[: head.rfind(b"\n") + 1 or None] if len(head) == _SAMPLE else head
+    names = [m.encoding for m in charset_normalizer.from_bytes(sample)]
     chosen = _CONTRACT_FALLBACK if _CONTRACT_FALLBACK in names else (names[0] if names else None)
     if chosen is None:
         raise UserError(
             f"{path}: cannot tell the text encoding (not UTF-8 nor GBK/GB18030); "
             "save it as UTF-8 CSV or give --encoding"
         )
-    try:
-        return data.decode(chosen), chosen
-    except UnicodeDecodeError as exc:
+    bad = _first_bad_byte(path, chosen)
+    if bad is not None:
         raise UserError(
-            f"{path}: not valid UTF-8 nor {chosen} at byte {exc.start}; "
+            f"{path}: not valid UTF-8 nor {chosen} at byte {bad}; "
             "save it as UTF-8 CSV or give --encoding"
-        ) from None
+        )
+    return chosen
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -114,21 +140,28 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def read(path: Path, encoding: str | None = None) -> CsvFile:
+    """Open a CSV file: its encoding, delimiter and header, and a line count for progress."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            head = f.read(_SAMPLE)
+            lines = head.count(b"\n")
+            while chunk := f.read(_CHUNK):
+                lines += chunk.count(b"\n")
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
-    text, used = decode(data, path, encoding)
-    if not text.strip():
-        raise UserError(f"{path}: the file is empty")
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
-    try:
-        headers = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise UserError(f"{path}:1: cannot read the header: {exc}") from None
+    used = detect_encoding(path, head, encoding)
+    with path.open(encoding=used, newline="") as stream:
+        first_line = stream.readline()
+        if not first_line.strip() and not stream.read(1):
+            raise UserError(f"{path}: the file is empty")
+        stream.seek(0)
+        delimiter = sniff_delimiter(first_line)
+        try:
+            headers = next(csv.reader(stream, delimiter=delimiter, strict=True))
+        except (csv.Error, StopIteration) as exc:
+            raise UserError(f"{path}:1: cannot read the header: {exc}") from None
     headers = [h.lstrip("\ufeff").strip() for h in headers]
-    return CsvFile(path, used, delimiter, headers, text, text.count("\n") + 1)
+    return CsvFile(path, used, delimiter, headers, lines + 1)
 
 
 def write_rejects(

@@ -1,0 +1,83 @@
+"""Import speed and memory against the floor of sqlite3's own CSV .import.
+
+    python bench/bench_import.py --clients 100000
+
+Generates N clients and 2N policies with data/make_sample.py, imports them with the vipctl
+console script into a fresh database (whole process, full validation), then times the sqlite3
+shell's `.import` of the same files into plain tables. Prints a Markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generator():
+    spec = importlib.util.spec_from_file_location("make_sample", ROOT / "data" / "make_sample.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
+    args = parser.parse_args()
+    vipctl = shutil.which("vipctl") or str(Path(sys.executable).parent / "vipctl")
+    sqlite3 = shutil.which("sqlite3")
+    if sqlite3 is None:
+        sys.exit("the sqlite3 shell is needed for the floor: apt-get install sqlite3")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        generator().generate(work, args.clients)
+        files = [str(work / "clients.csv"), str(work / "policies.csv")]
+        ours, floor = [], []
+        for i in range(args.repeat):
+            db = work / f"vipctl{i}.db"
+            ours.append(run([vipctl, "--db", str(db), "import", *files]))
+            plain = work / f"floor{i}.db"
+            floor.append(
+                run(
+                    [
+                        sqlite3,
+                        str(plain),
+                        ".mode csv",
+                        f".import {files[0]} clients",
+                        f".import {files[1]} policies",
+                    ]
+                )
+            )
+        again = run([vipctl, "--db", str(work / "vipctl0.db"), "import", *files])
+    best, base = min(ours), min(floor)
+    print(f"| {args.clients:,} clients + {2 * args.clients:,} policies | seconds | peak MB |")
+    print("|---|---:|---:|")
+    print(f"| sqlite3 `.import` (floor) | {base[0]:.2f} | {base[1]:.0f} |")
+    print(f"| `vipctl import`, fresh database | {best[0]:.2f} | {best[1]:.0f} |")
+    print(f"| `vipctl import` again, nothing changed | {again[0]:.2f} | {again[1]:.0f} |")
+    print(f"| ratio to the floor | {best[0] / base[0]:.1f}× | |")
+
+
+if __name__ == "__main__":
+    main()

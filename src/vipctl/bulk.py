@@ -1,0 +1,123 @@
+"""Upserting validated rows in bulk through SQLAlchemy Core.
+
+The statements are SQLAlchemy's, compiled for whatever engine is connected; each value is converted
+once, column by column, by the dialect's own bind processors, and the rows go to the driver's
+executemany. That is what Core's executemany does too, minus building a parameter dict per row,
+which was most of the time on a 300,000-row import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+
+from sqlalchemy import Connection, Table, bindparam, select, type_coerce
+from sqlalchemy.sql.expression import Executable
+from sqlalchemy.types import NullType
+
+_CHUNK = 900  # keys per IN (...) lookup: under every engine's bound-parameter limit
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Upsert:
+    """Insert new keys, update changed rows, leave identical ones alone: re-import is a no-op.
+
+    ``names`` are the columns being set, key first; columns not named keep their stored values.
+    """
+
+    def __init__(self, conn: Connection, table: Table, names: Sequence[str]) -> None:
+        self.conn = conn
+        dialect = conn.dialect
+        key = table.c[names[0]]
+        self._convert = [
+            (i, proc)
+            for i, name in enumerate(names)
+            if (proc := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        stamp = table.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self._stamp = stamp or (lambda value: value)
+        insert_names = [*names, "created_at", "updated_at"]
+        self._insert = _Statement(
+            conn,
+            table.insert().values({n: bindparam(f"p_{n}") for n in insert_names}),
+            insert_names,
+        )
+        update_names = [*names[1:], "updated_at"]
+        self._update = _Statement(
+            conn,
+            table.update()
+            .where(key == bindparam("p_key"))
+            .values({n: bindparam(f"p_{n}") for n in update_names}),
+            [*update_names, "key"],
+        )
+        # Stored values exactly as the driver returns them, to compare with converted rows.
+        self._lookup = select(*(type_coerce(table.c[n], NullType()) for n in names))
+        self._key = key
+        self._empty = conn.execute(select(key).limit(1)).first() is None
+
+    def _native(self, rows: list[tuple]) -> list[tuple]:
+        if not rows or not self._convert:
+            return rows
+        columns = list(zip(*rows, strict=True))
+        for i, proc in self._convert:
+            columns[i] = tuple(map(proc, columns[i]))
+        return list(zip(*columns, strict=True))
+
+    def _existing(self, keys: list[str]) -> dict[str, tuple]:
+        if self._empty:  # nothing stored before this import, and keys are unique within it
+            return {}
+        found: dict[str, tuple] = {}
+        for chunk in _chunks(keys, _CHUNK):
+            for row in self.conn.execute(self._lookup.where(self._key.in_(chunk))):
+                found[row[0]] = tuple(row)
+        return found
+
+    def write(self, rows: list[tuple], now: dt.datetime) -> tuple[int, int, int]:
+        """Returns (inserted, updated, unchanged)."""
+        rows = self._native(rows)
+        existing = self._existing([row[0] for row in rows])
+        stamp = self._stamp(now)
+        inserts: list[tuple] = []
+        updates: list[tuple] = []
+        for row in rows:
+            before = existing.get(row[0])
+            if before is None:
+                inserts.append((*row, stamp, stamp))
+            elif before != row:
+                updates.append((*row[1:], stamp, row[0]))
+        self._insert.executemany(inserts)
+        self._update.executemany(updates)
+        return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
+
+
+class _Statement:
+    """A compiled Core statement fed rows of driver-ready values in ``names`` order."""
+
+    def __init__(self, conn: Connection, statement: Executable, names: list[str]) -> None:
+        self.conn = conn
+        compiled = statement.compile(dialect=conn.dialect)
+        self.sql = str(compiled)
+        params = [f"p_{n}" for n in names]
+        if compiled.positional:
+            order = [params.index(p) for p in compiled.positiontup or ()]
+            self._shape = None if order == list(range(len(params))) else itemgetter(*order)
+            self._named = None
+        else:
+            self._shape = None
+            self._named = params
+
+    def executemany(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self._named is not None:
+            params: list = [dict(zip(self._named, row, strict=True)) for row in rows]
+        elif self._shape is not None:
+            params = [self._shape(row) for row in rows]
+        else:
+            params = rows
+        self.conn.exec_driver_sql(self.sql, params)

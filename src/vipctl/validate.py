@@ -1,0 +1,255 @@
+"""Checking CSV records against the data contract, a batch at a time and column by column.
+
+Column by column, because a 100,000-row export repeats the same few dates, amounts and enumerated
+values: each distinct spelling is parsed once per column and looked up afterwards. Every problem
+of every row is collected, so the user fixes a file once, not once per error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+from vipctl import contract, csvfile
+from vipctl import values as v
+from vipctl.contract import Column, Kind
+from vipctl.errors import UserError
+from vipctl.privacy import mask
+
+_MISS = object()
+_MEMO_LIMIT = 50_000  # distinct spellings remembered per column
+_RARELY_REPEATED = {v.parse_id_number, v.parse_phone, v.parse_email}
+_DERIVED_FROM_ID = ("birthday", "gender")
+
+
+@dataclass
+class Source:
+    """A read CSV file with its header mapped onto the contract."""
+
+    csv: csvfile.CsvFile
+    kind: Kind
+    columns: list[tuple[int, Column, str]]  # (position, contract column, header as written)
+    ignored: list[str]
+
+    @property
+    def stored(self) -> list[str]:
+        """Columns this file sets, key first, then in table order.
+
+        A file sets the columns it has (an empty cell clears the value) plus what its ID numbers
+        let us derive; columns it lacks keep their stored values.
+        """
+        names = {col.name for _, col, _ in self.columns}
+        if "id_number" in names:
+            names.update(_DERIVED_FROM_ID)
+        key = contract.KEY[self.kind]
+        return [key] + [c.name for c in contract.COLUMNS[self.kind] if c.name in names - {key}]
+
+    def header(self, name: str) -> str | None:
+        return next((h for _, col, h in self.columns if col.name == name), None)
+
+
+def open_source(path: Path, kind: Kind | None, encoding: str | None) -> Source:
+    """Read a file and map its header; a problem with the file as a whole is a UserError."""
+    data = csvfile.read(path, encoding)
+    found = kind or contract.guess_kind(data.headers)
+    if found is None:
+        raise UserError(
+            f"{path}: cannot tell clients from policies by the header; give --kind clients "
+            "or --kind policies"
+        )
+    columns: list[tuple[int, Column, str]] = []
+    ignored: list[str] = []
+    seen: dict[str, str] = {}
+    for pos, header in enumerate(data.headers):
+        col = contract.match_header(found, header)
+        if col is None:
+            ignored.append(header or f"(column {pos + 1}, no header)")
+        elif col.name in seen:
+            raise UserError(
+                f"{path}:1: columns '{seen[col.name]}' and '{header}' both mean {col.name}; "
+                "keep one"
+            )
+        else:
+            seen[col.name] = header
+            columns.append((pos, col, header))
+    for col in contract.COLUMNS[found]:
+        if col.required and col.name not in seen:
+            names = "/".join((col.name, *col.aliases))
+            raise UserError(f"{path}:1: missing the required column {col.name} ({names})")
+    return Source(data, found, columns, ignored)
+
+
+@dataclass
+class Checked:
+    """One batch's outcome: good rows (values in ``Source.stored`` order) and bad records."""
+
+    rows: list[tuple] = field(default_factory=list)
+    bad: list[tuple[list[str], str]] = field(default_factory=list)  # (fields, problems)
+    messages: list[str] = field(default_factory=list)  # FILE:LINE: column: problem
+
+
+class Validator:
+    """Checks records across a whole import: duplicate keys and policies' clients span files."""
+
+    def __init__(self, today: dt.date, known_clients: Callable[[], set[str]]) -> None:
+        self.today = today
+        self._known_clients = known_clients
+        self._clients: set[str] | None = None
+        self._memos: dict[tuple[Kind, str], dict[str, object]] = {}
+        self.rejected_clients: dict[str, str] = {}
+        self.seen: dict[Kind, dict[str, tuple[Path, int]]] = {k: {} for k in contract.KINDS}
+
+    def clients(self) -> set[str]:
+        """Client ids a policy may name: those stored plus the good ones of this import."""
+        if self._clients is None:
+            self._clients = self._known_clients()
+        return self._clients
+
+    def check(self, src: Source, records: list[tuple[int, list[str]]]) -> Checked:
+        width = len(src.csv.headers)
+        problems: dict[int, list[str]] = {}
+        rows_fields = [fields for _, fields in records]
+        misfits = {i for i, fields in enumerate(rows_fields) if len(fields) != width}
+        for i in misfits:
+            got = len(rows_fields[i])
+            problems[i] = [f"expected {width} fields as in the header, got {got}"]
+            rows_fields[i] = [""] * width
+
+        def add(i: int, problem: str) -> None:
+            if i not in misfits:
+                problems.setdefault(i, []).append(problem)
+
+        n = len(records)
+        cols: dict[str, list] = {}
+        for pos, col, header in src.columns:
+            raw = list(map(str.strip, map(itemgetter(pos), rows_fields)))
+            cols[col.name] = self._column(src.kind, col, header, raw, add)
+        if src.kind == "clients":
+            self._client_rules(src, cols, n, add)
+        self._cross_checks(src, cols, records, problems, add)
+        return self._outcome(src, cols, records, problems)
+
+    def _column(
+        self, kind: Kind, col: Column, header: str, raw: list[str], add: Callable[[int, str], None]
+    ) -> list:
+        if col.required:
+            for i in [i for i, text in enumerate(raw) if not text]:
+                add(i, f"{header}: required, but empty")
+        parse = col.parse
+        if parse is v.parse_text:
+            return [text or None for text in raw]
+        if parse in _RARELY_REPEATED:
+            memo: dict[str, object] = {"": None}
+            out = [_MISS] * len(raw)
+        else:
+            memo = self._memos.setdefault((kind, col.name), {"": None})
+            out = [memo.get(text, _MISS) for text in raw]
+        for i in [i for i, value in enumerate(out) if value is _MISS]:
+            text = raw[i]
+            if not text:
+                out[i] = None
+                continue
+            try:
+                out[i] = value = parse(text)
+            except ValueError as exc:
+                shown = mask(col.name, text) if col.pii else text
+                add(i, f"{header}: {exc} (got '{shown}')")
+                out[i] = None
+            else:
+                if len(memo) < _MEMO_LIMIT and parse not in _RARELY_REPEATED:
+                    memo[text] = value
+        return out
+
+    def _client_rules(
+        self, src: Source, cols: dict[str, list], n: int, add: Callable[[int, str], None]
+    ) -> None:
+        """Birthday and gender come from the ID number when empty, and must agree with it."""
+        ids = cols.get("id_number")
+        if ids is not None:
+            derived_cols = {name: cols.setdefault(name, [None] * n) for name in _DERIVED_FROM_ID}
+            for i, ident in enumerate(ids):
+                if ident is None:
+                    continue
+                ids[i] = ident.number
+                for name, derived in (("birthday", ident.birthday), ("gender", ident.gender)):
+                    given = derived_cols[name][i]
+                    if given is None:
+                        derived_cols[name][i] = derived
+                    elif given != derived:
+                        add(
+                            i,
+                            f"{src.header(name)}: does not match the ID number, which says "
+                            f"{derived} (got '{given}')",
+                        )
+        header = src.header("birthday") or src.header("id_number")
+        for i, birthday in enumerate(cols.get("birthday") or ()):
+            if birthday is not None and birthday > self.today:
+                add(i, f"{header}: birthday is in the future")
+
+    def _cross_checks(
+        self,
+        src: Source,
+        cols: dict[str, list],
+        records: list[tuple[int, list[str]]],
+        problems: dict[int, list[str]],
+        add: Callable[[int, str], None],
+    ) -> None:
+        """Rules that look beyond the row: unique keys, and policies whose client exists."""
+        key_name = contract.KEY[src.kind]
+        key_header = src.header(key_name)
+        seen = self.seen[src.kind]
+        keys = cols[key_name]
+        policies = src.kind == "policies"
+        if policies:
+            client_header = src.header("client_id")
+            clients, rejected = self.clients(), self.rejected_clients
+            client_ids, effective = cols["client_id"], cols["effective_date"]
+            due = cols.get("next_due_date") or [None] * len(records)
+        for i, (line, _) in enumerate(records):
+            if i in problems:
+                continue
+            key = keys[i]
+            first = seen.setdefault(key, (src.csv.path, line))
+            if first[1] != line or first[0] is not src.csv.path:
+                add(i, f"{key_header}: {key} appears twice; first at {first[0]}:{first[1]}")
+            if not policies:
+                continue
+            client = client_ids[i]
+            if client in rejected:
+                add(i, f"{client_header}: client {client} was rejected at {rejected[client]}")
+            elif client not in clients:
+                add(i, f"{client_header}: no client {client} in the database or in this import")
+            if due[i] is not None and due[i] < effective[i]:
+                add(
+                    i,
+                    f"{src.header('next_due_date')}: before the effective date {effective[i]} "
+                    f"(got '{due[i]}')",
+                )
+
+    def _outcome(
+        self,
+        src: Source,
+        cols: dict[str, list],
+        records: list[tuple[int, list[str]]],
+        problems: dict[int, list[str]],
+    ) -> Checked:
+        checked = Checked()
+        key_name = contract.KEY[src.kind]
+        for i in sorted(problems):
+            line, fields = records[i]
+            checked.messages.extend(f"{src.csv.path}:{line}: {p}" for p in problems[i])
+            checked.bad.append((fields, "; ".join(problems[i])))
+            key = cols[key_name][i]
+            if src.kind == "clients" and key and key not in self.seen["clients"]:
+                self.rejected_clients[key] = f"{src.csv.path}:{line}"
+        rows = zip(*(cols[name] for name in src.stored), strict=True)
+        if problems:
+            checked.rows = [row for i, row in enumerate(rows) if i not in problems]
+        else:
+            checked.rows = list(rows)
+        if src.kind == "clients":
+            self.clients().update(row[0] for row in checked.rows)
+        return checked

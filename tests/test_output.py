@@ -1,0 +1,114 @@
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from conftest import DATA, ID_F_19850305, write_csv
+from vipctl import queries
+
+ANSI = re.compile(r"\x1b\[")
+BOX = re.compile(r"[─│╭╮╰╯━┃┏┓┗┛]")
+
+
+@pytest.fixture
+def loaded(cli, clients_csv, policies_csv):
+    assert cli("import", str(clients_csv), str(policies_csv)).exit_code == 0
+    return cli
+
+
+def test_clients_table_is_plain_when_not_a_terminal(loaded):
+    result = loaded("clients")
+    assert result.exit_code == 0
+    assert "3 clients" in result.stdout
+    assert "138****5678" in result.stdout and "13812345678" not in result.stdout
+    assert not ANSI.search(result.stdout) and not BOX.search(result.stdout)
+
+
+def test_clients_json_uses_canonical_names_and_masks(loaded):
+    data = json.loads(loaded("clients", "--format", "json").stdout)
+    assert [c["client_id"] for c in data] == ["C1", "C2", "C3"]
+    assert list(data[0]) == queries.CLIENT_FIELDS
+    assert data[0]["birthday"] == "1985-03-05"
+    assert data[0]["phone"] == "138****5678"
+    assert data[0]["id_number"] == "110105********1248"
+    assert data[2]["phone"] is None
+    shown = json.loads(loaded("clients", "--format", "json", "--show-pii").stdout)
+    assert shown[0]["phone"] == "13812345678" and shown[0]["id_number"] == ID_F_19850305
+
+
+def test_clients_csv(loaded):
+    out = loaded("clients", "-f", "csv").stdout
+    got = list(csv.DictReader(io.StringIO(out)))
+    assert list(got[0]) == queries.CLIENT_FIELDS
+    assert [r["client_id"] for r in got] == ["C1", "C2", "C3"]
+    assert got[0]["phone"] == "138****5678"
+
+
+def test_clients_filters(cli, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv",
+        ["client_id", "name", "agent", "company", "phone"],
+        [
+            ["C1", "张三", "李明", "华信实业", "13812345678"],
+            ["C2", "李四", "王芳", "Acme 100%_Corp", "13900001111"],
+            ["C3", "王五", "李明", "东方建设", ""],
+        ],
+    )
+    assert cli("import", str(path)).exit_code == 0
+
+    def ids(*args):
+        return [c["client_id"] for c in json.loads(cli("clients", "-f", "json", *args).stdout)]
+
+    assert ids("--agent", "李明") == ["C1", "C3"]
+    assert ids("--search", "华信") == ["C1"]
+    assert ids("--search", "acme") == ["C2"]  # case-insensitive
+    assert ids("--search", "100%_") == ["C2"]  # % and _ are text, not wildcards
+    assert ids("--search", "0%") == ["C2"]
+    assert ids("--search", "1390000") == ["C2"]
+    assert ids("--agent", "李明", "--search", "王") == ["C3"]
+    assert ids("--search", "nobody") == []
+
+
+def test_show_card(loaded):
+    result = loaded("show", "C1", "--date", "2024-02-01")
+    assert result.exit_code == 0
+    out = result.stdout
+    for text in ("C1  张三", "Contact", "138****5678", "110105********1248", "Policies (2)"):
+        assert text in out
+    assert "康宁终身重大疾病保险" in out and "2024-02-29" in out
+    assert not ANSI.search(out)
+
+
+def test_show_csv_lists_policies(loaded):
+    out = loaded("show", "C1", "-f", "csv", "--date", "2024-02-01").stdout
+    got = list(csv.DictReader(io.StringIO(out)))
+    assert [p["policy_no"] for p in got] == ["P1", "P2"]
+    assert got[0]["premium"] == "12000.00" and got[0]["category"] == "critical_illness"
+
+
+def test_show_unknown_client(loaded):
+    result = loaded("show", "C404")
+    assert result.exit_code == 1
+    assert result.stderr == "vipctl: no client 'C404'\n"
+
+
+def test_data_is_never_read_as_markup(cli, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv", ["client_id", "name", "notes"], [["C1", "[bold]张三[/]", "[red]x"]]
+    )
+    assert cli("import", str(path)).exit_code == 0
+    assert "[bold]张三[/]" in cli("clients").stdout
+    assert "[red]x" in cli("show", "C1").stdout
+
+
+def test_bad_option_values_are_usage_errors(loaded):
+    assert loaded("clients", "--format", "xml").exit_code == 2
+    assert loaded("show", "C1", "--date", "24/11/2026").exit_code == 2
+
+
+def test_sample_card_reads_well(cli):
+    cli("import", str(DATA / "clients.csv"), str(DATA / "policies.csv"))
+    out = cli("show", "C000002", "--date", "2026-11-24").stdout
+    assert "Talking points" in out and "Interests" in out

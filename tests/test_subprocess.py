@@ -1,0 +1,71 @@
+"""vipctl as a real process: the console script's module entry, exit codes, and terminals."""
+
+import json
+import os
+import pty
+import subprocess
+import sys
+
+from conftest import DATA
+
+ANSI = "\x1b["
+
+
+def vipctl(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "vipctl", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def on_terminal(*args: str, env: dict) -> str:
+    """Run with stdout on a pseudo-terminal, as a person at a shell would."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vipctl", *args],
+        stdout=follower,
+        stderr=follower,
+        env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "COLUMNS": "200", **env},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_import_and_list_as_a_real_process(tmp_path):
+    db = str(tmp_path / "v.db")
+    done = vipctl("--db", db, "import", str(DATA / "clients.csv"), str(DATA / "policies.csv"))
+    assert done.returncode == 0, done.stderr
+    assert ANSI not in done.stdout
+    listed = vipctl("clients", "--format", "json", env={"VIPCTL_DB": db})
+    assert listed.returncode == 0
+    assert len(json.loads(listed.stdout)) == 200
+    missing = vipctl("--db", db, "show", "NOPE")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "vipctl: no client 'NOPE'"
+    assert "Traceback" not in missing.stderr
+    usage = vipctl("--db", db, "clients", "--format", "yaml")
+    assert usage.returncode == 2
+
+
+def test_terminal_gets_colour_and_boxes_unless_no_color(tmp_path):
+    db = str(tmp_path / "v.db")
+    assert vipctl("--db", db, "import", str(DATA / "clients.csv")).returncode == 0
+    coloured = on_terminal("--db", db, "clients", "--agent", "李明", env={"TERM": "xterm"})
+    assert ANSI in coloured and "─" in coloured
+    plain = on_terminal("--db", db, "clients", "--agent", "李明", env={"NO_COLOR": "1"})
+    assert ANSI not in plain and "─" not in plain
+    assert "C000001" in plain
