@@ -65,7 +65,12 @@ class Upsert:
             return rows
         columns = list(zip(*rows, strict=True))
         for i, proc in self._convert:
-            columns[i] = tuple(map(proc, columns[i]))
+            # Dates and amounts repeat: convert each distinct value once.
+            done: dict = {}
+            columns[i] = [
+                done[value] if value in done else done.setdefault(value, proc(value))
+                for value in columns[i]
+            ]
         return list(zip(*columns, strict=True))
 
     def _existing(self, keys: list[str]) -> dict[str, tuple]:
