@@ -69,3 +69,15 @@ def test_terminal_gets_colour_and_boxes_unless_no_color(tmp_path):
     plain = on_terminal("--db", db, "clients", "--agent", "李明", env={"NO_COLOR": "1"})
     assert ANSI not in plain and "─" not in plain
     assert "C000001" in plain
+
+
+def test_large_files_show_progress_on_a_terminal_only(tmp_path):
+    from test_sample import load_generator
+
+    load_generator().generate(tmp_path, 6_000)  # 12,000 policies: over the 10,000-row mark
+    files = [str(tmp_path / "clients.csv"), str(tmp_path / "policies.csv")]
+    shown = on_terminal("--db", str(tmp_path / "a.db"), "import", *files, env={"TERM": "xterm"})
+    assert "policies.csv" in shown and "━" in shown  # the bar, named after the file
+    assert "clients.csv ━" not in shown  # 6,000 rows: no bar
+    piped = vipctl("--db", str(tmp_path / "b.db"), "import", *files)
+    assert piped.returncode == 0 and "━" not in piped.stdout + piped.stderr

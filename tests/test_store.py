@@ -1,0 +1,65 @@
+import os
+import sqlite3
+import stat
+import threading
+
+from conftest import DATA
+from vipctl import store
+from vipctl.cli import app
+
+
+def test_default_database_lives_in_the_user_data_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("VIPCTL_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    path = store.resolve(None)
+    assert path.name == "vipctl.db" and "vipctl" in path.parent.name
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["import", str(DATA / "clients.csv")])
+    assert result.exit_code == 0, result.output
+    assert path.exists()
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_env_var_then_option(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIPCTL_DB", str(tmp_path / "env.db"))
+    assert store.resolve(None) == tmp_path / "env.db"
+    assert store.resolve(str(tmp_path / "opt.db")) == tmp_path / "opt.db"
+
+
+def test_wal_journal_and_busy_timeout(cli, clients_csv):
+    assert cli("import", str(clients_csv)).exit_code == 0
+    with sqlite3.connect(cli.db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute(
+            "SELECT value FROM vipctl_meta WHERE key='schema_version'"
+        ).fetchone() == ("1",)
+    db = store.Database(cli.db)
+    with db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    db.close()
+
+
+def test_a_second_import_waits_for_the_first(cli, clients_csv):
+    """A writer holding the lock makes the next import wait (busy timeout), not fail."""
+    assert cli("import", str(clients_csv)).exit_code == 0
+    holder = sqlite3.connect(cli.db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        result = cli("import", str(DATA / "clients.csv"))
+    finally:
+        release.join()
+        holder.close()
+    assert result.exit_code == 0, result.output
+
+
+def test_unknown_schema_version(cli, clients_csv):
+    assert cli("import", str(clients_csv)).exit_code == 0
+    with sqlite3.connect(cli.db) as conn:
+        conn.execute("UPDATE vipctl_meta SET value='banana' WHERE key='schema_version'")
+    result = cli("clients")
+    assert result.exit_code == 1 and "unknown schema version 'banana'" in result.stderr
+    assert not os.environ.get("VIPCTL_DB")
