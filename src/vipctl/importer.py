@@ -123,8 +123,9 @@ def _run(
     broken = False
     rejects: dict[int, list[tuple[list[str], str]]] = {}
     with db.write() as conn:
-        ids = Client.__table__.c.client_id
-        validator = Validator(today, lambda: set(conn.scalars(select(ids))))
+        stored = Client.__table__.c.client_id
+        needed = any(s.kind == "policies" for s in sources)
+        validator = Validator(today, set(conn.scalars(select(stored))) if needed else set())
         for n, (src, report) in enumerate(zip(sources, reports, strict=True)):
             progress = on_file(report, src.csv.lines) if on_file else None
             upsert: Upsert | None = None

@@ -94,19 +94,13 @@ class Checked:
 class Validator:
     """Checks records across a whole import: duplicate keys and policies' clients span files."""
 
-    def __init__(self, today: dt.date, known_clients: Callable[[], set[str]]) -> None:
+    def __init__(self, today: dt.date, clients: set[str]) -> None:
+        """``clients``: the client ids stored before this import."""
         self.today = today
-        self._known_clients = known_clients
-        self._clients: set[str] | None = None
+        self.clients = clients  # grows with the good client rows of this import
         self._memos: dict[tuple[Kind, str], dict[str, object]] = {}
         self.rejected_clients: dict[str, str] = {}
         self.seen: dict[Kind, dict[str, tuple[Path, int]]] = {k: {} for k in contract.KINDS}
-
-    def clients(self) -> set[str]:
-        """Client ids a policy may name: those stored plus the good ones of this import."""
-        if self._clients is None:
-            self._clients = self._known_clients()
-        return self._clients
 
     def check(self, src: Source, records: list[tuple[int, list[str]]]) -> Checked:
         width = len(src.csv.headers)
@@ -205,7 +199,7 @@ class Validator:
         policies = src.kind == "policies"
         if policies:
             client_header = src.header("client_id")
-            clients, rejected = self.clients(), self.rejected_clients
+            clients, rejected = self.clients, self.rejected_clients
             client_ids, effective = cols["client_id"], cols["effective_date"]
             due = cols.get("next_due_date") or [None] * len(records)
         for i, (line, _) in enumerate(records):
@@ -251,5 +245,5 @@ class Validator:
         else:
             checked.rows = list(rows)
         if src.kind == "clients":
-            self.clients().update(row[0] for row in checked.rows)
+            self.clients.update(row[0] for row in checked.rows)
         return checked
