@@ -63,3 +63,22 @@ def test_unknown_schema_version(cli, clients_csv):
     result = cli("clients")
     assert result.exit_code == 1 and "unknown schema version 'banana'" in result.stderr
     assert not os.environ.get("VIPCTL_DB")
+
+
+def indexes(db) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
+        return {name for (name,) in rows}
+
+
+def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
+    """A first import builds the indexes after loading; a failed one leaves them as they were."""
+    expected = {"ix_client_agent", "ix_client_household_id", "ix_policy_client_id"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("client_id,name,birthday\nC1,x,never\n", encoding="utf-8")
+    assert cli("import", str(bad)).exit_code == 1
+    assert indexes(cli.db) == expected
+    assert cli("import", str(clients_csv)).exit_code == 0
+    assert indexes(cli.db) == expected
+    with sqlite3.connect(cli.db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -60,10 +60,8 @@ class Upsert:
         self._key = key
         self._empty = conn.execute(select(key).limit(1)).first() is None
 
-    def _native(self, rows: list[tuple]) -> list[tuple]:
-        if not rows or not self._convert:
-            return rows
-        columns = list(zip(*rows, strict=True))
+    def _native(self, columns: list[list]) -> list[list]:
+        columns = list(columns)
         for i, proc in self._convert:
             # Dates and amounts repeat: convert each distinct value once.
             done: dict = {}
@@ -71,7 +69,7 @@ class Upsert:
                 done[value] if value in done else done.setdefault(value, proc(value))
                 for value in columns[i]
             ]
-        return list(zip(*columns, strict=True))
+        return columns
 
     def _existing(self, keys: list[str]) -> dict[str, tuple]:
         if self._empty:  # nothing stored before this import, and keys are unique within it
@@ -82,14 +80,21 @@ class Upsert:
                 found[row[0]] = tuple(row)
         return found
 
-    def write(self, rows: list[tuple], now: dt.datetime) -> tuple[int, int, int]:
-        """Returns (inserted, updated, unchanged)."""
-        rows = self._native(rows)
-        existing = self._existing([row[0] for row in rows])
+    def write(self, columns: list[list], now: dt.datetime) -> tuple[int, int, int]:
+        """Write one batch given as a list per column; returns (inserted, updated, unchanged)."""
+        if not columns or not columns[0]:
+            return 0, 0, 0
+        columns = self._native(columns)
         stamp = self._stamp(now)
+        count = len(columns[0])
+        stamps = [stamp] * count
+        existing = self._existing(columns[0])
+        if not existing:
+            self._insert.executemany(list(zip(*columns, stamps, stamps, strict=True)))
+            return count, 0, 0
         inserts: list[tuple] = []
         updates: list[tuple] = []
-        for row in rows:
+        for row in zip(*columns, strict=True):
             before = existing.get(row[0])
             if before is None:
                 inserts.append((*row, stamp, stamp))
@@ -97,7 +102,7 @@ class Upsert:
                 updates.append((*row[1:], stamp, row[0]))
         self._insert.executemany(inserts)
         self._update.executemany(updates)
-        return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
+        return len(inserts), len(updates), count - len(inserts) - len(updates)
 
 
 class _Statement:

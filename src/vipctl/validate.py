@@ -8,7 +8,7 @@ of every row is collected, so the user fixes a file once, not once per error.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -19,7 +19,6 @@ from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
 from vipctl.privacy import mask
 
-_MISS = object()
 _MEMO_LIMIT = 50_000  # distinct spellings remembered per column
 _RARELY_REPEATED = {v.parse_id_number, v.parse_phone, v.parse_email}
 _DERIVED_FROM_ID = ("birthday", "gender")
@@ -84,9 +83,10 @@ def open_source(path: Path, kind: Kind | None, encoding: str | None) -> Source:
 
 @dataclass
 class Checked:
-    """One batch's outcome: good rows (values in ``Source.stored`` order) and bad records."""
+    """One batch's outcome: the good rows, as one list per ``Source.stored`` column, and the bad
+    records. Columns, because the writer converts and ships values column by column."""
 
-    rows: list[tuple] = field(default_factory=list)
+    columns: list[list] = field(default_factory=list)
     bad: list[tuple[list[str], str]] = field(default_factory=list)  # (fields, problems)
     messages: list[str] = field(default_factory=list)  # FILE:LINE: column: problem
 
@@ -136,25 +136,24 @@ class Validator:
         if parse is v.parse_text:
             return [text or None for text in raw]
         if parse in _RARELY_REPEATED:
-            memo: dict[str, object] = {"": None}
-            out = [_MISS] * len(raw)
+            memo: dict[str, object] = {}
         else:
-            memo = self._memos.setdefault((kind, col.name), {"": None})
-            out = [memo.get(text, _MISS) for text in raw]
-        for i in [i for i, value in enumerate(out) if value is _MISS]:
-            text = raw[i]
-            if not text:
-                out[i] = None
-                continue
-            try:
-                out[i] = value = parse(text)
-            except ValueError as exc:
-                shown = mask(col.name, text) if col.pii else text
-                add(i, f"{header}: {exc} (got '{shown}')")
-                out[i] = None
-            else:
-                if len(memo) < _MEMO_LIMIT and parse not in _RARELY_REPEATED:
-                    memo[text] = value
+            memo = self._memos.setdefault((kind, col.name), {})
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+        failures: dict[str, str] = {}
+        for text in [text for text in set(raw) if text not in memo]:
+            if text:
+                try:
+                    memo[text] = parse(text)
+                except ValueError as exc:
+                    failures[text] = str(exc)
+        out = list(map(memo.get, raw))  # empty and unparsable cells read as None
+        if failures:
+            for i, text in enumerate(raw):
+                if text in failures:
+                    shown = mask(col.name, text) if col.pii else text
+                    add(i, f"{header}: {failures[text]} (got '{shown}')")
         return out
 
     def _client_rules(
@@ -191,32 +190,51 @@ class Validator:
         problems: dict[int, list[str]],
         add: Callable[[int, str], None],
     ) -> None:
-        """Rules that look beyond the row: unique keys, and policies whose client exists."""
+        """Rules that look beyond the row: unique keys, and policies whose client exists.
+
+        Rows with problems already are left out. The common case, no duplicate and every client
+        known, is settled with set operations; rows are walked one by one only to name culprits.
+        """
+        path = src.csv.path
         key_name = contract.KEY[src.kind]
-        key_header = src.header(key_name)
         seen = self.seen[src.kind]
         keys = cols[key_name]
-        policies = src.kind == "policies"
-        if policies:
-            client_header = src.header("client_id")
-            clients, rejected = self.clients, self.rejected_clients
-            client_ids, effective = cols["client_id"], cols["effective_date"]
-            due = cols.get("next_due_date") or [None] * len(records)
-        for i, (line, _) in enumerate(records):
-            if i in problems:
-                continue
-            key = keys[i]
-            first = seen.setdefault(key, (src.csv.path, line))
-            if first[1] != line or first[0] is not src.csv.path:
-                add(i, f"{key_header}: {key} appears twice; first at {first[0]}:{first[1]}")
-            if not policies:
-                continue
-            client = client_ids[i]
-            if client in rejected:
-                add(i, f"{client_header}: client {client} was rejected at {rejected[client]}")
-            elif client not in clients:
-                add(i, f"{client_header}: no client {client} in the database or in this import")
-            if due[i] is not None and due[i] < effective[i]:
+        rows = [i for i in range(len(records)) if i not in problems] if problems else None
+        indexes = range(len(records)) if rows is None else rows
+        batch_keys = keys if rows is None else [keys[i] for i in rows]
+        if len(set(batch_keys)) == len(batch_keys) and seen.keys().isdisjoint(batch_keys):
+            seen.update(zip(batch_keys, ((path, records[i][0]) for i in indexes), strict=True))
+        else:
+            key_header = src.header(key_name)
+            for i in indexes:
+                first = seen.setdefault(keys[i], (path, records[i][0]))
+                if first[1] != records[i][0] or first[0] is not path:
+                    add(i, f"{key_header}: {keys[i]} appears twice; first at {first[0]}:{first[1]}")
+        if src.kind == "policies":
+            self._policy_checks(src, cols, indexes, add)
+
+    def _policy_checks(
+        self,
+        src: Source,
+        cols: dict[str, list],
+        indexes: Iterable[int],
+        add: Callable[[int, str], None],
+    ) -> None:
+        client_ids, effective = cols["client_id"], cols["effective_date"]
+        rejected = self.rejected_clients
+        named = {client_ids[i] for i in indexes}
+        unknown = (named - self.clients) | (named & rejected.keys())
+        if unknown:
+            header = src.header("client_id")
+            for i in [i for i in indexes if client_ids[i] in unknown]:
+                client = client_ids[i]
+                if client in rejected:
+                    add(i, f"{header}: client {client} was rejected at {rejected[client]}")
+                else:
+                    add(i, f"{header}: no client {client} in the database or in this import")
+        due = cols.get("next_due_date")
+        if due is not None:
+            for i in [i for i in indexes if due[i] is not None and due[i] < effective[i]]:
                 add(
                     i,
                     f"{src.header('next_due_date')}: before the effective date {effective[i]} "
@@ -239,11 +257,11 @@ class Validator:
             key = cols[key_name][i]
             if src.kind == "clients" and key and key not in self.seen["clients"]:
                 self.rejected_clients[key] = f"{src.csv.path}:{line}"
-        rows = zip(*(cols[name] for name in src.stored), strict=True)
+        columns = [cols[name] for name in src.stored]
         if problems:
-            checked.rows = [row for i, row in enumerate(rows) if i not in problems]
-        else:
-            checked.rows = list(rows)
+            good = [i for i in range(len(records)) if i not in problems]
+            columns = [[column[i] for i in good] for column in columns]
+        checked.columns = columns
         if src.kind == "clients":
-            self.clients.update(row[0] for row in checked.rows)
+            self.clients.update(columns[0])
         return checked
