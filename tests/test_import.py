@@ -393,3 +393,14 @@ def test_json_dates_and_names_are_canonical(cli, clients_csv, policies_csv):
     monthly = data["policies"][1]
     assert monthly["next_due_date"] == "2024-02-29"  # Jan 31 + 1 month, leap year
     assert dt.date.fromisoformat(data["policies"][0]["next_due_date"]) == dt.date(2025, 1, 31)
+
+
+def test_unwritable_rejects_file_means_nothing_is_imported(cli, tmp_path):
+    bad = write_csv(
+        tmp_path / "c.csv", ["client_id", "name", "birthday"], [["C1", "a", "x"], ["C2", "b", ""]]
+    )
+    (tmp_path / "c.rejects.csv").mkdir()  # the rejects file cannot be created
+    result = cli("import", "--skip-invalid", str(bad))
+    assert result.exit_code == 1
+    assert "cannot write the rejects file" in result.stderr and "Traceback" not in result.output
+    assert not rows(cli.db, "SELECT * FROM client")

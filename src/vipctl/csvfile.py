@@ -178,8 +178,11 @@ def write_rejects(
     for fields, error in rows:
         writer.writerow([*fields, error])
     payload = buf.getvalue().encode(source.encoding, errors="replace")
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(payload)
-    os.chmod(target, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(payload)
+        os.chmod(target, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+    except OSError as exc:
+        raise UserError(f"cannot write the rejects file {target}: {exc.strerror}") from None
     return target

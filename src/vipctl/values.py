@@ -20,6 +20,7 @@ _DATE_RE = re.compile(
 )
 DATE_FORMS = "a date like 2024-03-05, 2024/3/5, 20240305 or 2024年3月5日"
 
+
 def parse_date(text: str) -> dt.date:
     if len(text) == 10 and text[4] == "-" == text[7]:  # 2024-03-05, the commonest form: in C
         try:
