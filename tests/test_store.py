@@ -2,6 +2,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 
 from conftest import DATA
 from vipctl import store
@@ -82,3 +83,18 @@ def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
     assert indexes(cli.db) == expected
     with sqlite3.connect(cli.db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_reading_does_not_wait_for_a_writer(cli, clients_csv):
+    assert cli("import", str(clients_csv)).exit_code == 0
+    holder = sqlite3.connect(cli.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        result = cli("clients", "-f", "json")
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert waited < 5  # the busy timeout is 30 s: a reader that waited would show it

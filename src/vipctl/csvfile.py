@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from vipctl.errors import UserError
 
@@ -48,10 +47,6 @@ class CsvFile:
     headers: list[str]
     lines: int  # an estimate, for progress bars
 
-    def _reader(self, stream: TextIO) -> Iterator[list[str]]:
-        # strict: a quote left open must be an error, not a field that swallows the file's rest.
-        return csv.reader(stream, delimiter=self.delimiter, strict=True)
-
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Yield (line where the record starts, fields), skipping empty rows.
 
@@ -60,7 +55,8 @@ class CsvFile:
         """
         end = 1
         with self.path.open(encoding=self.encoding, newline="") as stream:
-            reader = self._reader(stream)
+            # strict: a quote left open is an error, not a field that swallows the file's rest.
+            reader = csv.reader(stream, delimiter=self.delimiter, strict=True)
             try:
                 next(reader)  # the header
                 end = reader.line_num

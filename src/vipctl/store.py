@@ -53,20 +53,18 @@ class Database:
             raise UserError(f"{path}: cannot open as a vipctl database ({exc.orig})") from None
 
     def _check_schema(self) -> None:
-        with self.write() as conn:
-            tables = set(inspect(conn).get_table_names())
-            if Meta.__tablename__ not in tables:
-                if tables:
-                    raise UserError(f"{self.path} is not a vipctl database (it has other tables)")
-                SQLModel.metadata.create_all(conn)
-                conn.execute(
-                    Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-                )
-                return
-            found = conn.scalar(
-                select(Meta.__table__.c.value).where(Meta.__table__.c.key == "schema_version")
-            )
-        if found is None or not found.isdigit():
+        # Read first: a command that only looks must not wait behind an import's write lock.
+        with self.read() as conn:
+            found = self._version(conn)
+        if found is None:
+            with self.write() as conn:
+                found = self._version(conn)  # another process may have created it meanwhile
+                if found is None:
+                    SQLModel.metadata.create_all(conn)
+                    meta = Meta.__table__.insert()
+                    conn.execute(meta.values(key="schema_version", value=str(SCHEMA_VERSION)))
+                    return
+        if not found.isdigit():
             raise UserError(f"{self.path}: unknown schema version {found!r}")
         if int(found) > SCHEMA_VERSION:
             raise UserError(
@@ -75,6 +73,19 @@ class Database:
             )
         if int(found) < SCHEMA_VERSION:
             raise UserError(f"{self.path}: schema {found} is older than any this vipctl can read")
+
+    def _version(self, conn: Connection) -> str | None:
+        """The stored schema version; None for an empty database, an error for a foreign one."""
+        tables = set(inspect(conn).get_table_names())
+        if Meta.__tablename__ not in tables:
+            if tables:
+                raise UserError(f"{self.path} is not a vipctl database (it has other tables)")
+            return None
+        meta = Meta.__table__.c
+        found = conn.scalar(select(meta.value).where(meta.key == "schema_version"))
+        if found is None:
+            raise UserError(f"{self.path}: no schema version recorded")
+        return found
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
