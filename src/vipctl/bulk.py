@@ -9,10 +9,11 @@ which was most of the time on a 300,000-row import.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, type_coerce
+from sqlalchemy import Column, Connection, Dialect, Table, bindparam, select, type_coerce
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import NullType
 
@@ -22,6 +23,15 @@ _CHUNK = 900  # keys per IN (...) lookup: under every engine's bound-parameter l
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(*table.primary_key.columns).limit(1)).first() is None
+
+
+def _processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The dialect's own conversion of a Python value to what its driver takes, if any."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 class Upsert:
@@ -34,13 +44,9 @@ class Upsert:
         self.conn = conn
         dialect = conn.dialect
         key = table.c[names[0]]
-        self._convert = [
-            (i, proc)
-            for i, name in enumerate(names)
-            if (proc := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        ]
-        stamp = table.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
-        self._stamp = stamp or (lambda value: value)
+        processors = [_processor(table.c[name], dialect) for name in names]
+        self._convert = [(i, proc) for i, proc in enumerate(processors) if proc]
+        self._stamp = _processor(table.c.updated_at, dialect) or (lambda value: value)
         insert_names = [*names, "created_at", "updated_at"]
         self._insert = _Statement(
             conn,
@@ -58,7 +64,7 @@ class Upsert:
         # Stored values exactly as the driver returns them, to compare with converted rows.
         self._lookup = select(*(type_coerce(table.c[n], NullType()) for n in names))
         self._key = key
-        self._empty = conn.execute(select(key).limit(1)).first() is None
+        self._empty = is_empty(conn, table)
 
     def _native(self, columns: list[list]) -> list[list]:
         columns = list(columns)

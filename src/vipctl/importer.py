@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Index, Table, select
 
 from vipctl import csvfile
-from vipctl.bulk import Upsert
+from vipctl.bulk import Upsert, is_empty
 from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.models import Client, Policy
@@ -71,7 +71,7 @@ def _defer_indexes(conn: Connection, kinds: set[Kind]) -> list[Index]:
     deferred: list[Index] = []
     for kind in kinds:
         table = TABLES[kind]
-        if conn.execute(select(table.primary_key.columns[0]).limit(1)).first() is None:
+        if is_empty(conn, table):
             deferred.extend(table.indexes)
     for index in deferred:
         index.drop(conn)
