@@ -18,6 +18,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import NullType
 
 _CHUNK = 900  # keys per IN (...) lookup: under every engine's bound-parameter limit
+_CONVERTED_LIMIT = 100_000  # distinct values remembered per column
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
@@ -47,6 +48,7 @@ class Upsert:
         processors = [_processor(table.c[name], dialect) for name in names]
         self._convert = [(i, proc) for i, proc in enumerate(processors) if proc]
         self._stamp = _processor(table.c.updated_at, dialect) or (lambda value: value)
+        self._converted: dict[int, dict] = {}
         insert_names = [*names, "created_at", "updated_at"]
         self._insert = _Statement(
             conn,
@@ -69,12 +71,13 @@ class Upsert:
     def _native(self, columns: list[list]) -> list[list]:
         columns = list(columns)
         for i, proc in self._convert:
-            # Dates and amounts repeat: convert each distinct value once.
-            done: dict = {}
-            columns[i] = [
-                done[value] if value in done else done.setdefault(value, proc(value))
-                for value in columns[i]
-            ]
+            # Dates and amounts repeat: convert each distinct value once per import.
+            done = self._converted.setdefault(i, {None: None})
+            if len(done) > _CONVERTED_LIMIT:
+                done.clear()
+            for value in {v for v in columns[i] if v not in done}:
+                done[value] = proc(value)
+            columns[i] = list(map(done.__getitem__, columns[i]))
         return columns
 
     def _existing(self, keys: list[str]) -> dict[str, tuple]:
