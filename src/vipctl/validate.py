@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from vipctl import contract, csvfile
@@ -117,9 +116,10 @@ class Validator:
                 problems.setdefault(i, []).append(problem)
 
         n = len(records)
+        cells = list(zip(*rows_fields, strict=True))  # one transpose in C, then column by column
         cols: dict[str, list] = {}
         for pos, col, header in src.columns:
-            raw = list(map(str.strip, map(itemgetter(pos), rows_fields)))
+            raw = list(map(str.strip, cells[pos]))
             cols[col.name] = self._column(src.kind, col, header, raw, add)
         if src.kind == "clients":
             self._client_rules(src, cols, n, add)
