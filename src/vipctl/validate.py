@@ -8,7 +8,7 @@ of every row is collected, so the user fixes a file once, not once per error.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,41 +119,47 @@ class Validator:
         cells = list(zip(*rows_fields, strict=True))  # one transpose in C, then column by column
         cols: dict[str, list] = {}
         for pos, col, header in src.columns:
-            raw = list(map(str.strip, cells[pos]))
-            cols[col.name] = self._column(src.kind, col, header, raw, add)
+            cols[col.name] = self._column(src.kind, col, header, cells[pos], add)
         if src.kind == "clients":
             self._client_rules(src, cols, n, add)
         self._cross_checks(src, cols, records, problems, add)
         return self._outcome(src, cols, records, problems)
 
     def _column(
-        self, kind: Kind, col: Column, header: str, raw: list[str], add: Callable[[int, str], None]
+        self,
+        kind: Kind,
+        col: Column,
+        header: str,
+        cells: Sequence[str],
+        add: Callable[[int, str], None],
     ) -> list:
-        if col.required:
-            for i in [i for i, text in enumerate(raw) if not text]:
-                add(i, f"{header}: required, but empty")
+        """Parse one column of a batch: each distinct cell once, surrounding spaces ignored."""
         parse = col.parse
         if parse is v.parse_text:
-            return [text or None for text in raw]
-        if parse in _RARELY_REPEATED:
-            memo: dict[str, object] = {}
+            out: list = [cell.strip() or None for cell in cells]
+            empty = [i for i, value in enumerate(out) if value is None] if col.required else []
         else:
-            memo = self._memos.setdefault((kind, col.name), {})
-            if len(memo) > _MEMO_LIMIT:
-                memo.clear()
-        failures: dict[str, str] = {}
-        for text in [text for text in set(raw) if text not in memo]:
-            if text:
+            if parse in _RARELY_REPEATED:
+                memo: dict[str, object] = {}
+            else:
+                memo = self._memos.setdefault((kind, col.name), {})
+                if len(memo) > _MEMO_LIMIT:
+                    memo.clear()
+            failures: dict[str, tuple[str, str]] = {}
+            for cell in [cell for cell in set(cells) if cell not in memo]:
+                text = cell.strip()
                 try:
-                    memo[text] = parse(text)
+                    memo[cell] = parse(text) if text else None
                 except ValueError as exc:
-                    failures[text] = str(exc)
-        out = list(map(memo.get, raw))  # empty and unparsable cells read as None
-        if failures:
-            for i, text in enumerate(raw):
-                if text in failures:
-                    shown = mask(col.name, text) if col.pii else text
-                    add(i, f"{header}: {failures[text]} (got '{shown}')")
+                    failures[cell] = (text, str(exc))
+            out = list(map(memo.get, cells))  # unparsable cells read as None
+            for i in [i for i, cell in enumerate(cells) if cell in failures] if failures else []:
+                text, problem = failures[cells[i]]
+                shown = mask(col.name, text) if col.pii else text
+                add(i, f"{header}: {problem} (got '{shown}')")
+            empty = [i for i, cell in enumerate(cells) if not cell.strip()] if col.required else []
+        for i in empty:
+            add(i, f"{header}: required, but empty")
         return out
 
     def _client_rules(
