@@ -154,7 +154,8 @@ def _run(
                         progress(batch[-1][0])
                     report.rows += len(batch)
                     report.rejected += len(checked.bad)
-                    rejects.setdefault(n, []).extend(checked.bad)
+                    if skip_invalid:
+                        rejects.setdefault(n, []).extend(checked.bad)
                     result.errors += checked.messages
                     if result.errors and not skip_invalid:
                         continue  # keep validating to report everything, but write nothing
