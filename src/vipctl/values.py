@@ -139,6 +139,7 @@ class IdNumber:
 
 
 _ID_SEPARATORS = str.maketrans("", "", " -")
+_CHECK_CHARS = frozenset("0123456789X")
 
 
 def parse_id_number(text: str) -> IdNumber:
@@ -162,6 +163,3 @@ def parse_id_number(text: str) -> IdNumber:
     except ValueError:
         raise ValueError("the birth date inside the ID number is not a real date") from None
     return IdNumber(number, birthday, "M" if int(number[16]) % 2 else "F")
-
-
-_CHECK_CHARS = frozenset("0123456789X")
