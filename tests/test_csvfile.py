@@ -15,4 +15,5 @@ from vipctl import csvfile
 def test_record_lines_are_editor_lines(tmp_path, text, starts):
     path = tmp_path / "f.csv"
     path.write_bytes(text.encode())
-    assert [line for line, _ in csvfile.read(path).records()] == starts
+    batches = csvfile.read(path).batches(2)
+    assert [line for batch in batches for line, _ in batch] == starts

@@ -132,6 +132,28 @@ def test_explicit_encoding(cli, tmp_path):
     assert bad.exit_code == 1 and "unknown encoding" in bad.output
 
 
+def test_a_byte_outside_the_encoding_is_named_at_its_line(cli, tmp_path):
+    # Far past the first 8 KB the reader decodes ahead, and past the sample the detector sees.
+    good = [[f"C{i}", "欧阳娜", "北京市朝阳区建国路88号" * 20] for i in range(1, 1001)]
+    path = write_csv(tmp_path / "c.csv", ["客户号", "姓名", "地址"], good, encoding="gbk")
+    data = path.read_bytes().split(b"\r\n")
+    data[900] = data[900].replace("欧阳娜".encode("gbk"), b"\x81\x20\x81")  # not GBK/GB18030
+    path.write_bytes(b"\r\n".join(data))
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:901: not valid gb18030 at byte" in result.output
+    assert "Traceback" not in result.output
+    assert not cli.db.exists() or rows(cli.db, "SELECT count(*) FROM client") == [(0,)]
+
+
+def test_a_wrong_explicit_encoding_is_a_clear_error(cli, tmp_path):
+    path = write_csv(tmp_path / "c.csv", ["客户号", "姓名"], [["C1", "欧阳娜"]], encoding="gbk")
+    result = cli("import", "--encoding", "utf-8", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:1: not valid utf-8 at byte 0" in result.output
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiters_and_quoted_fields(cli, tmp_path, delimiter):
     path = write_csv(
@@ -242,6 +264,23 @@ def test_duplicate_keys_in_one_import(cli, tmp_path):
     result = cli("import", str(path))
     assert result.exit_code == 1
     assert f"{path}:3: client_id: C1 appears twice; first at {path}:2" in result.stderr
+    assert not rows(cli.db, "SELECT * FROM client")
+
+
+def test_duplicate_keys_across_batches_and_files(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("vipctl.importer.BATCH", 2)
+    first = write_csv(
+        tmp_path / "a.csv", ["client_id", "name"], [["C1", "甲"], ["C2", "乙"], ["C3", "丙"]]
+    )
+    second = write_csv(tmp_path / "b.csv", ["client_id", "name"], [["C4", "丁"], ["C2", "戊"]])
+    result = cli("import", str(first), str(second), str(first))
+    assert result.exit_code == 1
+    assert f"{second}:3: client_id: C2 appears twice; first at {first}:3" in result.stderr
+    for line, key in ((2, "C1"), (3, "C2"), (4, "C3")):  # the same file named twice
+        assert f"{first}:{line}: client_id: {key} appears twice; first at {first}:{line}" in (
+            result.stderr
+        )
+    assert f"{second}:2:" not in result.stderr
     assert not rows(cli.db, "SELECT * FROM client")
 
 

@@ -75,7 +75,7 @@ class Upsert:
             done = self._converted.setdefault(i, {None: None})
             if len(done) > _CONVERTED_LIMIT:
                 done.clear()
-            for value in {v for v in columns[i] if v not in done}:
+            for value in set(columns[i]).difference(done):
                 done[value] = proc(value)
             columns[i] = list(map(done.__getitem__, columns[i]))
         return columns

@@ -24,7 +24,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_SAMPLE = 256 * 1024  # enough text to judge the encoding by; the whole file must then decode
+_SAMPLE = 256 * 1024  # enough text to judge the encoding by
 _CHUNK = 1 << 20
 # The data contract names these; when the bytes could be one of them, it is the one.
 _CONTRACT_FALLBACK = "gb18030"
@@ -47,13 +47,16 @@ class CsvFile:
     headers: list[str]
     lines: int  # an estimate, for progress bars
 
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (line where the record starts, fields), skipping empty rows.
+    def batches(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """Yield lists of up to ``size`` (start line, fields) records, skipping empty rows.
 
         A quoted field may hold newlines, so a record's start line is one past the line where
-        the previous record ended, which is what a person finds when they open the file.
+        the previous record ended, which is what a person finds when they open the file. When
+        the file breaks, the records before the break are yielded first, so they are still
+        checked and reported, and then ``BrokenCsv`` is raised.
         """
         end = 1
+        batch: list[tuple[int, list[str]]] = []
         with self.path.open(encoding=self.encoding, newline="") as stream:
             # strict: a quote left open is an error, not a field that swallows the file's rest.
             reader = csv.reader(stream, delimiter=self.delimiter, strict=True)
@@ -63,14 +66,23 @@ class CsvFile:
                 for row in reader:
                     start, end = end + 1, reader.line_num
                     if any(row):  # blank lines and Excel's empty ",,,," rows
-                        yield start, row
+                        batch.append((start, row))
+                        if len(batch) == size:
+                            yield batch
+                            batch = []
             except csv.Error as exc:
                 problem = str(exc)
                 if "unexpected end of data" in problem:
                     problem = "a quoted field that starts in this record is never closed"
-                raise BrokenCsv(f"{self.path}:{end + 1}: cannot read CSV here: {problem}") from None
+                broken = f"{self.path}:{end + 1}: cannot read CSV here: {problem}"
             except UnicodeDecodeError:
-                raise BrokenCsv(f"{self.path}:{end + 1}: not valid {self.encoding} here") from None
+                broken = _undecodable(self.path, self.encoding)
+            else:
+                broken = None
+        if batch:
+            yield batch
+        if broken:
+            raise BrokenCsv(broken)
 
 
 def _first_bad_byte(path: Path, encoding: str) -> int | None:
@@ -91,16 +103,29 @@ def _first_bad_byte(path: Path, encoding: str) -> int | None:
     return None
 
 
+def _undecodable(path: Path, encoding: str) -> str:
+    """Name the exact line and byte: a text stream decodes ahead of the record being read."""
+    bad = _first_bad_byte(path, encoding) or 0
+    with path.open("rb") as f:
+        line = f.read(bad).decode(encoding, errors="replace").count("\n") + 1
+    return (
+        f"{path}:{line}: not valid {encoding} at byte {bad}; "
+        "save the file as UTF-8 CSV, or name its encoding with --encoding"
+    )
+
+
 def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str:
-    """The BOM, else strict UTF-8, else charset-normalizer's reading; the whole file must fit."""
+    """The given encoding, else the BOM, else strict UTF-8, else charset-normalizer's reading.
+
+    Only the UTF-8 test reads the whole file (decoding UTF-8 is cheap, and it alone tells UTF-8
+    from a GBK file whose Chinese starts late); for any other encoding a byte that does not fit
+    is reported at its line when the records are read, and the import is rolled back.
+    """
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise UserError(f"unknown encoding {encoding!r}") from None
-        bad = _first_bad_byte(path, encoding)
-        if bad is not None:
-            raise UserError(f"{path}: not valid {encoding} at byte {bad}: try another --encoding")
         return encoding
     for bom, name in _BOMS:
         if head.startswith(bom):
@@ -118,12 +143,6 @@ def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str
     if chosen is None:
         raise UserError(
             f"{path}: cannot tell the text encoding (not UTF-8 nor GBK/GB18030); "
-            "save it as UTF-8 CSV or give --encoding"
-        )
-    bad = _first_bad_byte(path, chosen)
-    if bad is not None:
-        raise UserError(
-            f"{path}: not valid UTF-8 nor {chosen} at byte {bad}; "
             "save it as UTF-8 CSV or give --encoding"
         )
     return chosen
@@ -144,16 +163,19 @@ def read(path: Path, encoding: str | None = None) -> CsvFile:
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     used = detect_encoding(path, head, encoding)
-    with path.open(encoding=used, newline="") as stream:
-        first_line = stream.readline()
-        if not first_line.strip() and not stream.read(1):
-            raise UserError(f"{path}: the file is empty")
-        stream.seek(0)
-        delimiter = sniff_delimiter(first_line)
-        try:
-            headers = next(csv.reader(stream, delimiter=delimiter, strict=True))
-        except (csv.Error, StopIteration) as exc:
-            raise UserError(f"{path}:1: cannot read the header: {exc}") from None
+    try:
+        with path.open(encoding=used, newline="") as stream:
+            first_line = stream.readline()
+            if not first_line.strip() and not stream.read(1):
+                raise UserError(f"{path}: the file is empty")
+            stream.seek(0)
+            delimiter = sniff_delimiter(first_line)
+            try:
+                headers = next(csv.reader(stream, delimiter=delimiter, strict=True))
+            except (csv.Error, StopIteration) as exc:
+                raise UserError(f"{path}:1: cannot read the header: {exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(_undecodable(path, used)) from None
     headers = [h.lstrip("\ufeff").strip() for h in headers]
     # The head's lines per byte, scaled to the file: no extra pass over the whole file for it.
     lines = round(head.count(b"\n") * size / len(head)) + 1

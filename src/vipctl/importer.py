@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.models import Client, Policy
 from vipctl.store import Database
-from vipctl.validate import Source, Validator, open_source
+from vipctl.validate import Validator, open_source
 
 TABLES: dict[Kind, Table] = {"clients": Client.__table__, "policies": Policy.__table__}
 BATCH = 5_000
@@ -78,24 +78,6 @@ def _defer_indexes(conn: Connection, kinds: set[Kind]) -> list[Index]:
     return deferred
 
 
-def _batches(src: Source) -> Iterator[list[tuple[int, list[str]]]]:
-    """Records in batches; the rows before a break in the CSV are still checked and reported."""
-    batch: list[tuple[int, list[str]]] = []
-    broken: csvfile.BrokenCsv | None = None
-    try:
-        for record in src.csv.records():
-            batch.append(record)
-            if len(batch) == BATCH:
-                yield batch
-                batch = []
-    except csvfile.BrokenCsv as exc:
-        broken = exc
-    if batch:
-        yield batch
-    if broken:
-        raise broken
-
-
 def run(
     db: Database,
     paths: list[Path],
@@ -148,7 +130,7 @@ def _run(
             progress = on_file(report, src.csv.lines) if on_file else None
             upsert: Upsert | None = None
             try:
-                for batch in _batches(src):
+                for batch in src.csv.batches(BATCH):
                     checked = validator.check(src, batch)
                     if progress:
                         progress(batch[-1][0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from vipctl import contract, csvfile
@@ -21,6 +22,7 @@ from vipctl.privacy import mask
 _MEMO_LIMIT = 50_000  # distinct spellings remembered per column
 _RARELY_REPEATED = {v.parse_id_number, v.parse_phone, v.parse_email}
 _DERIVED_FROM_ID = ("birthday", "gender")
+_NONE_IF_EMPTY = {"": None}
 
 
 @dataclass
@@ -99,7 +101,17 @@ class Validator:
         self.clients = clients  # grows with the good client rows of this import
         self._memos: dict[tuple[Kind, str], dict[str, object]] = {}
         self.rejected_clients: dict[str, str] = {}
-        self.seen: dict[Kind, dict[str, tuple[Path, int]]] = {k: {} for k in contract.KINDS}
+        # Per file of each kind, in import order: key -> the line where it first appears.
+        self._keys: dict[Kind, list[tuple[Source, dict[str, int]]]] = {
+            k: [] for k in contract.KINDS
+        }
+
+    def _first(self, kind: Kind, key: str) -> tuple[Path, int] | None:
+        """Where ``key`` first appeared in this import, if it did."""
+        for src, lines in self._keys[kind]:
+            if key in lines:
+                return src.csv.path, lines[key]
+        return None
 
     def check(self, src: Source, records: list[tuple[int, list[str]]]) -> Checked:
         width = len(src.csv.headers)
@@ -136,8 +148,9 @@ class Validator:
         """Parse one column of a batch: each distinct cell once, surrounding spaces ignored."""
         parse = col.parse
         if parse is v.parse_text:
-            out: list = [cell.strip() or None for cell in cells]
-            empty = [i for i, value in enumerate(out) if value is None] if col.required else []
+            # map() keeps the per-cell work in C: strip, then an empty cell becomes None.
+            stripped = list(map(str.strip, cells))
+            out: list = list(map(_NONE_IF_EMPTY.get, stripped, stripped))
         else:
             if parse in _RARELY_REPEATED:
                 memo: dict[str, object] = {}
@@ -146,7 +159,7 @@ class Validator:
                 if len(memo) > _MEMO_LIMIT:
                     memo.clear()
             failures: dict[str, tuple[str, str]] = {}
-            for cell in [cell for cell in set(cells) if cell not in memo]:
+            for cell in set(cells).difference(memo):
                 text = cell.strip()
                 try:
                     memo[cell] = parse(text) if text else None
@@ -157,9 +170,9 @@ class Validator:
                 text, problem = failures[cells[i]]
                 shown = mask(col.name, text) if col.pii else text
                 add(i, f"{header}: {problem} (got '{shown}')")
-            empty = [i for i, cell in enumerate(cells) if not cell.strip()] if col.required else []
-        for i in empty:
-            add(i, f"{header}: required, but empty")
+        if col.required and None in out:  # None: empty, or unparsable and reported above
+            for i in [i for i, cell in enumerate(cells) if not cell.strip()]:
+                add(i, f"{header}: required, but empty")
         return out
 
     def _client_rules(
@@ -201,20 +214,27 @@ class Validator:
         Rows with problems already are left out. The common case, no duplicate and every client
         known, is settled with set operations; rows are walked one by one only to name culprits.
         """
-        path = src.csv.path
         key_name = contract.KEY[src.kind]
-        seen = self.seen[src.kind]
+        files = self._keys[src.kind]
+        if not files or files[-1][0] is not src:
+            files.append((src, {}))
+        lines = files[-1][1]
         keys = cols[key_name]
         rows = [i for i in range(len(records)) if i not in problems] if problems else None
         indexes = range(len(records)) if rows is None else rows
         batch_keys = keys if rows is None else [keys[i] for i in rows]
-        if len(set(batch_keys)) == len(batch_keys) and seen.keys().isdisjoint(batch_keys):
-            seen.update(zip(batch_keys, ((path, records[i][0]) for i in indexes), strict=True))
+        if len(set(batch_keys)) == len(batch_keys) and all(
+            known.keys().isdisjoint(batch_keys) for _, known in files
+        ):
+            starts = map(itemgetter(0), records if rows is None else map(records.__getitem__, rows))
+            lines.update(zip(batch_keys, starts, strict=True))
         else:
             key_header = src.header(key_name)
             for i in indexes:
-                first = seen.setdefault(keys[i], (path, records[i][0]))
-                if first[1] != records[i][0] or first[0] is not path:
+                first = self._first(src.kind, keys[i])
+                if first is None:
+                    lines[keys[i]] = records[i][0]
+                else:
                     add(i, f"{key_header}: {keys[i]} appears twice; first at {first[0]}:{first[1]}")
         if src.kind == "policies":
             self._policy_checks(src, cols, indexes, add)
@@ -261,7 +281,7 @@ class Validator:
             checked.messages.extend(f"{src.csv.path}:{line}: {p}" for p in problems[i])
             checked.bad.append((fields, "; ".join(problems[i])))
             key = cols[key_name][i]
-            if src.kind == "clients" and key and key not in self.seen["clients"]:
+            if src.kind == "clients" and key and self._first("clients", key) is None:
                 self.rejected_clients[key] = f"{src.csv.path}:{line}"
         columns = [cols[name] for name in src.stored]
         if problems:

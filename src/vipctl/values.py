@@ -8,9 +8,11 @@ file, line and column, so it must make sense to someone fixing a spreadsheet.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from types import ModuleType
 
 Parser = Callable[[str], object]
 
@@ -107,6 +109,8 @@ _PHONE_SEPARATORS = str.maketrans("", "", " ()-")
 
 
 def parse_phone(text: str) -> str:
+    if text.isdigit() and text.isascii() and 5 <= len(text) <= 20:
+        return text  # the common case, decided without building a new string
     number = text.translate(_PHONE_SEPARATORS)
     digits = number.removeprefix("+")
     if not (digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 20):
@@ -138,6 +142,14 @@ class IdNumber:
         self.gender = gender
 
 
+@functools.cache
+def _ric() -> ModuleType:
+    """python-stdnum's ID module, imported on the first ID number: not every command needs it."""
+    from stdnum.cn import ric
+
+    return ric
+
+
 _ID_SEPARATORS = str.maketrans("", "", " -")
 _CHECK_CHARS = frozenset("0123456789X")
 
@@ -149,14 +161,13 @@ def parse_id_number(text: str) -> IdNumber:
     who moved their household registration carry exactly such numbers, and the check digit
     already catches typos.
     """
-    from stdnum.cn import ric
-
-    number = text.translate(_ID_SEPARATORS).upper()
+    number = text if text.isalnum() else text.translate(_ID_SEPARATORS)
+    number = number.upper()
     if len(number) != 18:
         raise ValueError("expected an 18-character ID number")
     if not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in _CHECK_CHARS:
         raise ValueError("expected 17 digits and a final digit or X")
-    if number[17] != ric.calc_check_digit(number):
+    if number[17] != _ric().calc_check_digit(number):
         raise ValueError("check digit does not match: the ID number has a typo")
     try:
         birthday = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
