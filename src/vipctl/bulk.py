@@ -13,7 +13,18 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Connection, Dialect, Table, bindparam, select, type_coerce
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Dialect,
+    Table,
+    bindparam,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import NullType
 
@@ -30,6 +41,14 @@ def is_empty(conn: Connection, table: Table) -> bool:
     return conn.execute(select(*table.primary_key.columns).limit(1)).first() is None
 
 
+def _literal(column: Column, value: Any, dialect: Dialect) -> ColumnElement:
+    """``value`` spelled out in the statement the way ``dialect`` writes such a literal."""
+    sql = literal(value, column.type).compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True}
+    )
+    return literal_column(str(sql), column.type)
+
+
 def _processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
     """The dialect's own conversion of a Python value to what its driver takes, if any."""
     return column.type.dialect_impl(dialect).bind_processor(dialect)
@@ -41,27 +60,31 @@ class Upsert:
     ``names`` are the columns being set, key first; columns not named keep their stored values.
     """
 
-    def __init__(self, conn: Connection, table: Table, names: Sequence[str]) -> None:
+    def __init__(
+        self, conn: Connection, table: Table, names: Sequence[str], now: dt.datetime
+    ) -> None:
         self.conn = conn
         dialect = conn.dialect
         key = table.c[names[0]]
         processors = [_processor(table.c[name], dialect) for name in names]
         self._convert = [(i, proc) for i, proc in enumerate(processors) if proc]
-        self._stamp = _processor(table.c.updated_at, dialect) or (lambda value: value)
         self._converted: dict[int, dict] = {}
-        insert_names = [*names, "created_at", "updated_at"]
+        # The import's one timestamp is written into the statements: binding it on every row
+        # would cost as much as a column of data.
+        stamp = _literal(table.c.updated_at, now, dialect)
         self._insert = _Statement(
             conn,
-            table.insert().values({n: bindparam(f"p_{n}") for n in insert_names}),
-            insert_names,
+            table.insert().values(
+                {n: bindparam(f"p_{n}") for n in names} | {"created_at": stamp, "updated_at": stamp}
+            ),
+            list(names),
         )
-        update_names = [*names[1:], "updated_at"]
         self._update = _Statement(
             conn,
             table.update()
             .where(key == bindparam("p_key"))
-            .values({n: bindparam(f"p_{n}") for n in update_names}),
-            [*update_names, "key"],
+            .values({n: bindparam(f"p_{n}") for n in names[1:]} | {"updated_at": stamp}),
+            [*names[1:], "key"],
         )
         # Stored values exactly as the driver returns them, to compare with converted rows.
         self._lookup = select(*(type_coerce(table.c[n], NullType()) for n in names))
@@ -89,26 +112,24 @@ class Upsert:
                 found[row[0]] = tuple(row)
         return found
 
-    def write(self, columns: list[list], now: dt.datetime) -> tuple[int, int, int]:
+    def write(self, columns: list[list]) -> tuple[int, int, int]:
         """Write one batch given as a list per column; returns (inserted, updated, unchanged)."""
         if not columns or not columns[0]:
             return 0, 0, 0
         columns = self._native(columns)
-        stamp = self._stamp(now)
         count = len(columns[0])
-        stamps = [stamp] * count
         existing = self._existing(columns[0])
         if not existing:
-            self._insert.executemany(list(zip(*columns, stamps, stamps, strict=True)))
+            self._insert.executemany(list(zip(*columns, strict=True)))
             return count, 0, 0
         inserts: list[tuple] = []
         updates: list[tuple] = []
         for row in zip(*columns, strict=True):
             before = existing.get(row[0])
             if before is None:
-                inserts.append((*row, stamp, stamp))
+                inserts.append(row)
             elif before != row:
-                updates.append((*row[1:], stamp, row[0]))
+                updates.append((*row[1:], row[0]))
         self._insert.executemany(inserts)
         self._update.executemany(updates)
         return len(inserts), len(updates), count - len(inserts) - len(updates)

@@ -141,8 +141,8 @@ def _run(
                     result.errors += checked.messages
                     if result.errors and not skip_invalid:
                         continue  # keep validating to report everything, but write nothing
-                    upsert = upsert or Upsert(conn, TABLES[src.kind], src.stored)
-                    inserted, updated, unchanged = upsert.write(checked.columns, now)
+                    upsert = upsert or Upsert(conn, TABLES[src.kind], src.stored, now)
+                    inserted, updated, unchanged = upsert.write(checked.columns)
                     report.inserted += inserted
                     report.updated += updated
                     report.unchanged += unchanged
