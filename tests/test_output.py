@@ -26,10 +26,20 @@ def test_clients_table_is_plain_when_not_a_terminal(loaded):
     assert not ANSI.search(result.stdout) and not BOX.search(result.stdout)
 
 
+LISTED = [*queries.CLIENT_FIELDS, "tier", "tier_incomplete", "segment", "policies"]
+
+
 def test_clients_json_uses_canonical_names_and_masks(loaded):
     data = json.loads(loaded("clients", "--format", "json").stdout)
     assert [c["client_id"] for c in data] == ["C1", "C2", "C3"]
-    assert list(data[0]) == queries.CLIENT_FIELDS
+    assert list(data[0]) == [
+        *queries.CLIENT_FIELDS,
+        "tier",
+        "tier_incomplete",
+        "segment",
+        "policies",
+    ]
+    assert (data[0]["tier"], data[0]["tier_incomplete"]) == ("A", True)  # 5 indicators unknown
     assert data[0]["birthday"] == "1985-03-05"
     assert data[0]["phone"] == "138****5678"
     assert data[0]["id_number"] == "110105********1248"
@@ -41,7 +51,13 @@ def test_clients_json_uses_canonical_names_and_masks(loaded):
 def test_clients_csv(loaded):
     out = loaded("clients", "-f", "csv").stdout
     got = list(csv.DictReader(io.StringIO(out)))
-    assert list(got[0]) == queries.CLIENT_FIELDS
+    assert list(got[0]) == [
+        *queries.CLIENT_FIELDS,
+        "tier",
+        "tier_incomplete",
+        "segment",
+        "policies",
+    ]
     assert [r["client_id"] for r in got] == ["C1", "C2", "C3"]
     assert got[0]["phone"] == "138****5678"
 

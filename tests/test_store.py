@@ -1,12 +1,16 @@
+import json
 import os
+import shutil
 import sqlite3
 import stat
 import threading
 import time
+from pathlib import Path
 
 from conftest import DATA
 from vipctl import store
 from vipctl.cli import app
+from vipctl.models import SCHEMA_VERSION
 
 
 def test_default_database_lives_in_the_user_data_directory(tmp_path, monkeypatch):
@@ -35,7 +39,7 @@ def test_wal_journal_and_busy_timeout(cli, clients_csv):
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute(
             "SELECT value FROM vipctl_meta WHERE key='schema_version'"
-        ).fetchone() == ("1",)
+        ).fetchone() == (str(SCHEMA_VERSION),)
     db = store.Database(cli.db)
     with db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
@@ -74,7 +78,15 @@ def indexes(db) -> set[str]:
 
 def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
     """A first import builds the indexes after loading; a failed one leaves them as they were."""
-    expected = {"ix_client_agent", "ix_client_household_id", "ix_policy_client_id"}
+    expected = {
+        "ix_client_agent",
+        "ix_client_household_id",
+        "ix_policy_client_id",
+        "ix_client_tier_tier",
+        "ix_client_tier_segment",
+        "ix_tier_history_date",
+        "ix_tier_history_client_id",
+    }
     bad = tmp_path / "bad.csv"
     bad.write_text("client_id,name,birthday\nC1,x,never\n", encoding="utf-8")
     assert cli("import", str(bad)).exit_code == 1
@@ -98,3 +110,20 @@ def test_reading_does_not_wait_for_a_writer(cli, clients_csv):
         holder.close()
     assert result.exit_code == 0, result.output
     assert waited < 5  # the busy timeout is 30 s: a reader that waited would show it
+
+
+def test_a_version_1_database_is_upgraded_in_place(cli):
+    """tests/data/schema-v1.db was written by the vipctl of schema 1 from the sample data."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v1.db", cli.db)
+    listed = cli("clients", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.stdout)) == 200
+    with sqlite3.connect(cli.db) as conn:
+        version = conn.execute("SELECT value FROM vipctl_meta WHERE key='schema_version'")
+        assert version.fetchone() == (str(SCHEMA_VERSION),)
+        assert conn.execute("SELECT count(*) FROM client_tier").fetchone() == (0,)
+    # Nothing assessed yet, and the listing says how to fix that.
+    assert "200 clients not assessed yet" in cli("tier", "--date", "2026-11-24").stdout
+    recomputed = cli("tier", "--recompute", "--date", "2026-11-24", "-f", "json")
+    assert recomputed.exit_code == 0, recomputed.output
+    assert sum(json.loads(recomputed.stdout)["counts"].values()) == 200

@@ -90,6 +90,7 @@ class Upsert:
         self._lookup = select(*(type_coerce(table.c[n], NullType()) for n in names))
         self._key = key
         self._empty = is_empty(conn, table)
+        self.touched: list = []  # keys inserted or updated, in the driver's form
 
     def _native(self, columns: list[list]) -> list[list]:
         columns = list(columns)
@@ -121,6 +122,7 @@ class Upsert:
         existing = self._existing(columns[0])
         if not existing:
             self._insert.executemany(list(zip(*columns, strict=True)))
+            self.touched.extend(columns[0])
             return count, 0, 0
         inserts: list[tuple] = []
         updates: list[tuple] = []
@@ -132,6 +134,8 @@ class Upsert:
                 updates.append((*row[1:], row[0]))
         self._insert.executemany(inserts)
         self._update.executemany(updates)
+        self.touched.extend(row[0] for row in inserts)
+        self.touched.extend(row[-1] for row in updates)
         return len(inserts), len(updates), count - len(inserts) - len(updates)
 
 

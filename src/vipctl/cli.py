@@ -120,8 +120,9 @@ def import_(
     date: DateOption = None,
 ) -> None:
     """Import clients and policies from CSV (UTF-8 or GBK, Chinese or English headers)."""
-    from vipctl import importer, render
+    from vipctl import config, importer, render
 
+    settings = config.load()
     db = _open(ctx, create=True)
     progress = None
     if sys.stdout.isatty():
@@ -144,6 +145,7 @@ def import_(
                 skip_invalid=skip_invalid,
                 encoding=encoding,
                 today=_today(date),
+                config=settings,
                 on_file=on_file,
             )
     except importer.ImportRejected as rejected:
@@ -191,6 +193,10 @@ def _import_summary(result: Any, db_path: Path) -> None:
             typer.echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
     if result.changed == 0 and not any(r.rejected for r in result.files):
         typer.echo("Nothing changed: the database already holds exactly these rows.")
+    if result.assessment is not None:
+        from vipctl import tierview
+
+        typer.echo(tierview.recomputed_line(result.assessment))
 
 
 @app.command()
@@ -205,16 +211,16 @@ def clients(
     show_pii: ShowPii = False,
 ) -> None:
     """List clients."""
-    from vipctl import queries, render
+    from vipctl import queries, render, tierview
 
     db = _open(ctx)
     with db.read() as conn:
         rows = queries.clients(conn, agent=agent, search=search)
     db.close()
     render.listing(
-        rows,
+        tierview.with_shown_tier(rows),
         fmt=fmt,
-        fields=queries.CLIENT_FIELDS,
+        fields=[*queries.CLIENT_FIELDS, *tierview.TIER_FIELDS, "policies"],
         columns=[
             ("client_id", "Client"),
             ("name", "Name"),
@@ -223,10 +229,13 @@ def clients(
             ("phone", "Phone"),
             ("company", "Company"),
             ("agent", "Agent"),
+            ("tier_shown", "Tier"),
+            ("segment", "Segment"),
             ("policies", "Policies"),
         ],
         show_pii=show_pii,
         title=f"{len(rows)} client{'s' if len(rows) != 1 else ''}",
+        caption=tierview.INCOMPLETE_NOTE if any(r["tier_incomplete"] for r in rows) else None,
     )
 
 
@@ -243,7 +252,7 @@ def show(
 
     CSV output lists the client's policies; JSON holds the whole card.
     """
-    from vipctl import queries, render, schedule
+    from vipctl import queries, render, schedule, tierview
 
     db = _open(ctx)
     with db.read() as conn:
@@ -260,7 +269,73 @@ def show(
     elif fmt == "csv":
         render.write_csv(policies, queries.POLICY_FIELDS)
     else:
-        render.card(client, policies, show_pii=show_pii)
+        render.card(tierview.with_shown_tier([client])[0], policies, show_pii=show_pii)
+
+
+@app.command()
+@user_errors
+def tier(
+    ctx: typer.Context,
+    recompute: Annotated[
+        bool, typer.Option("--recompute", help="Reassess every client and store the changes.")
+    ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="CLIENT_ID", help="Why a client is in their tier."),
+    ] = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Movements from this day (default: the first of the current month).",
+        ),
+    ] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="List the clients behind each movement.")
+    ] = False,
+    date: DateOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Clients per tier (A–D) and value segment, and the tier movements of a period."""
+    from vipctl import assessing, config, queries, tierview
+
+    today = _today(date)
+    settings = config.load()
+    db = _open(ctx)
+    try:
+        if explain is not None:
+            with db.read() as conn:
+                client = queries.client(conn, explain)
+                history = queries.movements(conn, client_id=explain) if client else []
+            if client is None:
+                raise UserError(f"no client {explain!r}")
+            tierview.write_explanation(tierview.explanation(client, history, settings), fmt=fmt)
+            return
+        if recompute:
+            with db.write() as conn:
+                done = assessing.recompute(conn, settings, today)
+            typer.echo(tierview.recomputed_line(done), err=True)
+        start = since.date() if since else today.replace(day=1)
+        with db.read() as conn:
+            counts = queries.tier_counts(conn)
+            moves = queries.movements(conn, since=start, until=today)
+            unassessed = queries.unassessed(conn)
+    finally:
+        db.close()
+    data = tierview.summary(counts, moves, since=start, until=today, unassessed=unassessed)
+    tierview.write_summary(data, moves, fmt=fmt, detail=detail)
+
+
+config_app = typer.Typer(help="The config file: healthy values, tier cadences, segment cut-offs.")
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print where vipctl reads its config file ($VIPCTL_CONFIG overrides it)."""
+    from vipctl import config
+
+    typer.echo(str(config.path()))
 
 
 def main() -> None:

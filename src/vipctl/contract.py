@@ -64,6 +64,8 @@ STATUS = {
     "lapsed": ("中止", "失效"),
     "terminated": ("终止",),
 }
+# A policy in its grace period is still in force: cover goes on until it lapses.
+NOT_IN_FORCE = frozenset({"lapsed", "terminated"})
 
 CLIENT_COLUMNS: tuple[Column, ...] = (
     Column("client_id", ("客户号", "客户编号"), required=True),

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Index, Table, select
 
-from vipctl import csvfile
+from vipctl import assessing, csvfile
+from vipctl.assessing import Recomputed
 from vipctl.bulk import Upsert, is_empty
+from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.models import Client, Policy
@@ -46,6 +48,7 @@ class FileReport:
 class ImportResult:
     files: list[FileReport]
     errors: list[str] = field(default_factory=list)
+    assessment: Recomputed | None = None  # tiers and segments, when anything changed
 
     @property
     def changed(self) -> int:
@@ -86,6 +89,7 @@ def run(
     skip_invalid: bool = False,
     encoding: str | None = None,
     today: dt.date,
+    config: Config | None = None,
     on_file: Callable[[FileReport, int], Callable[[int], None] | None] | None = None,
 ) -> ImportResult:
     """Import ``paths`` in one transaction; raise ``ImportRejected`` if a bad row blocks it.
@@ -98,7 +102,7 @@ def run(
     # the cycle collector over and over: a fifth of the import's time, for nothing.
     gc.disable()
     try:
-        return _run(db, paths, kind, skip_invalid, encoding, today, on_file)
+        return _run(db, paths, kind, skip_invalid, encoding, today, config or Config(), on_file)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -111,6 +115,7 @@ def _run(
     skip_invalid: bool,
     encoding: str | None,
     today: dt.date,
+    config: Config,
     on_file: Callable[[FileReport, int], Callable[[int], None] | None] | None,
 ) -> ImportResult:
     sources = sorted(
@@ -121,6 +126,7 @@ def _run(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     broken = False
     rejects: dict[int, list[tuple[list[str], str]]] = {}
+    touched: set[str] = set()  # clients whose tier may have changed
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
@@ -146,6 +152,8 @@ def _run(
                     report.inserted += inserted
                     report.updated += updated
                     report.unchanged += unchanged
+                if upsert and src.kind == "clients":
+                    touched.update(upsert.touched)
             except csvfile.BrokenCsv as exc:
                 # What follows the break cannot be read, so no part of the import may land.
                 result.errors.append(str(exc))
@@ -154,6 +162,8 @@ def _run(
             raise ImportRejected(result)  # leaving the block rolls the transaction back
         for index in deferred:
             index.create(conn)
+        if result.changed:
+            result.assessment = assessing.recompute(conn, config, today, only=touched)
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)

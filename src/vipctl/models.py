@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: client_tier and tier_history
 
 Amount = Numeric(16, 2)
 
@@ -81,3 +81,32 @@ class Policy(SQLModel, table=True):
     survival_benefit_date: dt.date | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class ClientTier(SQLModel, table=True):
+    """What vipctl works out about a client, kept apart from what the exports say.
+
+    ``off`` and ``missing`` are comma-separated indicator names, so a glance at the table, and
+    the history's ``changed``, read without a decoder.
+    """
+
+    __tablename__ = "client_tier"
+    client_id: str = Field(primary_key=True, foreign_key="client.client_id")
+    tier: str = Field(max_length=1, index=True)
+    off: str
+    missing: str
+    segment: str = Field(index=True)
+    annual_premium: Decimal = Field(sa_type=Amount)
+    since: dt.date  # the day the tier or segment last changed
+
+
+class TierHistory(SQLModel, table=True):
+    """One row per change of tier: the movements a team lead watches month by month."""
+
+    __tablename__ = "tier_history"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    date: dt.date = Field(index=True)
+    from_tier: str = Field(max_length=1)
+    to_tier: str = Field(max_length=1)
+    changed: str  # indicators that went off or came back, comma-separated

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, or_, select
+import datetime as dt
+
+from sqlalchemy import Connection, case, func, or_, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.models import Client, Policy
+from vipctl.models import Client, ClientTier, Policy, TierHistory
 
 CLIENT_FIELDS = [c.name for c in CLIENT_COLUMNS]
 POLICY_FIELDS = [c.name for c in POLICY_COLUMNS]
 _SEARCHED = ("client_id", "name", "company", "phone", "email", "notes")
 
 
+def _tier_columns() -> list:
+    t = ClientTier.__table__.c
+    return [t.tier, (t.missing != "").label("tier_incomplete"), t.segment]
+
+
 def clients(conn: Connection, *, agent: str | None = None, search: str | None = None) -> list[dict]:
-    """Clients with their policy counts, filtered by agent and a case-insensitive text search."""
-    c, p = Client.__table__.c, Policy.__table__.c
+    """Clients with tier, segment and policy count, filtered by agent and a text search."""
+    c, p, t = Client.__table__.c, Policy.__table__.c, ClientTier.__table__.c
     policies = select(p.client_id, func.count().label("policies")).group_by(p.client_id).subquery()
     query = (
         select(
-            *(c[n] for n in CLIENT_FIELDS), func.coalesce(policies.c.policies, 0).label("policies")
+            *(c[n] for n in CLIENT_FIELDS),
+            *_tier_columns(),
+            func.coalesce(policies.c.policies, 0).label("policies"),
         )
         .outerjoin(policies, policies.c.client_id == c.client_id)
+        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
         .order_by(c.client_id)
     )
     if agent:
@@ -31,10 +41,74 @@ def clients(conn: Connection, *, agent: str | None = None, search: str | None = 
 
 
 def client(conn: Connection, client_id: str) -> dict | None:
-    c = Client.__table__.c
-    row = conn.execute(select(*(c[n] for n in CLIENT_FIELDS)).where(c.client_id == client_id))
-    found = row.mappings().first()
+    """The client's row with its stored assessment (tier, off, missing, segment, premium)."""
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    query = (
+        select(
+            *(c[n] for n in CLIENT_FIELDS),
+            *_tier_columns(),
+            t.off,
+            t.missing,
+            t.annual_premium,
+        )
+        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .where(c.client_id == client_id)
+    )
+    found = conn.execute(query).mappings().first()
     return dict(found) if found else None
+
+
+def tier_counts(conn: Connection) -> list[dict]:
+    """Clients per (tier, segment), with how many of them are incompletely assessed."""
+    t = ClientTier.__table__.c
+    query = select(
+        t.tier,
+        t.segment,
+        func.count().label("clients"),
+        func.sum(case((t.missing != "", 1), else_=0)).label("incomplete"),
+    ).group_by(t.tier, t.segment)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def unassessed(conn: Connection) -> int:
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    query = (
+        select(func.count())
+        .select_from(Client.__table__)
+        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .where(t.client_id.is_(None))
+    )
+    return conn.scalar(query) or 0
+
+
+def movements(
+    conn: Connection,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    client_id: str | None = None,
+) -> list[dict]:
+    """Tier changes, oldest first, in a period and/or of one client."""
+    h, c = TierHistory.__table__.c, Client.__table__.c
+    query = (
+        select(
+            h.client_id,
+            c.name,
+            h.date,
+            h.from_tier.label("from"),
+            h.to_tier.label("to"),
+            h.changed,
+        )
+        .join(Client.__table__, c.client_id == h.client_id)
+        .order_by(h.date, h.client_id, h.id)
+    )
+    if since is not None:
+        query = query.where(h.date >= since)
+    if until is not None:
+        query = query.where(h.date <= until)
+    if client_id is not None:
+        query = query.where(h.client_id == client_id)
+    return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def policies_of(conn: Connection, client_id: str) -> list[dict]:

@@ -88,7 +88,12 @@ def write_csv(rows: Iterable[dict], fields: Sequence[str]) -> None:
         writer.writerow([csv_value(row.get(f)) for f in fields])
 
 
-def table(columns: Sequence[tuple[str, str]], rows: Iterable[dict], title: str | None = None):
+def table(
+    columns: Sequence[tuple[str, str]],
+    rows: Iterable[dict],
+    title: str | None = None,
+    caption: str | None = None,
+):
     """A Rich table of ``columns`` = [(field, heading)], styled only on a terminal."""
     from rich import box
     from rich.table import Table
@@ -97,9 +102,11 @@ def table(columns: Sequence[tuple[str, str]], rows: Iterable[dict], title: str |
     bare = plain()
     out = Table(
         title=title,
+        caption=caption,
         box=None if bare else box.SIMPLE_HEAD,
         header_style="" if bare else "bold",
         title_style="" if bare else "bold",
+        caption_style="" if bare else "dim",
         pad_edge=False,
     )
     for _, heading in columns:
@@ -118,6 +125,7 @@ def listing(
     columns: Sequence[tuple[str, str]],
     show_pii: bool,
     title: str | None = None,
+    caption: str | None = None,
 ) -> None:
     """One listing in the chosen format; JSON and CSV carry ``fields``, the table ``columns``."""
     shown = [masked(r, show_pii) for r in rows]
@@ -126,7 +134,7 @@ def listing(
     elif fmt == "csv":
         write_csv(shown, fields)
     else:
-        console().print(table(columns, shown, title))
+        console().print(table(columns, shown, title, caption))
 
 
 CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -180,6 +188,16 @@ CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     ("Agent", (("agent", "Agent"), ("agent_status", "Status"))),
+    (
+        "Attention",
+        (
+            ("tier_shown", "Tier"),
+            ("off", "Indicators off"),
+            ("missing", "Unknown"),
+            ("segment", "Value segment"),
+            ("annual_premium", "Annualised premium"),
+        ),
+    ),
 )
 
 POLICY_TABLE = (

@@ -10,8 +10,9 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
+from vipctl.contract import NOT_IN_FORCE
+
 PERIOD_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
-_NOT_DUE = {"lapsed", "terminated"}
 
 
 def due_date(effective: dt.date, frequency: str, k: int) -> dt.date:
@@ -44,7 +45,7 @@ def next_due(
 
 def policy_next_due(policy: dict, on: dt.date) -> dt.date | None:
     """The due date to show for a stored policy: the export's own date when it gave one."""
-    if policy.get("status") in _NOT_DUE:
+    if policy.get("status") in NOT_IN_FORCE:
         return None
     if policy.get("next_due_date") is not None:
         return policy["next_due_date"]

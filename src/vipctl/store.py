@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,9 +12,19 @@ from sqlalchemy.exc import DatabaseError
 
 from vipctl import sqlite
 from vipctl.errors import UserError
-from vipctl.models import SCHEMA_VERSION, Meta, SQLModel
+from vipctl.models import SCHEMA_VERSION, ClientTier, Meta, SQLModel, TierHistory
 
 ENV_VAR = "VIPCTL_DB"
+
+
+def _add_tiers(conn: Connection) -> None:
+    for table in (ClientTier.__table__, TierHistory.__table__):
+        table.create(conn)  # with its indexes
+
+
+# Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
+# same on every engine.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_tiers}
 
 
 def default_path() -> Path:
@@ -72,7 +82,23 @@ class Database:
                 f"{SCHEMA_VERSION}): upgrade vipctl to use it"
             )
         if int(found) < SCHEMA_VERSION:
-            raise UserError(f"{self.path}: schema {found} is older than any this vipctl can read")
+            self._upgrade(int(found))
+
+    def _upgrade(self, found: int) -> None:
+        """Bring an older database up to date in place, in one transaction: all steps or none."""
+        with self.write() as conn:
+            now = self._version(conn)  # another process may have upgraded it meanwhile
+            version = int(now or found)
+            if version < 1:
+                raise UserError(f"{self.path}: schema {version} is older than any vipctl can read")
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
+            meta = Meta.__table__
+            conn.execute(
+                meta.update()
+                .where(meta.c.key == "schema_version")
+                .values(value=str(SCHEMA_VERSION))
+            )
 
     def _version(self, conn: Connection) -> str | None:
         """The stored schema version; None for an empty database, an error for a foreign one."""

@@ -1,0 +1,45 @@
+"""Attention tiers A–D from the five indicators (DESIGN "Tiers A–D"), as pure functions.
+
+A client is judged on what is known: an indicator left empty in the export is neither healthy nor
+off, it makes the assessment incomplete, and that flag travels with the tier everywhere it is
+shown. Counting an unknown as healthy would hide exactly the clients nobody has assessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from vipctl.config import INDICATORS, TIERS, TierRules
+
+NAMES = tuple(INDICATORS)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    tier: str
+    off: tuple[str, ...]  # indicators known and not at their healthy value, in NAMES order
+    missing: tuple[str, ...]  # indicators not known
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
+
+
+def tier_for(off_count: int, rules: TierRules) -> str:
+    for tier in TIERS[:-1]:
+        if off_count <= rules.most_off[tier]:
+            return tier
+    return TIERS[-1]
+
+
+def assess(values: Mapping[str, str | None], rules: TierRules) -> Assessment:
+    """``values``: the client's canonical indicator values (None when unknown)."""
+    off = tuple(n for n in NAMES if values.get(n) is not None and values[n] != rules.healthy[n])
+    missing = tuple(n for n in NAMES if values.get(n) is None)
+    return Assessment(tier_for(len(off), rules), off, missing)
+
+
+def movement(before: str, after: str) -> str:
+    """'up' towards A (less attention needed), 'down' towards D."""
+    return "up" if TIERS.index(after) < TIERS.index(before) else "down"

@@ -1,0 +1,186 @@
+"""What ``vipctl tier`` shows: the distribution, the period's movements and one client's
+explanation, shaped once as data and then written as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from vipctl import render, tiers
+from vipctl.assessing import Recomputed
+from vipctl.config import SEGMENTS, TIERS, Config
+
+INCOMPLETE_NOTE = "* assessment incomplete: some indicators are unknown"
+TIER_FIELDS = ["tier", "tier_incomplete", "segment"]  # what listings add to a client
+
+
+def recomputed_line(done: Recomputed) -> str:
+    """One line on stderr saying what a recompute changed, so stdout stays the listing."""
+    if not done.changed:
+        return f"Recomputed {done.clients} clients: nothing changed."
+    parts = []
+    if done.first:
+        parts.append(f"{done.first} assessed for the first time")
+    if done.up or done.down:
+        parts.append(f"{done.up} moved up, {done.down} moved down")
+    if done.segment_changes:
+        parts.append(f"{done.segment_changes} changed segment")
+    return f"Recomputed {done.clients} clients: {'; '.join(parts)}."
+
+
+def shown_tier(tier: str | None, incomplete: bool | None) -> str | None:
+    """The tier as people read it: an incomplete assessment carries a star."""
+    return f"{tier}*" if tier and incomplete else tier
+
+
+def with_shown_tier(rows: list[dict]) -> list[dict]:
+    return [{**r, "tier_shown": shown_tier(r["tier"], r["tier_incomplete"])} for r in rows]
+
+
+def summary(
+    counts: list[dict], moves: list[dict], *, since: dt.date, until: dt.date, unassessed: int
+) -> dict:
+    """The distribution and movements as one JSON-ready dict (the README documents its shape)."""
+    matrix = {t: dict.fromkeys(SEGMENTS, 0) for t in TIERS}
+    for row in counts:
+        matrix[row["tier"]][row["segment"]] += row["clients"]
+    arrows = Counter(f"{m['from']}→{m['to']}" for m in moves)
+    up = sum(1 for m in moves if tiers.movement(m["from"], m["to"]) == "up")
+    return {
+        "counts": {t: sum(matrix[t].values()) for t in TIERS},
+        "segments": {s: sum(matrix[t][s] for t in TIERS) for s in SEGMENTS},
+        "incomplete": sum(row["incomplete"] for row in counts),
+        "unassessed": unassessed,
+        "matrix": matrix,
+        "since": since,
+        "until": until,
+        "moved": {"up": up, "down": len(moves) - up, "by_arrow": dict(sorted(arrows.items()))},
+        "movements": [
+            {k: m[k] for k in ("client_id", "date", "from", "to", "changed")} for m in moves
+        ],
+    }
+
+
+MOVEMENT_COLUMNS = [
+    ("client_id", "Client"),
+    ("name", "Name"),
+    ("date", "Date"),
+    ("from", "From"),
+    ("to", "To"),
+    ("changed", "Indicators changed"),
+]
+
+
+def write_summary(data: dict, moves: list[dict], *, fmt: render.Format, detail: bool) -> None:
+    matrix = [{"tier": t, **data["matrix"][t], "total": data["counts"][t]} for t in TIERS]
+    if fmt == "json":
+        render.write_json(data)
+        return
+    if fmt == "csv":
+        if detail:
+            render.write_csv(moves, [field for field, _ in MOVEMENT_COLUMNS])
+        else:
+            render.write_csv(matrix, ["tier", *SEGMENTS, "total"])
+        return
+    out = render.console()
+    columns = [("tier", "Tier"), *((s, s.capitalize()) for s in SEGMENTS), ("total", "Total")]
+    out.print(render.table(columns, matrix, title="Clients per tier and value segment"))
+    if data["incomplete"]:
+        out.print(f"{data['incomplete']} of them assessed on incomplete indicators.")
+    if data["unassessed"]:
+        out.print(f"{data['unassessed']} clients not assessed yet: run 'vipctl tier --recompute'.")
+    period = f"{data['since']} to {data['until']}"
+    moved = data["moved"]
+    if not moves:
+        out.print(f"No tier movements from {period}.")
+        return
+    arrows = [
+        {"arrow": arrow, "clients": n, "direction": tiers.movement(*arrow.split("→"))}
+        for arrow, n in moved["by_arrow"].items()
+    ]
+    out.print(
+        render.table(
+            [("arrow", "Movement"), ("clients", "Clients"), ("direction", "")],
+            arrows,
+            title=f"Movements from {period}: {moved['up']} up, {moved['down']} down",
+        )
+    )
+    if detail:
+        out.print(render.table(MOVEMENT_COLUMNS, moves))
+
+
+def explanation(client: dict, history: list[dict], config: Config) -> dict:
+    """One client's five indicators judged by the current rules, with the stored outcome."""
+    rules = config.tiers
+    live = tiers.assess(client, rules)
+    indicators = {
+        name: {
+            "value": client.get(name),
+            "healthy": rules.healthy[name],
+            "state": "unknown"
+            if name in live.missing
+            else ("off" if name in live.off else "healthy"),
+        }
+        for name in tiers.NAMES
+    }
+    return {
+        "client_id": client["client_id"],
+        "name": client["name"],
+        "tier": live.tier,
+        "off": list(live.off),
+        "missing": list(live.missing),
+        "incomplete": live.incomplete,
+        "cadence_days": rules.cadence_days[live.tier],
+        "segment": client.get("segment"),
+        "annual_premium": client.get("annual_premium"),
+        "stored_tier": client.get("tier"),
+        "indicators": indicators,
+        "history": [{k: h[k] for k in ("date", "from", "to", "changed")} for h in history],
+    }
+
+
+def write_explanation(data: dict, *, fmt: render.Format) -> None:
+    rows = [{"indicator": name, **v} for name, v in data["indicators"].items()]
+    if fmt == "json":
+        render.write_json(data)
+        return
+    if fmt == "csv":
+        render.write_csv(rows, ["indicator", "value", "healthy", "state"])
+        return
+    out = render.console()
+    tier = shown_tier(data["tier"], data["incomplete"])
+    out.print(
+        f"{data['client_id']}  {data['name']}: tier {tier}, contact every "
+        f"{data['cadence_days']} days"
+    )
+    columns = [
+        ("indicator", "Indicator"),
+        ("value", "Value"),
+        ("healthy", "Healthy"),
+        ("state", "State"),
+    ]
+    out.print(render.table(columns, rows))
+    off = len(data["off"])
+    out.print(f"{off} indicator{'s' if off != 1 else ''} off → tier {data['tier']}.")
+    if data["incomplete"]:
+        out.print(f"Assessment incomplete: {', '.join(data['missing'])} unknown.")
+    if data["segment"]:
+        premium = render.text_value(data["annual_premium"])
+        out.print(f"Value segment: {data['segment']} (annualised premium {premium}).")
+    if data["stored_tier"] is None:
+        out.print("Not assessed yet: run 'vipctl tier --recompute' to store it.")
+    elif data["stored_tier"] != data["tier"]:
+        out.print(
+            f"Stored tier is {data['stored_tier']} (the rules changed since): "
+            "run 'vipctl tier --recompute'."
+        )
+    if data["history"]:
+        out.print(
+            render.table(
+                [("date", "Date"), ("from", "From"), ("to", "To"), ("changed", "Changed")],
+                data["history"],
+                title="Tier history",
+            )
+        )
+    else:
+        out.print("No tier changes recorded.")
