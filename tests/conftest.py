@@ -24,6 +24,14 @@ class Cli:
         return self.runner.invoke(app, ["--db", str(self.db), *args], env=env)
 
 
+@pytest.fixture(autouse=True)
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads the real user's config file; write this path to give one."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("VIPCTL_CONFIG", str(path))
+    return path
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path / "vipctl.db")

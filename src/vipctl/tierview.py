@@ -98,12 +98,9 @@ def write_summary(data: dict, moves: list[dict], *, fmt: render.Format, detail: 
         {"arrow": arrow, "clients": n, "direction": tiers.movement(*arrow.split("→"))}
         for arrow, n in moved["by_arrow"].items()
     ]
+    out.print(f"Movements from {period}: {moved['up']} up, {moved['down']} down")
     out.print(
-        render.table(
-            [("arrow", "Movement"), ("clients", "Clients"), ("direction", "")],
-            arrows,
-            title=f"Movements from {period}: {moved['up']} up, {moved['down']} down",
-        )
+        render.table([("arrow", "Movement"), ("clients", "Clients"), ("direction", "")], arrows)
     )
     if detail:
         out.print(render.table(MOVEMENT_COLUMNS, moves))
