@@ -12,9 +12,22 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Numeric, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.sql.dml import ValuesBase
+from sqlalchemy.types import NullType
 
 from vipctl import segments, tiers
+from vipctl.bulk import Statement
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy, TierHistory
@@ -56,96 +69,92 @@ def _csv(names: Collection[str]) -> str:
     return ",".join(names)
 
 
-def _changed(before: dict, after: dict) -> list[str]:
-    """Indicators whose state (healthy, off or unknown) differs between two assessments."""
+def _changed(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
+    """Indicators whose state (healthy, off or unknown) differs between two (off, missing)."""
 
-    def state(row: dict, name: str) -> tuple[bool, bool]:
-        return name in row["off"].split(","), name in row["missing"].split(",")
+    def state(pair: tuple[str, str], name: str) -> tuple[bool, bool]:
+        return name in pair[0].split(","), name in pair[1].split(",")
 
     return [n for n in tiers.NAMES if state(before, n) != state(after, n)]
+
+
+def _raw(column: ColumnElement) -> ColumnElement:
+    """The value as the driver gives it: compared and written back without conversions."""
+    return type_coerce(column, NullType())
+
+
+def _write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[tuple]) -> None:
+    """Rows of driver-ready values for ``names``; a name that is not a column is a WHERE param."""
+    columns = {n for n in names if n in statement.table.c}
+    statement = statement.values({n: bindparam(n) for n in columns})
+    Statement(conn, statement, names).executemany(rows)
 
 
 def recompute(
     conn: Connection, config: Config, today: dt.date, only: Collection[str] | None = None
 ) -> Recomputed:
     """Reassess ``only`` these clients (all when None) and resegment everyone, inside ``conn``'s
-    transaction; tier changes go to the history dated ``today``."""
+    transaction; tier changes go to the history dated ``today``.
+
+    Rows stay in the driver's own values (premiums as the database sums them, dates as it stores
+    them) from the read to the write: converting 100,000 of each both ways was most of the time.
+    """
     c, t = Client.__table__.c, ClientTier.__table__.c
     premiums = annual_premium_by_client()
-    amount = type_coerce(func.coalesce(premiums.c.premium, 0), Numeric(16, 2))
     query = (
         select(
             c.client_id,
             *(c[name] for name in tiers.NAMES),
-            amount.label("premium"),
-            *(t[name].label(f"stored_{name}") for name in _FIELDS),
+            _raw(func.coalesce(premiums.c.premium, 0)),
+            *(_raw(t[name]) for name in _FIELDS),
         )
         .outerjoin(premiums, premiums.c.client_id == c.client_id)
         .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
     )
-    rows = conn.execute(query).mappings().all()
-    segment_of = segments.segment_all({r["client_id"]: r["premium"] for r in rows}, config.segments)
+    rows = conn.execute(query).all()
+    n = len(tiers.NAMES)
+    segment_of = segments.segment_all({r[0]: r[n + 1] for r in rows}, config.segments)
     rules = config.tiers
-    memo: dict[tuple, tiers.Assessment] = {}
+    stamp = Date().bind_processor(conn.dialect)
+    day = stamp(today) if stamp else today
+    memo: dict[tuple, tuple[str, str, str]] = {}
     report = Recomputed(clients=len(rows))
-    inserts: list[dict] = []
-    updates: list[dict] = []
-    history: list[dict] = []
+    inserts: list[tuple] = []
+    updates: list[tuple] = []
+    history: list[tuple] = []
     for r in rows:
-        client, stored_tier = r["client_id"], r["stored_tier"]
-        if stored_tier is None or only is None or client in only:
-            values = tuple(r[name] for name in tiers.NAMES)
+        client, premium = r[0], r[n + 1]
+        stored = r[n + 2 :]  # tier, off, missing, segment, annual_premium, since
+        if stored[0] is None or only is None or client in only:
+            values = r[1 : n + 1]
             if values not in memo:
-                memo[values] = tiers.assess(dict(zip(tiers.NAMES, values, strict=True)), rules)
-            found = memo[values]
-            tier, off, missing = found.tier, _csv(found.off), _csv(found.missing)
+                found = tiers.assess(dict(zip(tiers.NAMES, values, strict=True)), rules)
+                memo[values] = (found.tier, _csv(found.off), _csv(found.missing))
+            tier, off, missing = memo[values]
             report.assessed += 1
         else:
-            tier, off, missing = stored_tier, r["stored_off"], r["stored_missing"]
-        row = {
-            "client_id": client,
-            "tier": tier,
-            "off": off,
-            "missing": missing,
-            "segment": segment_of[client],
-            "annual_premium": r["premium"],
-        }
-        if stored_tier is None:
-            inserts.append({**row, "since": today})
+            tier, off, missing = stored[:3]
+        segment = segment_of[client]
+        if stored[0] is None:
+            inserts.append((client, tier, off, missing, segment, premium, day))
             report.first += 1
             continue
-        stored = {name: r[f"stored_{name}"] for name in _FIELDS}
-        if all(row[name] == stored[name] for name in row if name != "client_id"):
+        if (tier, off, missing, segment, premium) == stored[:5]:
             continue
-        moved = tier != stored_tier
-        resegmented = row["segment"] != stored["segment"]
-        row["since"] = today if moved or resegmented else stored["since"]
-        updates.append({"k_client_id": client, **{k: row[k] for k in _FIELDS}})
+        moved, resegmented = tier != stored[0], segment != stored[3]
+        since = day if moved or resegmented else stored[5]
+        updates.append((tier, off, missing, segment, premium, since, client))
         report.segment_changes += resegmented
         if moved:
-            if tiers.movement(stored_tier, tier) == "up":
+            if tiers.movement(stored[0], tier) == "up":
                 report.up += 1
             else:
                 report.down += 1
-            history.append(
-                {
-                    "client_id": client,
-                    "date": today,
-                    "from_tier": stored_tier,
-                    "to_tier": tier,
-                    "changed": _csv(_changed(stored, row)),
-                }
-            )
+            changed = _csv(_changed((stored[1], stored[2]), (off, missing)))
+            history.append((client, day, stored[0], tier, changed))
     table = ClientTier.__table__
-    if inserts:
-        conn.execute(table.insert(), inserts)
-    if updates:
-        conn.execute(
-            table.update()
-            .where(t.client_id == bindparam("k_client_id"))
-            .values({name: bindparam(name) for name in _FIELDS}),
-            updates,
-        )
-    if history:
-        conn.execute(TierHistory.__table__.insert(), history)
+    _write(conn, table.insert(), ["client_id", *_FIELDS], inserts)
+    _write(conn, table.update().where(t.client_id == bindparam("key")), [*_FIELDS, "key"], updates)
+    logged = ["client_id", "date", "from_tier", "to_tier", "changed"]
+    _write(conn, TierHistory.__table__.insert(), logged, history)
     return report

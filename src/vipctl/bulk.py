@@ -72,19 +72,19 @@ class Upsert:
         # The import's one timestamp is written into the statements: binding it on every row
         # would cost as much as a column of data.
         stamp = _literal(table.c.updated_at, now, dialect)
-        self._insert = _Statement(
+        self._insert = Statement(
             conn,
             table.insert().values(
                 {n: bindparam(f"p_{n}") for n in names} | {"created_at": stamp, "updated_at": stamp}
             ),
-            list(names),
+            [f"p_{n}" for n in names],
         )
-        self._update = _Statement(
+        self._update = Statement(
             conn,
             table.update()
             .where(key == bindparam("p_key"))
             .values({n: bindparam(f"p_{n}") for n in names[1:]} | {"updated_at": stamp}),
-            [*names[1:], "key"],
+            [*(f"p_{n}" for n in names[1:]), "p_key"],
         )
         # Stored values exactly as the driver returns them, to compare with converted rows.
         self._lookup = select(*(type_coerce(table.c[n], NullType()) for n in names))
@@ -139,14 +139,14 @@ class Upsert:
         return len(inserts), len(updates), count - len(inserts) - len(updates)
 
 
-class _Statement:
-    """A compiled Core statement fed rows of driver-ready values in ``names`` order."""
+class Statement:
+    """A compiled Core statement fed rows of driver-ready values, one per bind parameter named
+    in ``params``, in that order."""
 
-    def __init__(self, conn: Connection, statement: Executable, names: list[str]) -> None:
+    def __init__(self, conn: Connection, statement: Executable, params: list[str]) -> None:
         self.conn = conn
         compiled = statement.compile(dialect=conn.dialect)
         self.sql = str(compiled)
-        params = [f"p_{n}" for n in names]
         if compiled.positional:
             order = [params.index(p) for p in compiled.positiontup or ()]
             self._shape = None if order == list(range(len(params))) else itemgetter(*order)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import groupby
+from operator import itemgetter
 
 from vipctl.config import SEGMENTS, SegmentRules
-from vipctl.contract import NOT_IN_FORCE
 
 # How many times a year each frequency is paid. A single premium is paid once, at the start:
 # it is not income the book can count on every year, so it does not count.
@@ -22,22 +22,19 @@ PER_YEAR = {"annual": 1, "semiannual": 2, "quarterly": 4, "monthly": 12, "single
 VIP = frozenset({"key", "important"})
 
 
-def annualised(premium: Decimal | None, frequency: str | None, status: str | None) -> Decimal:
-    """One policy's premium per year; a policy without a known frequency counts as annual."""
-    if premium is None or status in NOT_IN_FORCE:
-        return Decimal(0)
-    return premium * PER_YEAR.get(frequency or "annual", 1)
+def segment_all(premiums: Mapping[str, float | Decimal], rules: SegmentRules) -> dict[str, str]:
+    """Every client's segment from their annualised premium; no premium means 'maintain'.
 
-
-def segment_all(premiums: Mapping[str, Decimal], rules: SegmentRules) -> dict[str, str]:
-    """Every client's segment from their annualised premium; no premium means 'maintain'."""
-    total = sum(premiums.values(), Decimal(0))
-    cuts = [(name, total * Decimal(str(rules.up_to_percent[name])) / 100) for name in SEGMENTS[:-1]]
+    Premiums may come as the database sums them (float on SQLite, Decimal on PostgreSQL); they
+    are ranked as floats, exact enough to order amounts kept to the cent.
+    """
+    ranked = sorted(((float(v), k) for k, v in premiums.items()), reverse=True)
+    total = sum(premium for premium, _ in ranked)
+    cuts = [(name, total * rules.up_to_percent[name] / 100) for name in SEGMENTS[:-1]]
     out: dict[str, str] = {}
-    above = Decimal(0)  # premium of the clients ranked above the current tie
-    ranked = sorted(premiums.items(), key=lambda item: item[1], reverse=True)
-    for premium, tie in groupby(ranked, key=lambda item: item[1]):
-        clients = [client for client, _ in tie]
+    above = 0.0  # premium of the clients ranked above the current tie
+    for premium, tie in groupby(ranked, key=itemgetter(0)):
+        clients = [client for _, client in tie]
         segment = "maintain"
         if premium > 0:
             segment = next((name for name, cut in cuts if above < cut), "maintain")
