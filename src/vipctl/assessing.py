@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Date,
     bindparam,
     case,
     func,
@@ -27,7 +26,7 @@ from sqlalchemy.sql.dml import ValuesBase
 from sqlalchemy.types import NullType
 
 from vipctl import segments, tiers
-from vipctl.bulk import Statement
+from vipctl.bulk import Statement, processor
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy, TierHistory
@@ -115,8 +114,8 @@ def recompute(
     n = len(tiers.NAMES)
     segment_of = segments.segment_all({r[0]: r[n + 1] for r in rows}, config.segments)
     rules = config.tiers
-    stamp = Date().bind_processor(conn.dialect)
-    day = stamp(today) if stamp else today
+    to_driver = processor(t.since, conn.dialect)
+    day = to_driver(today) if to_driver else today
     memo: dict[tuple, tuple[str, str, str]] = {}
     report = Recomputed(clients=len(rows))
     inserts: list[tuple] = []

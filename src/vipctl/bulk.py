@@ -49,7 +49,7 @@ def _literal(column: Column, value: Any, dialect: Dialect) -> ColumnElement:
     return literal_column(str(sql), column.type)
 
 
-def _processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
+def processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
     """The dialect's own conversion of a Python value to what its driver takes, if any."""
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
@@ -66,7 +66,7 @@ class Upsert:
         self.conn = conn
         dialect = conn.dialect
         key = table.c[names[0]]
-        processors = [_processor(table.c[name], dialect) for name in names]
+        processors = [processor(table.c[name], dialect) for name in names]
         self._convert = [(i, proc) for i, proc in enumerate(processors) if proc]
         self._converted: dict[int, dict] = {}
         # The import's one timestamp is written into the statements: binding it on every row
