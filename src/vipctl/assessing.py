@@ -37,7 +37,6 @@ _FIELDS = ("tier", "off", "missing", "segment", "annual_premium", "since")
 @dataclass
 class Recomputed:
     clients: int = 0
-    assessed: int = 0  # clients whose tier was worked out (the rest kept theirs)
     first: int = 0  # clients assessed for the first time
     up: int = 0
     down: int = 0
@@ -130,7 +129,6 @@ def recompute(
                 found = tiers.assess(dict(zip(tiers.NAMES, values, strict=True)), rules)
                 memo[values] = (found.tier, _csv(found.off), _csv(found.missing))
             tier, off, missing = memo[values]
-            report.assessed += 1
         else:
             tier, off, missing = stored[:3]
         segment = segment_of[client]

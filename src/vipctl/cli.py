@@ -300,7 +300,6 @@ def tier(
     from vipctl import assessing, config, queries, tierview
 
     today = _today(date)
-    settings = config.load()
     db = _open(ctx)
     try:
         if explain is not None:
@@ -309,9 +308,11 @@ def tier(
                 history = queries.movements(conn, client_id=explain) if client else []
             if client is None:
                 raise UserError(f"no client {explain!r}")
-            tierview.write_explanation(tierview.explanation(client, history, settings), fmt=fmt)
+            explained = tierview.explanation(client, history, config.load())
+            tierview.write_explanation(explained, fmt=fmt)
             return
         if recompute:
+            settings = config.load()  # a bad config fails before the write lock is taken
             with db.write() as conn:
                 done = assessing.recompute(conn, settings, today)
             typer.echo(tierview.recomputed_line(done), err=True)
