@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import DATA
 from vipctl import store
 from vipctl.cli import app
-from vipctl.models import SCHEMA_VERSION
+from vipctl.models import SCHEMA_VERSION, SQLModel
 
 
 def test_default_database_lives_in_the_user_data_directory(tmp_path, monkeypatch):
@@ -78,15 +78,8 @@ def indexes(db) -> set[str]:
 
 def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
     """A first import builds the indexes after loading; a failed one leaves them as they were."""
-    expected = {
-        "ix_client_agent",
-        "ix_client_household_id",
-        "ix_policy_client_id",
-        "ix_client_tier_tier",
-        "ix_client_tier_segment",
-        "ix_tier_history_date",
-        "ix_tier_history_client_id",
-    }
+    expected = {ix.name for table in SQLModel.metadata.tables.values() for ix in table.indexes}
+    assert "ix_policy_client_id" in expected and "ix_premium_due_due_date" in expected
     bad = tmp_path / "bad.csv"
     bad.write_text("client_id,name,birthday\nC1,x,never\n", encoding="utf-8")
     assert cli("import", str(bad)).exit_code == 1
@@ -122,6 +115,10 @@ def test_a_version_1_database_is_upgraded_in_place(cli):
         version = conn.execute("SELECT value FROM vipctl_meta WHERE key='schema_version'")
         assert version.fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("SELECT count(*) FROM client_tier").fetchone() == (0,)
+        # The agenda's facts are worked out from the stored rows, as of their last import.
+        dues = conn.execute("SELECT count(*) FROM premium_due").fetchone()[0]
+        assert 200 < dues < 400
+        assert conn.execute("SELECT count(*) FROM agent_departure").fetchone()[0] > 0
     # Nothing assessed yet, and the listing says how to fix that.
     assert "200 clients not assessed yet" in cli("tier", "--date", "2026-11-24").stdout
     recomputed = cli("tier", "--recompute", "--date", "2026-11-24", "-f", "json")

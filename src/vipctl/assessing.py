@@ -133,7 +133,7 @@ def recompute(
             tier, off, missing = stored[:3]
         segment = segment_of[client]
         if stored[0] is None:
-            inserts.append((client, tier, off, missing, segment, premium, day))
+            inserts.append((client, tier, off, missing, segment, premium, day, day))
             report.first += 1
             continue
         if (tier, off, missing, segment, premium) == stored[:5]:
@@ -150,7 +150,7 @@ def recompute(
             changed = _csv(_changed((stored[1], stored[2]), (off, missing)))
             history.append((client, day, stored[0], tier, changed))
     table = ClientTier.__table__
-    _write(conn, table.insert(), ["client_id", *_FIELDS], inserts)
+    _write(conn, table.insert(), ["client_id", *_FIELDS, "first_seen"], inserts)
     _write(conn, table.update().where(t.client_id == bindparam("key")), [*_FIELDS, "key"], updates)
     logged = ["client_id", "date", "from_tier", "to_tier", "changed"]
     _write(conn, TierHistory.__table__.insert(), logged, history)

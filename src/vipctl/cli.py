@@ -18,6 +18,7 @@ import typer
 
 from vipctl import __version__
 from vipctl.errors import UserError
+from vipctl.kinds import KINDS
 
 app = typer.Typer(
     name="vipctl",
@@ -325,6 +326,213 @@ def tier(
         db.close()
     data = tierview.summary(counts, moves, since=start, until=today, unassessed=unassessed)
     tierview.write_summary(data, moves, fmt=fmt, detail=detail)
+
+
+def _choices(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:
+    """A comma-separated list option whose every item must be one of ``allowed``."""
+
+    def parse(value: str | None) -> list[str]:
+        if not value:
+            return []
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        wrong = [v for v in items if v not in allowed]
+        if wrong:
+            raise typer.BadParameter(f"{', '.join(wrong)} (choose from {', '.join(allowed)})")
+        return items
+
+    return parse
+
+
+KINDS_HELP = "Only these kinds, comma-separated: " + ", ".join(KINDS)
+AgentOption = Annotated[str | None, typer.Option(help="Only this agent's clients.")]
+
+
+@app.command()
+@user_errors
+def upcoming(
+    ctx: typer.Context,
+    date: DateOption = None,
+    days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 30,
+    kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
+    tier: Annotated[
+        str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")
+    ] = None,
+    agent: AgentOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""
+    from vipctl import agenda, agendaview, config
+    from vipctl.config import TIERS
+
+    kinds = _choices(KINDS)(kind) or KINDS
+    scope = agenda.Scope(agent=agent, tiers=_choices(TIERS)(tier), kinds=kinds)
+    day = _today(date)
+    settings = config.load()
+    db = _open(ctx)
+    try:
+        with db.read() as conn:
+            found = agenda.upcoming(conn, settings, day, days, scope)
+            names = {
+                k: v["name"] for k, v in agenda.clients(conn, {e.client_id for e in found}).items()
+            }
+    finally:
+        db.close()
+    agendaview.write_upcoming(found, names, day, days, fmt)
+
+
+@app.command()
+@user_errors
+def today(
+    ctx: typer.Context,
+    date: DateOption = None,
+    agent: AgentOption = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the N most urgent clients.")
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="CLIENT_ID", help="How a client's score was made."),
+    ] = None,
+    fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """Whom to contact today, most urgent first, with every reason; done and snoozed left out."""
+    from vipctl import agenda, agendaview, config
+
+    day = _today(date)
+    settings = config.load()
+    db = _open(ctx)
+    try:
+        with db.read() as conn:
+            if explain is not None:
+                if not agenda.clients(conn, [explain]):
+                    raise UserError(f"no client {explain!r}")
+                entries = agenda.ranked(conn, settings, day, agenda.Scope(), only=explain)
+            else:
+                entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent))
+    finally:
+        db.close()
+    if explain is not None:
+        agendaview.write_explanation(entries[0] if entries else None, explain, day, fmt)
+        return
+    agendaview.write_today(entries[:limit], day, fmt, show_pii=show_pii)
+
+
+ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]
+
+
+@app.command()
+@user_errors
+def log(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    channel: Annotated[ChannelOption, typer.Option(help="How you reached them.")],
+    note: Annotated[str | None, typer.Option(help="What was said or agreed.")] = None,
+    date: DateOption = None,
+) -> None:
+    """Record a contact: it restarts the tier's contact cadence and settles callbacks."""
+    from vipctl import followup
+
+    day = _today(date)
+    db = _open(ctx)
+    try:
+        with db.write() as conn:
+            followup.log(conn, client_id, channel, note, day)
+    finally:
+        db.close()
+    typer.echo(f"Logged a {channel} contact with {client_id} on {day}.")
+
+
+@app.command()
+@user_errors
+def done(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
+    policy: Annotated[str | None, typer.Option(help="Only the items of this policy.")] = None,
+    date: DateOption = None,
+) -> None:
+    """Mark a client's items on today's list handled, until their next reminder.
+
+    A renewal marked done is not a payment: record one with 'vipctl paid'.
+    """
+    from vipctl import agendaview, config, followup
+
+    kinds = _choices(KINDS)(kind)
+    day = _today(date)
+    settings = config.load()
+    db = _open(ctx)
+    try:
+        with db.write() as conn:
+            items = followup.done(conn, settings, client_id, day, kinds, policy)
+    finally:
+        db.close()
+    for e in items:
+        typer.echo(f"done: {agendaview.reason(e, day)}")
+
+
+@app.command()
+@user_errors
+def snooze(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    until: Annotated[
+        dt.datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="Leave them off the list until this day."),
+    ],
+    date: DateOption = None,
+) -> None:
+    """Keep a client off today's list until a later day."""
+    from vipctl import followup
+
+    day = _today(date)
+    db = _open(ctx)
+    try:
+        with db.write() as conn:
+            followup.snooze(conn, client_id, until.date(), day)
+    finally:
+        db.close()
+    typer.echo(f"{client_id} is snoozed until {until.date()}.")
+
+
+@app.command()
+@user_errors
+def paid(
+    ctx: typer.Context,
+    policy_no: Annotated[str, typer.Argument(help="The policy number.")],
+    date: DateOption = None,
+) -> None:
+    """Record the policy's unpaid premium as paid (until an export says so)."""
+    from vipctl import followup
+
+    day = _today(date)
+    db = _open(ctx)
+    try:
+        with db.write() as conn:
+            due, following = followup.paid(conn, policy_no, day)
+    finally:
+        db.close()
+    after = f"next due {following}" if following else "nothing more is due"
+    typer.echo(f"{policy_no}: premium of {due} paid on {day}; {after}.")
+
+
+@app.command()
+@user_errors
+def history(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """The contacts logged with a client, latest first."""
+    from vipctl import agendaview, followup
+
+    db = _open(ctx)
+    try:
+        with db.read() as conn:
+            contacts = followup.history(conn, client_id)
+    finally:
+        db.close()
+    agendaview.write_history(client_id, contacts, fmt)
 
 
 config_app = typer.Typer(help="The config file: healthy values, tier cadences, segment cut-offs.")

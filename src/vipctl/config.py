@@ -1,5 +1,6 @@
 """The user's config file: the rules a team may tune (healthy values, tier boundaries, cadences,
-segment cut-offs), with the seeds' defaults for everything left out.
+segment cut-offs, reminder lead times, urgency weights), with the seeds' defaults for everything
+left out.
 
 TOML, because people edit it by hand; every key is checked, so a typo is an error naming the file
 and the key rather than a setting silently ignored.
@@ -15,6 +16,7 @@ from typing import Any
 
 from vipctl import contract
 from vipctl.errors import UserError
+from vipctl.kinds import KINDS
 
 ENV_VAR = "VIPCTL_CONFIG"
 TIERS = ("A", "B", "C", "D")
@@ -55,9 +57,54 @@ class SegmentRules:
 
 
 @dataclass(frozen=True)
+class AgendaRules:
+    """When each kind of event starts to be worth a contact (DESIGN "When to start")."""
+
+    renewal_reminders: tuple[int, ...] = (90, 30, 0)  # days before a premium due date
+    grace_days: int = 60
+    birthday_lead_days: int = 7  # a greeting must never arrive late
+    anniversary_lead_days: int = 7
+    survival_benefit_lead_days: int = 30
+    holiday_lead_days: int = 7
+    new_policy_days: int = 30  # how long a new policy waits for its callback
+    round_ages: tuple[int, ...] = (30, 40, 50, 60, 70, 80)
+
+
+@dataclass(frozen=True)
+class UrgencyWeights:
+    """Coefficients of the urgency score, in the spirit of Taskwarrior's: each term is shown by
+    ``vipctl today --explain``, so a team can see why one client outranks another and tune it."""
+
+    tier: dict[str, float] = field(default_factory=lambda: {"A": 0, "B": 1, "C": 2, "D": 3})
+    segment: dict[str, float] = field(
+        default_factory=lambda: {"key": 3, "important": 2, "general": 1, "maintain": 0}
+    )
+    kind: dict[str, float] = field(
+        default_factory=lambda: {
+            "grace": 10,
+            "callback_new_policy": 8,
+            "callback_departed_agent": 8,
+            "renewal_due": 6,
+            "birthday": 5,
+            "survival_benefit": 4,
+            "contact_overdue": 3,
+            "wedding_anniversary": 3,
+            "policy_anniversary": 2,
+            "holiday": 1,
+        }
+    )
+    round_age: float = 2.0  # extra for a birthday at 30, 40, … 80
+    overdue_per_day: float = 0.05  # how fast an item's weight grows once its date has passed
+    premium_per_10k: float = 0.5  # per 10,000 of premium due or in grace
+    premium_max: float = 5.0
+
+
+@dataclass(frozen=True)
 class Config:
     tiers: TierRules = field(default_factory=TierRules)
     segments: SegmentRules = field(default_factory=SegmentRules)
+    agenda: AgendaRules = field(default_factory=AgendaRules)
+    urgency: UrgencyWeights = field(default_factory=UrgencyWeights)
 
 
 def path() -> Path:
@@ -116,10 +163,27 @@ class _Reader:
             self.fail(key, f"expected {kind} from {low:g} to {high:g} (got {value!r})")
         return value
 
+    def days(self, key: str) -> int:
+        return int(self.number(key, 0, 3660, integer=True))
+
+    def day_list(self, key: str) -> tuple[int, ...]:
+        value = self.data[key]
+        ok = isinstance(value, list) and value
+        if not ok or not all(type(v) is int and 0 <= v <= 3660 for v in value):
+            self.fail(key, f"expected a list of whole numbers of days (got {value!r})")
+        return tuple(sorted(set(value)))
+
+    def weights(self, key: str, names: tuple[str, ...], defaults: dict[str, float]) -> dict:
+        table = self.table(key)
+        if table is None:
+            return defaults
+        table.known(names)
+        return {**defaults, **{n: float(table.number(n, 0, 1000)) for n in table.data}}
+
 
 def _parse(where: Path, data: dict[str, Any]) -> Config:
     top = _Reader(where, "", data)
-    top.known(("tiers", "segments"))
+    top.known(("tiers", "segments", "agenda", "urgency"))
     tiers, segments = TierRules(), SegmentRules()
     if (t := top.table("tiers")) is not None:
         t.known(("healthy", "most_off", "cadence_days"))
@@ -159,4 +223,31 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
             if not cuts["key"] <= cuts["important"] <= cuts["general"]:
                 u.fail(None, f"key ≤ important ≤ general expected (got {cuts})")
         segments = SegmentRules(cuts)
-    return Config(tiers, segments)
+    return Config(tiers, segments, _agenda(top.table("agenda")), _urgency(top.table("urgency")))
+
+
+def _agenda(table: _Reader | None) -> AgendaRules:
+    if table is None:
+        return AgendaRules()
+    lists = ("renewal_reminders", "round_ages")
+    days = tuple(f for f in AgendaRules.__dataclass_fields__ if f not in lists)
+    table.known((*lists, *days))
+    given: dict[str, Any] = {k: table.day_list(k) for k in lists if k in table.data}
+    given |= {k: table.days(k) for k in days if k in table.data}
+    if given.get("grace_days") == 0:
+        table.fail("grace_days", "expected at least 1 day")
+    return AgendaRules(**given)
+
+
+def _urgency(table: _Reader | None) -> UrgencyWeights:
+    if table is None:
+        return UrgencyWeights()
+    defaults = UrgencyWeights()
+    scalars = ("round_age", "overdue_per_day", "premium_per_10k", "premium_max")
+    table.known(("tier", "segment", "kind", *scalars))
+    return UrgencyWeights(
+        tier=table.weights("tier", TIERS, defaults.tier),
+        segment=table.weights("segment", SEGMENTS, defaults.segment),
+        kind=table.weights("kind", KINDS, defaults.kind),
+        **{k: float(table.number(k, 0, 1000)) for k in scalars if k in table.data},
+    )

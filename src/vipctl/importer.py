@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Index, Table, select
 
-from vipctl import assessing, csvfile
+from vipctl import assessing, csvfile, tracking
 from vipctl.assessing import Recomputed
 from vipctl.bulk import Upsert, is_empty
 from vipctl.config import Config
@@ -126,7 +126,7 @@ def _run(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     broken = False
     rejects: dict[int, list[tuple[list[str], str]]] = {}
-    touched: set[str] = set()  # clients whose tier may have changed
+    touched: dict[Kind, set[str]] = {"clients": set(), "policies": set()}
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
@@ -152,8 +152,8 @@ def _run(
                     report.inserted += inserted
                     report.updated += updated
                     report.unchanged += unchanged
-                if upsert and src.kind == "clients":
-                    touched.update(upsert.touched)
+                if upsert:
+                    touched[src.kind].update(upsert.touched)
             except csvfile.BrokenCsv as exc:
                 # What follows the break cannot be read, so no part of the import may land.
                 result.errors.append(str(exc))
@@ -163,7 +163,9 @@ def _run(
         for index in deferred:
             index.create(conn)
         if result.changed:
-            result.assessment = assessing.recompute(conn, config, today, only=touched)
+            result.assessment = assessing.recompute(conn, config, today, only=touched["clients"])
+            tracking.refresh_dues(conn, today, only=touched["policies"])
+            tracking.refresh_departures(conn, today, only=touched["clients"])
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 2: client_tier and tier_history
+SCHEMA_VERSION = 3  # 2: client_tier and tier_history; 3: the agenda's tables
 
 Amount = Numeric(16, 2)
 
@@ -98,6 +98,9 @@ class ClientTier(SQLModel, table=True):
     segment: str = Field(index=True)
     annual_premium: Decimal = Field(sa_type=Amount)
     since: dt.date  # the day the tier or segment last changed
+    # The first assessment's day (the first import): the contact cadence counts from it until a
+    # contact is logged. Nullable only because schema 3 added it to existing tables.
+    first_seen: dt.date | None = None
 
 
 class TierHistory(SQLModel, table=True):
@@ -110,3 +113,66 @@ class TierHistory(SQLModel, table=True):
     from_tier: str = Field(max_length=1)
     to_tier: str = Field(max_length=1)
     changed: str  # indicators that went off or came back, comma-separated
+
+
+class PremiumDue(SQLModel, table=True):
+    """Each policy's earliest unpaid premium date, kept so the agenda reads an index rather than
+    working out 200,000 schedules every morning. Policies with nothing due have no row."""
+
+    __tablename__ = "premium_due"
+    policy_no: str = Field(primary_key=True, foreign_key="policy.policy_no")
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    due_date: dt.date = Field(index=True)
+
+
+class Payment(SQLModel, table=True):
+    """A premium recorded as paid with ``vipctl paid``, between two exports."""
+
+    __tablename__ = "payment"
+    id: int | None = Field(default=None, primary_key=True)
+    policy_no: str = Field(foreign_key="policy.policy_no", index=True)
+    due_date: dt.date
+    paid_on: dt.date
+    recorded_at: dt.datetime
+
+
+class AgentDeparture(SQLModel, table=True):
+    """Since when a client's agent has been known to have left: their callback is owed from then."""
+
+    __tablename__ = "agent_departure"
+    client_id: str = Field(primary_key=True, foreign_key="client.client_id")
+    agent: str | None = None
+    since: dt.date
+
+
+class Contact(SQLModel, table=True):
+    """A contact the user logged: it resets the tier's cadence and settles callbacks."""
+
+    __tablename__ = "contact"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    date: dt.date = Field(index=True)
+    channel: str
+    note: str | None = None
+    recorded_at: dt.datetime
+
+
+class DoneMark(SQLModel, table=True):
+    """An agenda item handled: it stays hidden until its next reminder date comes."""
+
+    __tablename__ = "done_mark"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    kind: str
+    policy_no: str | None = None
+    event_date: dt.date
+    done_on: dt.date
+    recorded_at: dt.datetime
+
+
+class Snooze(SQLModel, table=True):
+    """A client whose agenda items wait until a day the user chose."""
+
+    __tablename__ = "snooze"
+    client_id: str = Field(primary_key=True, foreign_key="client.client_id")
+    until: dt.date

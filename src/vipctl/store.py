@@ -7,12 +7,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, inspect, select
+from sqlalchemy import Connection, Engine, bindparam, create_engine, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
-from vipctl import sqlite
+from vipctl import sqlite, tracking
 from vipctl.errors import UserError
-from vipctl.models import SCHEMA_VERSION, ClientTier, Meta, SQLModel, TierHistory
+from vipctl.models import (
+    SCHEMA_VERSION,
+    AgentDeparture,
+    Client,
+    ClientTier,
+    Contact,
+    DoneMark,
+    Meta,
+    Payment,
+    PremiumDue,
+    Snooze,
+    SQLModel,
+    TierHistory,
+)
 
 ENV_VAR = "VIPCTL_DB"
 
@@ -22,9 +35,26 @@ def _add_tiers(conn: Connection) -> None:
         table.create(conn)  # with its indexes
 
 
+def _add_agenda(conn: Connection) -> None:
+    for table in (PremiumDue, Payment, AgentDeparture, Contact, DoneMark, Snooze):
+        table.__table__.create(conn)
+    # Step 1 builds client_tier from today's model, which has the column already.
+    if "first_seen" not in {col["name"] for col in inspect(conn).get_columns("client_tier")}:
+        conn.execute(text("ALTER TABLE client_tier ADD COLUMN first_seen DATE"))  # standard SQL
+    c, t = Client.__table__.c, ClientTier.__table__
+    first = [
+        {"key": k, "day": at.date()} for k, at in conn.execute(select(c.client_id, c.created_at))
+    ]
+    if first:
+        update = t.update().where(t.c.client_id == bindparam("key"))
+        conn.execute(update.values(first_seen=bindparam("day")), first)
+    tracking.refresh_dues(conn, None)  # as of each policy's last import
+    tracking.refresh_departures(conn, None)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_tiers}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_tiers, 2: _add_agenda}
 
 
 def default_path() -> Path:

@@ -1,0 +1,314 @@
+"""The agenda from the database: each rule's rows read with the filters that keep them few, then
+the rules of ``events`` applied, then (for ``today``) what is done or snoozed taken out.
+
+Every query narrows by an index or a cheap predicate first (due dates, effective dates, the day of
+the year of birthdays and anniversaries), so a book of 100,000 clients costs a few thousand rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    extract,
+    func,
+    or_,
+    select,
+    true,
+)
+
+from vipctl import events, urgency
+from vipctl.config import Config
+from vipctl.events import Event
+from vipctl.kinds import KINDS
+from vipctl.models import (
+    AgentDeparture,
+    Client,
+    ClientTier,
+    Contact,
+    DoneMark,
+    Policy,
+    PremiumDue,
+    Snooze,
+)
+
+VIP = ("key", "important")
+_BATCH = 900  # keys per IN (...): under every engine's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which clients and kinds of event to look at."""
+
+    agent: str | None = None
+    tiers: Collection[str] = ()
+    kinds: Collection[str] = KINDS
+
+
+@dataclass
+class Entry:
+    """One client's line of ``today``: the client, their items and the score that ranks them."""
+
+    client: dict
+    items: list[Event]
+    terms: list[urgency.Term] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return urgency.score(self.terms)
+
+
+def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
+    if scope.agent is None and not scope.tiers:
+        return query
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    chosen = select(c.client_id)
+    if scope.agent is not None:
+        chosen = chosen.where(c.agent == scope.agent)
+    if scope.tiers:
+        chosen = chosen.join(ClientTier.__table__, t.client_id == c.client_id)
+        chosen = chosen.where(t.tier.in_(scope.tiers))
+    return query.where(client_id.in_(chosen.scalar_subquery()))
+
+
+def _day_of_year_between(column: ColumnElement, start: dt.date, end: dt.date) -> ColumnElement:
+    """Dates whose month and day fall in [start, end] in some year: anniversaries in the window.
+
+    Feb 29 counts as Feb 28, as its anniversary falls there in common years.
+    """
+    if (end - start).days >= 365:
+        return true()
+    md = extract("month", column) * 100 + extract("day", column)
+    lo, hi = start.month * 100 + start.day, end.month * 100 + end.day
+    hi = 229 if hi == 228 else hi
+    if start.year == end.year:
+        return md.between(lo, hi)
+    return or_(md >= lo, md <= hi)
+
+
+def last_contacts(conn: Connection, scope: Scope) -> dict[str, dt.date]:
+    k = Contact.__table__.c
+    query = select(k.client_id, func.max(k.date)).group_by(k.client_id)
+    return {client: last for client, last in conn.execute(_scoped(query, k.client_id, scope))}
+
+
+def _minus(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=days) if day > dt.date.min + dt.timedelta(days=days) else day
+
+
+def _overdue_rows(
+    conn: Connection, start: dt.date, end: dt.date, cadence: Mapping[str, int], scope: Scope
+) -> Iterator[events.Cadence]:
+    """Clients whose cadence runs out in the window: the date arithmetic is done on the
+    thresholds, per tier, so the database compares plain dates and no dialect's date functions
+    are needed."""
+    k, t = Contact.__table__.c, ClientTier.__table__.c
+    last = select(k.client_id, func.max(k.date).label("last")).group_by(k.client_id).subquery()
+    base = func.coalesce(last.c["last"], t.first_seen)
+    due_in_window = [
+        and_(t.tier == tier, base.between(_minus(start, days), _minus(end, days)))
+        for tier, days in cadence.items()
+    ]
+    query = (
+        select(t.client_id, t.tier, t.first_seen)
+        .outerjoin(last, last.c.client_id == t.client_id)
+        .where(t.first_seen.is_not(None), or_(*due_in_window))
+    )
+    return (events.Cadence(*row) for row in conn.execute(_scoped(query, t.client_id, scope)))
+
+
+def _policy_dates(conn: Connection, where: ColumnElement, scope: Scope):
+    p = Policy.__table__.c
+    query = select(
+        p.client_id, p.policy_no, p.effective_date, p.survival_benefit_date, p.status
+    ).where(where)
+    return [events.PolicyDates(*row) for row in conn.execute(_scoped(query, p.client_id, scope))]
+
+
+def gather(
+    conn: Connection,
+    config: Config,
+    today: dt.date,
+    windows: Mapping[str, tuple[dt.date, dt.date]],
+    scope: Scope,
+) -> list[Event]:
+    """Every event of the kinds in ``windows`` whose date falls in that kind's window."""
+    rules = config.agenda
+    found: list[Event] = []
+    c, p = Client.__table__.c, Policy.__table__.c
+
+    def window(*kinds: str) -> tuple[dt.date, dt.date] | None:
+        chosen = [windows[k] for k in kinds if k in windows]
+        if not chosen:
+            return None
+        return min(w[0] for w in chosen), max(w[1] for w in chosen)
+
+    def keep(kind: str, produced: Iterable[Event]) -> None:
+        if kind in windows:
+            lo, hi = windows[kind]
+            found.extend(e for e in produced if e.kind == kind and lo <= e.date <= hi)
+
+    if w := window("renewal_due", "grace"):
+        d = PremiumDue.__table__.c
+        query = (
+            select(
+                d.client_id,
+                d.policy_no,
+                p.effective_date,
+                p.frequency,
+                p.payment_years,
+                d.due_date,
+                p.premium,
+            )
+            .join(Policy.__table__, p.policy_no == d.policy_no)
+            .where(d.due_date <= w[1])
+        )
+        dues = [events.Due(*r) for r in conn.execute(_scoped(query, d.client_id, scope))]
+        produced = list(events.renewals(dues, today, *w, rules))
+        keep("renewal_due", produced)
+        keep("grace", produced)
+    if w := window("birthday"):
+        solar = or_(c.birthday_calendar.is_(None), c.birthday_calendar != "lunar")
+        query = select(c.client_id, c.birthday, c.birthday_calendar).where(
+            c.birthday.is_not(None),
+            or_(c.birthday_calendar == "lunar", and_(solar, _day_of_year_between(c.birthday, *w))),
+        )
+        people = [events.Person(*r) for r in conn.execute(_scoped(query, c.client_id, scope))]
+        keep("birthday", events.birthdays(people, *w, rules))
+    if w := window("wedding_anniversary"):
+        query = select(c.client_id, c.wedding_anniversary).where(
+            _day_of_year_between(c.wedding_anniversary, *w)
+        )
+        rows = [events.Wedding(*r) for r in conn.execute(_scoped(query, c.client_id, scope))]
+        keep("wedding_anniversary", events.weddings(rows, *w, rules))
+    if w := window("policy_anniversary"):
+        rows = _policy_dates(conn, _day_of_year_between(p.effective_date, *w), scope)
+        keep("policy_anniversary", events.policy_anniversaries(rows, *w, rules))
+    if w := window("survival_benefit"):
+        rows = _policy_dates(conn, p.survival_benefit_date.between(*w), scope)
+        keep("survival_benefit", events.survival_benefits(rows, *w, rules))
+    if w := window("holiday"):
+        t = ClientTier.__table__.c
+        query = select(t.client_id).where(t.segment.in_(VIP))
+        vips = list(conn.scalars(_scoped(query, t.client_id, scope)))
+        keep("holiday", events.holidays(vips, *w, rules))
+    callbacks = window("callback_new_policy", "callback_departed_agent", "contact_overdue")
+    contacted = last_contacts(conn, scope) if callbacks else {}
+    if w := window("callback_new_policy"):
+        rows = _policy_dates(conn, p.effective_date.between(*w), scope)
+        keep("callback_new_policy", events.new_policy_callbacks(rows, contacted, *w, rules))
+    if w := window("callback_departed_agent"):
+        a = AgentDeparture.__table__.c
+        query = select(a.client_id, a.agent, a.since).where(a.since.between(*w))
+        rows = [events.Departure(*r) for r in conn.execute(_scoped(query, a.client_id, scope))]
+        keep("callback_departed_agent", events.departed_agent_callbacks(rows, contacted, *w))
+    if w := window("contact_overdue"):
+        cadence = config.tiers.cadence_days
+        rows = _overdue_rows(conn, *w, cadence, scope)
+        keep("contact_overdue", events.contacts_overdue(rows, contacted, *w, cadence))
+    return found
+
+
+def upcoming(
+    conn: Connection, config: Config, day: dt.date, days: int, scope: Scope
+) -> list[Event]:
+    """Every event dated from ``day`` to ``days`` later, by date."""
+    end = day + dt.timedelta(days=days)
+    found = gather(conn, config, day, {k: (day, end) for k in scope.kinds}, scope)
+    return sorted(found, key=lambda e: (e.date, e.client_id, e.kind, e.policy_no or ""))
+
+
+def today_windows(config: Config, day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """For each kind, the event dates that can be on the list on ``day``: ahead by its lead
+    time, and back as far as an unresolved item can linger."""
+    rules = config.agenda
+    ahead = {
+        "renewal_due": max(rules.renewal_reminders),
+        "grace": rules.grace_days,
+        "birthday": rules.birthday_lead_days,
+        "wedding_anniversary": rules.anniversary_lead_days,
+        "policy_anniversary": rules.anniversary_lead_days,
+        "survival_benefit": rules.survival_benefit_lead_days,
+        "holiday": rules.holiday_lead_days,
+    }
+    windows = {k: (day, day + dt.timedelta(days=n)) for k, n in ahead.items()}
+    windows["grace"] = (dt.date.min, windows["grace"][1])  # lapse risk: until the status changes
+    windows["callback_new_policy"] = (_minus(day, rules.new_policy_days), day)
+    windows["callback_departed_agent"] = (dt.date.min, day)
+    windows["contact_overdue"] = (dt.date.min, day)
+    return windows
+
+
+def _done(conn: Connection, scope: Scope) -> dict[tuple, dt.date]:
+    m = DoneMark.__table__.c
+    query = select(m.client_id, m.kind, m.policy_no, m.event_date, func.max(m.done_on)).group_by(
+        m.client_id, m.kind, m.policy_no, m.event_date
+    )
+    return {tuple(r[:4]): r[4] for r in conn.execute(_scoped(query, m.client_id, scope))}
+
+
+def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:
+    s = Snooze.__table__.c
+    query = select(s.client_id).where(s.until > day)
+    return set(conn.scalars(_scoped(query, s.client_id, scope)))
+
+
+def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Event]:
+    """The items whose reminder has come on ``day`` and that are neither done nor snoozed."""
+    found = gather(conn, config, day, today_windows(config, day), scope)
+    done, snoozed = _done(conn, scope), _snoozed(conn, day, scope)
+    shown = []
+    for e in found:
+        stage = e.stage(day)
+        if stage is None or e.client_id in snoozed:
+            continue
+        done_on = done.get((e.client_id, e.kind, e.policy_no, e.date))
+        if done_on is None or done_on < stage:
+            shown.append(e)
+    return shown
+
+
+def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
+    """What a to-do line shows of each client, read in batches of keys."""
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    query = select(
+        c.client_id,
+        c.name,
+        c.phone,
+        c.best_visit_time,
+        c.agent,
+        t.tier,
+        (t.missing != "").label("tier_incomplete"),
+        t.segment,
+    ).outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+    keys = sorted(ids)
+    found: dict[str, dict] = {}
+    for i in range(0, len(keys), _BATCH):
+        batch = query.where(c.client_id.in_(keys[i : i + _BATCH]))
+        found.update((r["client_id"], dict(r)) for r in conn.execute(batch).mappings())
+    return found
+
+
+def ranked(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, only: str | None = None
+) -> list[Entry]:
+    """``today``: one entry per client with something due, highest urgency first."""
+    by_client: dict[str, list[Event]] = {}
+    for e in due_today(conn, config, day, scope):
+        if only is None or e.client_id == only:
+            by_client.setdefault(e.client_id, []).append(e)
+    info = clients(conn, by_client)
+    entries = []
+    for client_id, items in by_client.items():
+        client = info[client_id]
+        items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
+        terms = urgency.terms(client["tier"], client["segment"], items, day, config.urgency)
+        entries.append(Entry(client, items, terms))
+    entries.sort(key=lambda x: (-x.score, x.items[0].date, x.client["client_id"]))
+    return entries

@@ -1,0 +1,178 @@
+"""What ``upcoming``, ``today`` and ``history`` show: events and entries shaped once as data
+(the README documents the JSON), then written as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+from vipctl import render, tierview
+from vipctl.agenda import Entry
+from vipctl.config import TIERS
+from vipctl.events import Event
+from vipctl.kinds import KINDS, LABELS
+from vipctl.urgency import Term
+
+ITEM_FIELDS = ["kind", "event_date", "policy_no", "days_left", "detail"]
+UPCOMING_FIELDS = ["client_id", "name", *ITEM_FIELDS]
+TODAY_FIELDS = ["client_id", "name", "tier", "segment", "score"]
+
+
+def when(days_left: int, date: dt.date) -> str:
+    if days_left == 0:
+        return "today"
+    if days_left == 1:
+        return "tomorrow"
+    if 1 < days_left < 7:
+        return f"{date:%a}"
+    if days_left < 0:
+        return f"for {-days_left} d"
+    return f"in {days_left} d"
+
+
+def reason(event: Event, day: dt.date) -> str:
+    """One reason for contacting a client, as a person reads it."""
+    days_left = (event.date - day).days
+    if event.kind == "grace":
+        head = "lapse risk" if days_left < 0 else f"in grace, lapses {when(days_left, event.date)}"
+    else:
+        head = f"{LABELS[event.kind]} {when(days_left, event.date)}"
+    return " · ".join([head, *filter(None, [event.policy_no]), event.detail])
+
+
+def item(event: Event, day: dt.date) -> dict:
+    return {
+        "kind": event.kind,
+        "event_date": event.date,
+        "policy_no": event.policy_no,
+        "days_left": (event.date - day).days,
+        "detail": event.detail,
+    }
+
+
+def write_upcoming(
+    found: Sequence[Event], names: dict[str, str], day: dt.date, days: int, fmt: render.Format
+) -> None:
+    rows = [
+        {"client_id": e.client_id, "name": names.get(e.client_id), **item(e, day)} for e in found
+    ]
+    if fmt == "json":
+        render.write_json(rows)
+    elif fmt == "csv":
+        render.write_csv(rows, UPCOMING_FIELDS)
+    else:
+        for row, e in zip(rows, found, strict=True):
+            row["what"] = LABELS[e.kind]
+        columns = [
+            ("event_date", "Date"),
+            ("days_left", "Days"),
+            ("what", "What"),
+            ("client_id", "Client"),
+            ("name", "Name"),
+            ("policy_no", "Policy"),
+            ("detail", "Detail"),
+        ]
+        end = day + dt.timedelta(days=days)
+        title = f"{len(rows)} event{'s' if len(rows) != 1 else ''} from {day} to {end}"
+        render.console().print(render.table(columns, rows, title=title))
+
+
+def _footer(entries: Sequence[Entry]) -> str:
+    kinds = Counter(e.kind for entry in entries for e in entry.items)
+    tiers = Counter(entry.client["tier"] or "?" for entry in entries)
+    by_kind = ", ".join(f"{LABELS[k]} {kinds[k]}" for k in KINDS if kinds[k])
+    by_tier = ", ".join(f"{t} {tiers[t]}" for t in (*TIERS, "?") if tiers[t])
+    return f"Items: {by_kind}\nClients per tier: {by_tier}"
+
+
+def write_today(
+    entries: Sequence[Entry], day: dt.date, fmt: render.Format, *, show_pii: bool
+) -> None:
+    if fmt == "json":
+        render.write_json(
+            [
+                {
+                    **{f: entry.client[f] for f in TODAY_FIELDS[:-1]},
+                    "score": entry.score,
+                    "items": [item(e, day) for e in entry.items],
+                }
+                for entry in entries
+            ]
+        )
+    elif fmt == "csv":
+        rows = [
+            {**entry.client, "score": entry.score, **item(e, day)}
+            for entry in entries
+            for e in entry.items
+        ]
+        render.write_csv(rows, [*TODAY_FIELDS, *ITEM_FIELDS])
+    else:
+        rows = []
+        for rank, entry in enumerate(entries, 1):
+            client = render.masked(entry.client, show_pii)
+            rows.append(
+                {
+                    **client,
+                    "rank": rank,
+                    "tier_shown": tierview.shown_tier(client["tier"], client["tier_incomplete"]),
+                    "score": f"{entry.score:.1f}",
+                    "reasons": "\n".join(reason(e, day) for e in entry.items),
+                    "days_left": min((e.date - day).days for e in entry.items),
+                }
+            )
+        columns = [
+            ("rank", "#"),
+            ("client_id", "Client"),
+            ("name", "Name"),
+            ("tier_shown", "Tier"),
+            ("segment", "Segment"),
+            ("score", "Score"),
+            ("reasons", "Why"),
+            ("days_left", "Days"),
+            ("phone", "Phone"),
+            ("best_visit_time", "Best time"),
+        ]
+        title = f"To do on {day:%a} {day}: {len(rows)} client{'s' if len(rows) != 1 else ''}"
+        caption = _footer(entries) if entries else "Nothing due: every reminder is handled."
+        render.console().print(render.table(columns, rows, title=title, caption=caption))
+
+
+def write_explanation(entry: Entry | None, client_id: str, day: dt.date, fmt: render.Format):
+    """How a client's score on ``day`` was made, term by term."""
+    terms: Sequence[Term] = entry.terms if entry else []
+    rows = [
+        {
+            "term": t.name,
+            "weight": t.weight,
+            "factor": round(t.factor, 3),
+            "value": round(t.value, 2),
+            "why": t.why,
+        }
+        for t in terms
+    ]
+    score = entry.score if entry else 0
+    if fmt == "json":
+        render.write_json({"client_id": client_id, "date": day, "score": score, "terms": rows})
+    elif fmt == "csv":
+        render.write_csv(rows, ["term", "weight", "factor", "value", "why"])
+    elif entry is None:
+        render.console().print(f"{client_id} has nothing on the list for {day}.")
+    else:
+        columns = [(k, k.capitalize()) for k in ("term", "weight", "factor", "value", "why")]
+        title = f"{client_id} on {day}: score {score:.2f} = Σ weight × factor"
+        render.console().print(render.table(columns, rows, title=title))
+        for e in entry.items:
+            render.console().print(f"  • {reason(e, day)}", highlight=False, markup=False)
+
+
+def write_history(client_id: str, contacts: list[dict], fmt: render.Format) -> None:
+    fields = ["date", "channel", "note"]
+    if fmt == "json":
+        render.write_json(contacts)
+    elif fmt == "csv":
+        render.write_csv(contacts, fields)
+    else:
+        title = f"Contacts with {client_id}: {len(contacts)}"
+        columns = [("date", "Date"), ("channel", "Channel"), ("note", "Note")]
+        render.console().print(render.table(columns, contacts, title=title))

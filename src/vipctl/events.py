@@ -1,0 +1,340 @@
+"""The agenda's rules (DESIGN "When to start", "Care dates", "100 % rules") as pure functions.
+
+Each rule takes plain rows and a window of event dates [start, end] and yields the events whose
+date falls in it. An event knows when it starts to be brought up (its lead time before the date),
+on which days it is brought up again, and until when, so the same events make both the
+``upcoming`` listing and the ``today`` list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from vipctl import lunar, schedule
+from vipctl.config import AgendaRules
+from vipctl.contract import NOT_IN_FORCE
+
+_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: str
+    client_id: str
+    date: dt.date
+    policy_no: str | None
+    lead: int  # days before ``date`` that it is first brought up
+    detail: str
+    # Days it is brought up again (a "done" lasts until the next); empty: every day.
+    reminders: tuple[dt.date, ...] = ()
+    until: dt.date | None = None  # the last day it is shown; None: until it is resolved
+    amount: Decimal | None = None  # premium at stake
+    round_age: int | None = None
+
+    @property
+    def starts(self) -> dt.date:
+        return self.date - dt.timedelta(days=self.lead)
+
+    def stage(self, today: dt.date) -> dt.date | None:
+        """The reminder ``today`` falls under, or None when the event is not shown today."""
+        if today < self.starts or (self.until is not None and today > self.until):
+            return None
+        if not self.reminders:
+            return today
+        return max(r for r in self.reminders if r <= today)
+
+
+def _once(
+    kind: str, client: str, date: dt.date, policy: str | None, lead: int, detail: str, **extra
+) -> Event:
+    """An event brought up from ``lead`` days ahead until its day, once."""
+    starts = date - dt.timedelta(days=lead)
+    return Event(kind, client, date, policy, lead, detail, (starts,), date, **extra)
+
+
+def _open(
+    kind: str,
+    client: str,
+    date: dt.date,
+    policy: str | None,
+    detail: str,
+    until: dt.date | None = None,
+) -> Event:
+    """An event brought up every day from its date until something resolves it (or ``until``)."""
+    return Event(kind, client, date, policy, 0, detail, (), until)
+
+
+def _money(amount: Decimal | None) -> str:
+    return "" if amount is None else f" · ¥{amount:,.0f}"
+
+
+# --- premiums -------------------------------------------------------------------------------
+
+
+class Due(NamedTuple):
+    """A policy's earliest unpaid premium."""
+
+    client_id: str
+    policy_no: str
+    effective_date: dt.date
+    frequency: str
+    payment_years: int | None
+    due_date: dt.date
+    premium: Decimal | None
+
+
+def renewals(
+    dues: Iterable[Due], today: dt.date, start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    """``renewal_due`` for each premium date in the window, from the unpaid one on, and
+    ``grace`` for an unpaid premium whose date has passed (dated the day the policy lapses).
+
+    Reminders come at the configured offsets before a due date, but never before the previous
+    premium's date: nobody collects next month's premium before this month's is due.
+    """
+    grace = dt.timedelta(days=rules.grace_days)
+    for d in dues:
+        lapse = d.due_date + grace
+        if d.due_date < today and start <= lapse <= end:
+            detail = f"premium of {d.due_date} unpaid{_money(d.premium)} · lapses {lapse}"
+            yield Event(
+                "grace",
+                d.client_id,
+                lapse,
+                d.policy_no,
+                rules.grace_days - 1,
+                detail,
+                amount=d.premium,
+            )
+        first = max(d.due_date, start)
+        for due, before in schedule.dues(
+            d.effective_date, d.frequency, d.payment_years, d.due_date, end
+        ):
+            if due < first:
+                continue
+            reminders = tuple(
+                due - dt.timedelta(days=n)
+                for n in reversed(rules.renewal_reminders)
+                if before is None or due - dt.timedelta(days=n) > before
+            ) or (due,)
+            detail = f"{d.frequency} premium{_money(d.premium)}"
+            lead = (due - reminders[0]).days
+            yield Event(
+                "renewal_due",
+                d.client_id,
+                due,
+                d.policy_no,
+                lead,
+                detail,
+                reminders,
+                due,
+                amount=d.premium,
+            )
+
+
+# --- care dates -----------------------------------------------------------------------------
+
+
+def anniversary(origin: dt.date, year: int) -> dt.date:
+    """``origin``'s anniversary in ``year``: Feb 29 falls on Feb 28 in a common year."""
+    try:
+        return origin.replace(year=year)
+    except ValueError:
+        return origin.replace(year=year, day=28)
+
+
+def _yearly(origin: dt.date, start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, int]]:
+    for year in range(max(start.year, origin.year + 1), end.year + 1):
+        day = anniversary(origin, year)
+        if start <= day <= end:
+            yield day, year - origin.year
+
+
+class Person(NamedTuple):
+    client_id: str
+    birthday: dt.date
+    birthday_calendar: str | None
+
+
+def birthdays(
+    people: Iterable[Person], start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    """Birthdays by the calendar each client celebrates by; round-number ages flagged."""
+    people = list(people)
+    born = [p.birthday.year for p in people if p.birthday_calendar == "lunar"]
+    by_lunar = lunar.birthdays(start, end, min(born)) if born else {}
+    for p in people:
+        if p.birthday_calendar == "lunar" and lunar.supported(p.birthday):
+            days, what = by_lunar.get(p.birthday, ()), "lunar birthday"
+        else:
+            days, what = _yearly(p.birthday, start, end), "birthday"
+        for day, age in days:
+            round_age = age if age in rules.round_ages else None
+            detail = f"{what}, turns {age}" + (" (round age)" if round_age else "")
+            yield _once(
+                "birthday",
+                p.client_id,
+                day,
+                None,
+                rules.birthday_lead_days,
+                detail,
+                round_age=round_age,
+            )
+
+
+class Wedding(NamedTuple):
+    client_id: str
+    wedding_anniversary: dt.date
+
+
+def weddings(
+    couples: Iterable[Wedding], start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    for w in couples:
+        for day, years in _yearly(w.wedding_anniversary, start, end):
+            detail = f"{years} year{'s' if years != 1 else ''} married"
+            yield _once(
+                "wedding_anniversary", w.client_id, day, None, rules.anniversary_lead_days, detail
+            )
+
+
+class PolicyDates(NamedTuple):
+    client_id: str
+    policy_no: str
+    effective_date: dt.date
+    survival_benefit_date: dt.date | None
+    status: str | None
+
+
+def policy_anniversaries(
+    policies: Iterable[PolicyDates], start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    for p in policies:
+        if p.status in NOT_IN_FORCE:
+            continue
+        for day, years in _yearly(p.effective_date, start, end):
+            yield _once(
+                "policy_anniversary",
+                p.client_id,
+                day,
+                p.policy_no,
+                rules.anniversary_lead_days,
+                f"{years} year{'s' if years != 1 else ''} in force",
+            )
+
+
+def survival_benefits(
+    policies: Iterable[PolicyDates], start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    """A survival benefit falls due: remind ahead to help with the paperwork."""
+    for p in policies:
+        day = p.survival_benefit_date
+        if day is not None and start <= day <= end and p.status not in NOT_IN_FORCE:
+            yield _once(
+                "survival_benefit",
+                p.client_id,
+                day,
+                p.policy_no,
+                rules.survival_benefit_lead_days,
+                "survival benefit payable",
+            )
+
+
+def holidays(
+    vips: Iterable[str], start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    """Cards before the festivals, for key and important clients."""
+    days = []
+    for year in range(start.year, end.year + 1):
+        days += [("New Year", dt.date(year, 1, 1)), *lunar.festivals(year)]
+        days.append(("National Day", dt.date(year, 10, 1)))
+    days = [(name, day) for name, day in days if start <= day <= end]
+    for client in vips:
+        for name, day in days:
+            yield _once("holiday", client, day, None, rules.holiday_lead_days, name)
+
+
+# --- 100 % rules and cadence ----------------------------------------------------------------
+
+
+def _contacted(last_contact: Mapping[str, dt.date], client: str, since: dt.date) -> bool:
+    last = last_contact.get(client)
+    return last is not None and last >= since
+
+
+def new_policy_callbacks(
+    policies: Iterable[PolicyDates],
+    last_contact: Mapping[str, dt.date],
+    start: dt.date,
+    end: dt.date,
+    rules: AgendaRules,
+) -> Iterator[Event]:
+    """Every new policy gets a callback: from its effective date, until a contact is logged or
+    ``new_policy_days`` have passed."""
+    for p in policies:
+        effective = p.effective_date
+        if not start <= effective <= end or p.status in NOT_IN_FORCE:
+            continue
+        if _contacted(last_contact, p.client_id, effective):
+            continue
+        until = effective + dt.timedelta(days=rules.new_policy_days)
+        detail = f"new policy effective {effective}: 100 % callback"
+        yield _open("callback_new_policy", p.client_id, effective, p.policy_no, detail, until)
+
+
+class Departure(NamedTuple):
+    client_id: str
+    agent: str | None
+    since: dt.date
+
+
+def departed_agent_callbacks(
+    departures: Iterable[Departure],
+    last_contact: Mapping[str, dt.date],
+    start: dt.date,
+    end: dt.date,
+) -> Iterator[Event]:
+    """Every client of an agent who left gets a callback, until a contact is logged."""
+    for d in departures:
+        if start <= d.since <= end and not _contacted(last_contact, d.client_id, d.since):
+            who = d.agent or "the agent"
+            yield _open(
+                "callback_departed_agent",
+                d.client_id,
+                d.since,
+                None,
+                f"{who} left (known since {d.since}): 100 % callback",
+            )
+
+
+class Cadence(NamedTuple):
+    client_id: str
+    tier: str
+    first_seen: dt.date  # the first import: contact history counts from there
+
+
+def contacts_overdue(
+    clients: Iterable[Cadence],
+    last_contact: Mapping[str, dt.date],
+    start: dt.date,
+    end: dt.date,
+    cadence_days: Mapping[str, int],
+) -> Iterator[Event]:
+    """No contact within the tier's cadence: due the day the cadence runs out."""
+    for c in clients:
+        last = last_contact.get(c.client_id)
+        days = cadence_days[c.tier]
+        day = (last or c.first_seen) + dt.timedelta(days=days)
+        if start <= day <= end:
+            since = f"last contact {last}" if last else f"no contact logged since {c.first_seen}"
+            yield _open(
+                "contact_overdue",
+                c.client_id,
+                day,
+                None,
+                f"{since} (tier {c.tier}: every {days} d)",
+            )

@@ -1,0 +1,124 @@
+"""Closing the loop: contacts logged, items done, clients snoozed, premiums paid.
+
+Each is one small insert or update in a write transaction. Nothing here invents facts: marking a
+renewal done hides it until its next reminder, but only a payment (recorded here, or seen in a
+later export) moves the premium's due date on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from sqlalchemy import Connection, select
+
+from vipctl import agenda, schedule
+from vipctl.config import Config
+from vipctl.errors import UserError
+from vipctl.events import Event
+from vipctl.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _client_exists(conn: Connection, client_id: str) -> None:
+    c = Client.__table__.c
+    if conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None:
+        raise UserError(f"no client {client_id!r}")
+
+
+def log(conn: Connection, client_id: str, channel: str, note: str | None, day: dt.date) -> None:
+    """A contact: it restarts the tier's cadence and settles the client's callbacks."""
+    _client_exists(conn, client_id)
+    conn.execute(
+        Contact.__table__.insert().values(
+            client_id=client_id, date=day, channel=channel, note=note, recorded_at=_now()
+        )
+    )
+
+
+def done(
+    conn: Connection,
+    config: Config,
+    client_id: str,
+    day: dt.date,
+    kinds: Collection[str] = (),
+    policy_no: str | None = None,
+) -> list[Event]:
+    """Mark the client's items on ``day``'s list handled; returns them."""
+    _client_exists(conn, client_id)
+    items = [
+        e
+        for e in agenda.due_today(conn, config, day, agenda.Scope())
+        if e.client_id == client_id
+        and (not kinds or e.kind in kinds)
+        and (policy_no is None or e.policy_no == policy_no)
+    ]
+    if not items:
+        raise UserError(f"nothing on {client_id}'s list for {day} matches")
+    now = _now()
+    rows = [
+        {
+            "client_id": client_id,
+            "kind": e.kind,
+            "policy_no": e.policy_no,
+            "event_date": e.date,
+            "done_on": day,
+            "recorded_at": now,
+        }
+        for e in items
+    ]
+    conn.execute(DoneMark.__table__.insert(), rows)
+    return items
+
+
+def snooze(conn: Connection, client_id: str, until: dt.date, day: dt.date) -> None:
+    """Hold the client's items back until ``until``; snoozing again replaces the date."""
+    _client_exists(conn, client_id)
+    if until <= day:
+        raise UserError(f"--until {until} is not after {day}")
+    s = Snooze.__table__
+    if conn.execute(s.update().where(s.c.client_id == client_id).values(until=until)).rowcount:
+        return
+    conn.execute(s.insert().values(client_id=client_id, until=until))
+
+
+def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.date | None]:
+    """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
+    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    row = conn.execute(
+        select(d.due_date, p.effective_date, p.frequency, p.payment_years)
+        .join(Policy.__table__, p.policy_no == d.policy_no)
+        .where(d.policy_no == policy_no)
+    ).first()
+    if row is None:
+        if conn.scalar(select(p.policy_no).where(p.policy_no == policy_no)) is None:
+            raise UserError(f"no policy {policy_no!r}")
+        raise UserError(f"{policy_no}: no premium is due (paid up, single premium or not in force)")
+    due, effective, frequency, years = row
+    conn.execute(
+        Payment.__table__.insert().values(
+            policy_no=policy_no, due_date=due, paid_on=day, recorded_at=_now()
+        )
+    )
+    following = schedule.next_due(effective, frequency, years, due + dt.timedelta(days=1))
+    table = PremiumDue.__table__
+    where = table.c.policy_no == policy_no
+    if following is None:
+        conn.execute(table.delete().where(where))
+    else:
+        conn.execute(table.update().where(where).values(due_date=following))
+    return due, following
+
+
+def history(conn: Connection, client_id: str) -> list[dict]:
+    _client_exists(conn, client_id)
+    k = Contact.__table__.c
+    query = (
+        select(k.date, k.channel, k.note)
+        .where(k.client_id == client_id)
+        .order_by(k.date.desc(), k.id.desc())
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]

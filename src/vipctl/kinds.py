@@ -1,0 +1,18 @@
+"""The kinds of agenda event, by the names scripts see, with what people read for each.
+
+A module of its own so the command line can list them in its help without loading the rules.
+"""
+
+LABELS = {
+    "renewal_due": "renewal due",
+    "grace": "grace period",
+    "birthday": "birthday",
+    "wedding_anniversary": "wedding anniversary",
+    "policy_anniversary": "policy anniversary",
+    "survival_benefit": "survival benefit",
+    "callback_new_policy": "new-policy callback",
+    "callback_departed_agent": "departed-agent callback",
+    "contact_overdue": "contact overdue",
+    "holiday": "holiday",
+}
+KINDS = tuple(LABELS)
