@@ -77,6 +77,10 @@ def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
     return query.where(client_id.in_(chosen.scalar_subquery()))
 
 
+def _fetch(conn: Connection, query: Select, client_id: ColumnElement, scope: Scope) -> list:
+    return list(conn.execute(_scoped(query, client_id, scope)).all())
+
+
 def _day_of_year_between(column: ColumnElement, start: dt.date, end: dt.date) -> ColumnElement:
     """Dates whose month and day fall in [start, end] in some year: anniversaries in the window.
 
@@ -95,7 +99,7 @@ def _day_of_year_between(column: ColumnElement, start: dt.date, end: dt.date) ->
 def last_contacts(conn: Connection, scope: Scope) -> dict[str, dt.date]:
     k = Contact.__table__.c
     query = select(k.client_id, func.max(k.date)).group_by(k.client_id)
-    return {client: last for client, last in conn.execute(_scoped(query, k.client_id, scope))}
+    return {client: last for client, last in _fetch(conn, query, k.client_id, scope)}
 
 
 def _minus(day: dt.date, days: int) -> dt.date:
@@ -120,7 +124,7 @@ def _overdue_rows(
         .outerjoin(last, last.c.client_id == t.client_id)
         .where(t.first_seen.is_not(None), or_(*due_in_window))
     )
-    return (events.Cadence(*row) for row in conn.execute(_scoped(query, t.client_id, scope)))
+    return (events.Cadence(*row) for row in _fetch(conn, query, t.client_id, scope))
 
 
 def _policy_dates(conn: Connection, where: ColumnElement, scope: Scope):
@@ -128,7 +132,7 @@ def _policy_dates(conn: Connection, where: ColumnElement, scope: Scope):
     query = select(
         p.client_id, p.policy_no, p.effective_date, p.survival_benefit_date, p.status
     ).where(where)
-    return [events.PolicyDates(*row) for row in conn.execute(_scoped(query, p.client_id, scope))]
+    return [events.PolicyDates(*row) for row in _fetch(conn, query, p.client_id, scope)]
 
 
 def gather(
@@ -169,7 +173,7 @@ def gather(
             .join(Policy.__table__, p.policy_no == d.policy_no)
             .where(d.due_date <= w[1])
         )
-        dues = [events.Due(*r) for r in conn.execute(_scoped(query, d.client_id, scope))]
+        dues = [events.Due(*r) for r in _fetch(conn, query, d.client_id, scope)]
         produced = list(events.renewals(dues, today, *w, rules))
         keep("renewal_due", produced)
         keep("grace", produced)
@@ -179,13 +183,13 @@ def gather(
             c.birthday.is_not(None),
             or_(c.birthday_calendar == "lunar", and_(solar, _day_of_year_between(c.birthday, *w))),
         )
-        people = [events.Person(*r) for r in conn.execute(_scoped(query, c.client_id, scope))]
+        people = [events.Person(*r) for r in _fetch(conn, query, c.client_id, scope)]
         keep("birthday", events.birthdays(people, *w, rules))
     if w := window("wedding_anniversary"):
         query = select(c.client_id, c.wedding_anniversary).where(
-            _day_of_year_between(c.wedding_anniversary, *w)
+            c.wedding_anniversary.is_not(None), _day_of_year_between(c.wedding_anniversary, *w)
         )
-        rows = [events.Wedding(*r) for r in conn.execute(_scoped(query, c.client_id, scope))]
+        rows = [events.Wedding(*r) for r in _fetch(conn, query, c.client_id, scope)]
         keep("wedding_anniversary", events.weddings(rows, *w, rules))
     if w := window("policy_anniversary"):
         rows = _policy_dates(conn, _day_of_year_between(p.effective_date, *w), scope)
@@ -206,7 +210,7 @@ def gather(
     if w := window("callback_departed_agent"):
         a = AgentDeparture.__table__.c
         query = select(a.client_id, a.agent, a.since).where(a.since.between(*w))
-        rows = [events.Departure(*r) for r in conn.execute(_scoped(query, a.client_id, scope))]
+        rows = [events.Departure(*r) for r in _fetch(conn, query, a.client_id, scope)]
         keep("callback_departed_agent", events.departed_agent_callbacks(rows, contacted, *w))
     if w := window("contact_overdue"):
         cadence = config.tiers.cadence_days
@@ -250,7 +254,7 @@ def _done(conn: Connection, scope: Scope) -> dict[tuple, dt.date]:
     query = select(m.client_id, m.kind, m.policy_no, m.event_date, func.max(m.done_on)).group_by(
         m.client_id, m.kind, m.policy_no, m.event_date
     )
-    return {tuple(r[:4]): r[4] for r in conn.execute(_scoped(query, m.client_id, scope))}
+    return {tuple(r[:4]): r[4] for r in _fetch(conn, query, m.client_id, scope)}
 
 
 def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:

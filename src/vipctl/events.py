@@ -93,8 +93,8 @@ def renewals(
     """``renewal_due`` for each premium date in the window, from the unpaid one on, and
     ``grace`` for an unpaid premium whose date has passed (dated the day the policy lapses).
 
-    Reminders come at the configured offsets before a due date, but never before the previous
-    premium's date: nobody collects next month's premium before this month's is due.
+    Reminders come at the configured offsets before a due date, but only those shorter than
+    the period: nobody asks for next month's premium a quarter ahead, before this one is due.
     """
     grace = dt.timedelta(days=rules.grace_days)
     for d in dues:
@@ -111,15 +111,14 @@ def renewals(
                 amount=d.premium,
             )
         first = max(d.due_date, start)
-        for due, before in schedule.dues(
-            d.effective_date, d.frequency, d.payment_years, d.due_date, end
-        ):
+        short = 28 * schedule.PERIOD_MONTHS[d.frequency]  # days in the shortest period
+        for due in schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end):
             if due < first:
                 continue
             reminders = tuple(
-                due - dt.timedelta(days=n)
-                for n in reversed(rules.renewal_reminders)
-                if before is None or due - dt.timedelta(days=n) > before
+                sorted(
+                    due - dt.timedelta(days=n) for n in set(rules.renewal_reminders) if n < short
+                )
             ) or (due,)
             detail = f"{d.frequency} premium{_money(d.premium)}"
             lead = (due - reminders[0]).days
