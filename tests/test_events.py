@@ -148,7 +148,7 @@ def test_grace_escalates_day_by_day():
         urgency.closeness(e, D(2026, 10, 1) + dt.timedelta(n), w.overdue_per_day)
         for n in range(1, 80)
     ]
-    assert factors == sorted(factors) and factors[-1] > 1
+    assert factors[0] == 1 and factors == sorted(factors) and len(set(factors)) == len(factors)
 
 
 # --- birthdays ---------------------------------------------------------------------------------

@@ -30,11 +30,13 @@ class Term:
 
 
 def closeness(event: Event, today: dt.date, overdue_per_day: float) -> float:
-    """1 on the day; less the further ahead within the lead time; more each day past it."""
+    """For an event ahead: 1 on its day, less the further ahead within its lead time. For one
+    that is owed (a missed premium, a callback, a contact overdue): 1 on the first day, and more
+    each day it stays owed."""
+    if not event.reminders:
+        return 1 + max(0, (today - event.starts).days) * overdue_per_day
     days_left = (event.date - today).days
-    if days_left < 0:
-        return 1 + -days_left * overdue_per_day
-    return max(0.1, 1 - days_left / (event.lead + 1))
+    return max(0.1, 1 - max(0, days_left) / (event.lead + 1))
 
 
 def terms(
