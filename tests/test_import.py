@@ -425,8 +425,8 @@ def cli_app():
 
 
 def test_json_dates_and_names_are_canonical(cli, clients_csv, policies_csv):
-    cli("import", str(clients_csv), str(policies_csv))
-    data = json.loads(cli("show", "C1", "--format", "json", "--date", "2024-02-01").stdout)
+    cli("import", str(clients_csv), str(policies_csv), "--date", "2024-02-01")
+    data = json.loads(cli("show", "C1", "--format", "json").stdout)
     assert data["birthday"] == "1985-03-05" and data["gender"] == "F"
     assert [p["policy_no"] for p in data["policies"]] == ["P1", "P2"]
     monthly = data["policies"][1]

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from vipctl.schedule import next_due, policy_next_due
+from vipctl.schedule import next_due
 
 D = dt.date
 
@@ -54,13 +54,3 @@ def test_payment_term_ends_premiums():
 def test_single_premium_and_unknown_frequency():
     assert next_due(D(2020, 1, 1), "single", 1, D(2024, 1, 1)) is None
     assert next_due(D(2020, 1, 1), None, None, D(2024, 1, 1)) is None
-
-
-def test_stored_due_date_wins_and_ended_policies_have_none():
-    policy = {"effective_date": D(2024, 1, 1), "frequency": "annual", "payment_years": 10}
-    assert policy_next_due({**policy, "next_due_date": D(2024, 6, 30)}, D(2024, 7, 1)) == D(
-        2024, 6, 30
-    )
-    assert policy_next_due(policy, D(2024, 7, 1)) == D(2025, 1, 1)
-    assert policy_next_due({**policy, "status": "lapsed"}, D(2024, 7, 1)) is None
-    assert policy_next_due({**policy, "status": "terminated"}, D(2024, 7, 1)) is None

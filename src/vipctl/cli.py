@@ -245,15 +245,14 @@ def clients(
 def show(
     ctx: typer.Context,
     client_id: Annotated[str, typer.Argument(help="The client's id.")],
-    date: DateOption = None,
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
 ) -> None:
-    """The client card: contact data, what to talk about, every policy with its next due date.
+    """The client card: contact data, what to talk about, every policy with its unpaid premium.
 
     CSV output lists the client's policies; JSON holds the whole card.
     """
-    from vipctl import queries, render, schedule, tierview
+    from vipctl import queries, render, tierview
 
     db = _open(ctx)
     with db.read() as conn:
@@ -262,9 +261,6 @@ def show(
     db.close()
     if client is None:
         raise UserError(f"no client {client_id!r}")
-    today = _today(date)
-    for policy in policies:
-        policy["next_due_date"] = schedule.policy_next_due(policy, today)
     if fmt == "json":
         render.write_json({**render.masked(client, show_pii), "policies": policies})
     elif fmt == "csv":

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Connection, case, func, or_, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.models import Client, ClientTier, Policy, TierHistory
+from vipctl.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 CLIENT_FIELDS = [c.name for c in CLIENT_COLUMNS]
 POLICY_FIELDS = [c.name for c in POLICY_COLUMNS]
@@ -112,9 +112,13 @@ def movements(
 
 
 def policies_of(conn: Connection, client_id: str) -> list[dict]:
-    p = Policy.__table__.c
+    """The client's policies; ``next_due_date`` is the earliest unpaid premium, as the agenda
+    sees it (the export's own date, moved on by payments recorded since)."""
+    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    columns = [d.due_date.label(n) if n == "next_due_date" else p[n] for n in POLICY_FIELDS]
     query = (
-        select(*(p[n] for n in POLICY_FIELDS))
+        select(*columns)
+        .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
         .where(p.client_id == client_id)
         .order_by(p.effective_date, p.policy_no)
     )

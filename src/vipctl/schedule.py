@@ -102,14 +102,3 @@ def outstanding(
     if due is not None and paid_through is not None and due <= paid_through:
         due = next_due(effective, frequency, payment_years, paid_through + _DAY)
     return due
-
-
-def policy_next_due(policy: dict, on: dt.date) -> dt.date | None:
-    """The due date to show for a stored policy: the export's own date when it gave one."""
-    if policy.get("status") in NOT_IN_FORCE:
-        return None
-    if policy.get("next_due_date") is not None:
-        return policy["next_due_date"]
-    return next_due(
-        policy["effective_date"], policy.get("frequency"), policy.get("payment_years"), on
-    )
