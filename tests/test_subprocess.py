@@ -61,6 +61,23 @@ def test_import_and_list_as_a_real_process(tmp_path):
     assert usage.returncode == 2
 
 
+def test_the_morning_list_as_a_real_process(tmp_path):
+    """The sample data was exported on 2026-11-01; three weeks on, there is work to do."""
+    db = str(tmp_path / "v.db")
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert vipctl("--db", db, "import", *files, "--date", "2026-11-01").returncode == 0
+    shown = vipctl("--db", db, "today", "--date", "2026-11-24", "--limit", "10")
+    assert shown.returncode == 0, shown.stderr
+    assert ANSI not in shown.stdout and "To do on Tue 2026-11-24: 10 clients" in shown.stdout
+    listed = vipctl("--db", db, "today", "--date", "2026-11-24", "-f", "json")
+    entries = json.loads(listed.stdout)
+    assert len(entries) > 10
+    assert {i["kind"] for e in entries for i in e["items"]} >= {
+        "renewal_due", "grace", "birthday", "callback_new_policy", "callback_departed_agent",
+        "contact_overdue",
+    }  # fmt: skip
+
+
 def test_terminal_gets_colour_and_boxes_unless_no_color(tmp_path):
     db = str(tmp_path / "v.db")
     assert vipctl("--db", db, "import", str(DATA / "clients.csv")).returncode == 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -73,6 +73,20 @@ def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
     from vipctl.store import Database, resolve
 
     return Database(resolve(ctx.obj), create=create)
+
+
+@contextmanager
+def _session(ctx: typer.Context, *, write: bool = False) -> Iterator[Any]:  # Connection
+    """One read or write transaction on the database, closed after."""
+    db = _open(ctx)
+    try:
+        with db.write() if write else db.read() as conn:
+            yield conn
+    finally:
+        db.close()
+
+
+ClientArg = Annotated[str, typer.Argument(help="The client's id.")]
 
 
 def _version(value: bool) -> None:
@@ -364,15 +378,11 @@ def upcoming(
     scope = agenda.Scope(agent=agent, tiers=_choices(TIERS)(tier), kinds=kinds)
     day = _today(date)
     settings = config.load()
-    db = _open(ctx)
-    try:
-        with db.read() as conn:
-            found = agenda.upcoming(conn, settings, day, days, scope)
-            names = {
-                k: v["name"] for k, v in agenda.clients(conn, {e.client_id for e in found}).items()
-            }
-    finally:
-        db.close()
+    with _session(ctx) as conn:
+        found = agenda.upcoming(conn, settings, day, days, scope)
+        names = {
+            k: v["name"] for k, v in agenda.clients(conn, {e.client_id for e in found}).items()
+        }
     agendaview.write_upcoming(found, names, day, days, fmt)
 
 
@@ -397,17 +407,13 @@ def today(
 
     day = _today(date)
     settings = config.load()
-    db = _open(ctx)
-    try:
-        with db.read() as conn:
-            if explain is not None:
-                if not agenda.clients(conn, [explain]):
-                    raise UserError(f"no client {explain!r}")
-                entries = agenda.ranked(conn, settings, day, agenda.Scope(), only=explain)
-            else:
-                entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent))
-    finally:
-        db.close()
+    with _session(ctx) as conn:
+        if explain is not None:
+            if not agenda.clients(conn, [explain]):
+                raise UserError(f"no client {explain!r}")
+            entries = agenda.ranked(conn, settings, day, agenda.Scope(), only=explain)
+        else:
+            entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent))
     if explain is not None:
         agendaview.write_explanation(entries[0] if entries else None, explain, day, fmt)
         return
@@ -421,7 +427,7 @@ ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]
 @user_errors
 def log(
     ctx: typer.Context,
-    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    client_id: ClientArg,
     channel: Annotated[ChannelOption, typer.Option(help="How you reached them.")],
     note: Annotated[str | None, typer.Option(help="What was said or agreed.")] = None,
     date: DateOption = None,
@@ -430,12 +436,8 @@ def log(
     from vipctl import followup
 
     day = _today(date)
-    db = _open(ctx)
-    try:
-        with db.write() as conn:
-            followup.log(conn, client_id, channel, note, day)
-    finally:
-        db.close()
+    with _session(ctx, write=True) as conn:
+        followup.log(conn, client_id, channel, note, day)
     typer.echo(f"Logged a {channel} contact with {client_id} on {day}.")
 
 
@@ -443,7 +445,7 @@ def log(
 @user_errors
 def done(
     ctx: typer.Context,
-    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    client_id: ClientArg,
     kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
     policy: Annotated[str | None, typer.Option(help="Only the items of this policy.")] = None,
     date: DateOption = None,
@@ -457,12 +459,8 @@ def done(
     kinds = _choices(KINDS)(kind)
     day = _today(date)
     settings = config.load()
-    db = _open(ctx)
-    try:
-        with db.write() as conn:
-            items = followup.done(conn, settings, client_id, day, kinds, policy)
-    finally:
-        db.close()
+    with _session(ctx, write=True) as conn:
+        items = followup.done(conn, settings, client_id, day, kinds, policy)
     for e in items:
         typer.echo(f"done: {agendaview.reason(e, day)}")
 
@@ -471,7 +469,7 @@ def done(
 @user_errors
 def snooze(
     ctx: typer.Context,
-    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    client_id: ClientArg,
     until: Annotated[
         dt.datetime,
         typer.Option(formats=["%Y-%m-%d"], help="Leave them off the list until this day."),
@@ -482,12 +480,8 @@ def snooze(
     from vipctl import followup
 
     day = _today(date)
-    db = _open(ctx)
-    try:
-        with db.write() as conn:
-            followup.snooze(conn, client_id, until.date(), day)
-    finally:
-        db.close()
+    with _session(ctx, write=True) as conn:
+        followup.snooze(conn, client_id, until.date(), day)
     typer.echo(f"{client_id} is snoozed until {until.date()}.")
 
 
@@ -502,12 +496,8 @@ def paid(
     from vipctl import followup
 
     day = _today(date)
-    db = _open(ctx)
-    try:
-        with db.write() as conn:
-            due, following = followup.paid(conn, policy_no, day)
-    finally:
-        db.close()
+    with _session(ctx, write=True) as conn:
+        due, following = followup.paid(conn, policy_no, day)
     after = f"next due {following}" if following else "nothing more is due"
     typer.echo(f"{policy_no}: premium of {due} paid on {day}; {after}.")
 
@@ -516,18 +506,14 @@ def paid(
 @user_errors
 def history(
     ctx: typer.Context,
-    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    client_id: ClientArg,
     fmt: FormatOption = "table",
 ) -> None:
     """The contacts logged with a client, latest first."""
     from vipctl import agendaview, followup
 
-    db = _open(ctx)
-    try:
-        with db.read() as conn:
-            contacts = followup.history(conn, client_id)
-    finally:
-        db.close()
+    with _session(ctx) as conn:
+        contacts = followup.history(conn, client_id)
     agendaview.write_history(client_id, contacts, fmt)
 
 
