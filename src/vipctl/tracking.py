@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import Connection, Table, bindparam, func, or_, select
+from sqlalchemy import Connection, Table, bindparam, func, literal, or_, select
 
 from vipctl import schedule
 from vipctl.bulk import Statement, processor
@@ -22,14 +22,19 @@ def _sync(
 ) -> None:
     """Make ``table``'s rows for the keys considered match ``wanted`` (key -> other columns)."""
     key, *names = (c.name for c in table.c)
-    to_driver = processor(PremiumDue.__table__.c.due_date, conn.dialect) or (lambda day: day)
+    (day,) = (i for i, n in enumerate(names) if n in ("due_date", "since"))
+    to_driver = processor(table.c[names[day]], conn.dialect) or (lambda value: value)
+    converted: dict = {}  # due dates repeat: convert each once
 
-    def driver(row: tuple) -> tuple:
-        return tuple(to_driver(v) if isinstance(v, dt.date) else v for v in row)
+    def driver(row: tuple, at: int) -> tuple:
+        value = row[at]
+        if value not in converted:
+            converted[value] = to_driver(value)
+        return (*row[:at], converted[value], *row[at + 1 :])
 
     gone = [(k,) for k in stored if k not in wanted]
-    new = [driver((k, *v)) for k, v in wanted.items() if k not in stored]
-    changed = [driver((*v, k)) for k, v in wanted.items() if k in stored and stored[k] != v]
+    new = [driver((k, *v), day + 1) for k, v in wanted.items() if k not in stored]
+    changed = [driver((*v, k), day) for k, v in wanted.items() if k in stored and stored[k] != v]
     Statement(conn, table.delete().where(table.c[key] == bindparam("k")), ["k"]).executemany(gone)
     insert = table.insert().values({n: bindparam(n) for n in [key, *names]})
     Statement(conn, insert, [key, *names]).executemany(new)
@@ -58,7 +63,7 @@ def refresh_dues(
             p.payment_years,
             p.next_due_date,
             p.status,
-            p.updated_at,
+            p.updated_at if as_of is None else literal(None),  # datetimes are slow to read
             paid.c.paid,
             d.due_date,
         )
