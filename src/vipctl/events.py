@@ -18,8 +18,6 @@ from vipctl import lunar, schedule
 from vipctl.config import AgendaRules
 from vipctl.contract import NOT_IN_FORCE
 
-_DAY = dt.timedelta(days=1)
-
 
 @dataclass(frozen=True, slots=True)
 class Event:
