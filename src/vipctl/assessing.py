@@ -13,20 +13,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     bindparam,
     case,
     func,
     or_,
     select,
-    type_coerce,
 )
 from sqlalchemy.sql.dml import ValuesBase
-from sqlalchemy.types import NullType
 
 from vipctl import segments, tiers
-from vipctl.bulk import Statement, processor
+from vipctl.bulk import Statement, processor, raw
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy, TierHistory
@@ -76,11 +73,6 @@ def _changed(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
     return [n for n in tiers.NAMES if state(before, n) != state(after, n)]
 
 
-def _raw(column: ColumnElement) -> ColumnElement:
-    """The value as the driver gives it: compared and written back without conversions."""
-    return type_coerce(column, NullType())
-
-
 def _write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[tuple]) -> None:
     """Rows of driver-ready values for ``names``; a name that is not a column is a WHERE param."""
     columns = {n for n in names if n in statement.table.c}
@@ -103,8 +95,8 @@ def recompute(
         select(
             c.client_id,
             *(c[name] for name in tiers.NAMES),
-            _raw(func.coalesce(premiums.c.premium, 0)),
-            *(_raw(t[name]) for name in _FIELDS),
+            raw(func.coalesce(premiums.c.premium, 0)),
+            *(raw(t[name]) for name in _FIELDS),
         )
         .outerjoin(premiums, premiums.c.client_id == c.client_id)
         .outerjoin(ClientTier.__table__, t.client_id == c.client_id)

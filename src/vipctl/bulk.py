@@ -54,6 +54,16 @@ def processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
+def reader(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The dialect's own conversion of what its driver returns to a Python value, if any."""
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def raw(column: ColumnElement) -> ColumnElement:
+    """The value as the driver gives it: compared and written back without conversions."""
+    return type_coerce(column, NullType())
+
+
 class Upsert:
     """Insert new keys, update changed rows, leave identical ones alone: re-import is a no-op.
 
