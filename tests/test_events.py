@@ -339,10 +339,10 @@ def test_score_terms_and_order():
         events.renewals([due(D(2026, 11, 1))], today, D.min, D(2027, 3, 1), RULES), "grace"
     )
     # Tier D outranks tier A on the same item; grace outranks a renewal a month off.
-    d_score = urgency.score(urgency.terms("D", "general", [renewal], today, w))
-    a_score = urgency.score(urgency.terms("A", "general", [renewal], today, w))
+    d_score = urgency.score("D", "general", [renewal], today, w)
+    a_score = urgency.score("A", "general", [renewal], today, w)
     assert d_score - a_score == pytest.approx(w.tier["D"] - w.tier["A"])
-    assert urgency.score(urgency.terms("A", "general", [grace], today, w)) > a_score
+    assert urgency.score("A", "general", [grace], today, w) > a_score
     # The premium at stake counts, up to its cap.
     big = only(
         events.renewals(

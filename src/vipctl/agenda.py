@@ -23,7 +23,7 @@ from sqlalchemy import (
     true,
 )
 
-from vipctl import events, urgency
+from vipctl import events, schedule, urgency
 from vipctl.config import Config
 from vipctl.events import Event
 from vipctl.kinds import KINDS
@@ -55,13 +55,10 @@ class Scope:
 class Entry:
     """One client's line of ``today``: the client, their items and the score that ranks them."""
 
-    client: dict
+    client_id: str
     items: list[Event]
-    terms: list[urgency.Term] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return urgency.score(self.terms)
+    score: float
+    client: dict = field(default_factory=dict)  # what the line shows: read for shown lines only
 
 
 def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
@@ -141,8 +138,11 @@ def gather(
     today: dt.date,
     windows: Mapping[str, tuple[dt.date, dt.date]],
     scope: Scope,
+    *,
+    shown_today: bool = False,
 ) -> list[Event]:
-    """Every event of the kinds in ``windows`` whose date falls in that kind's window."""
+    """Every event of the kinds in ``windows`` whose date falls in that kind's window; with
+    ``shown_today``, premiums are read only where a reminder can have come by ``today``."""
     rules = config.agenda
     found: list[Event] = []
     c, p = Client.__table__.c, Policy.__table__.c
@@ -173,8 +173,18 @@ def gather(
             .join(Policy.__table__, p.policy_no == d.policy_no)
             .where(d.due_date <= w[1])
         )
+        if shown_today:  # e.g. a monthly premium only on its day: most of the book is not read
+            leads = {f: events.reminder_offsets(f, rules)[0] for f in schedule.PERIOD_MONTHS}
+            query = query.where(
+                or_(
+                    *(
+                        and_(p.frequency == f, d.due_date <= today + dt.timedelta(days=n))
+                        for f, n in leads.items()
+                    )
+                )
+            )
         dues = [events.Due(*r) for r in _fetch(conn, query, d.client_id, scope)]
-        produced = list(events.renewals(dues, today, *w, rules))
+        produced = list(events.renewals(dues, today, *w, rules, brought_up=shown_today))
         keep("renewal_due", produced)
         keep("grace", produced)
     if w := window("birthday"):
@@ -265,7 +275,7 @@ def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:
 
 def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Event]:
     """The items whose reminder has come on ``day`` and that are neither done nor snoozed."""
-    found = gather(conn, config, day, today_windows(config, day), scope)
+    found = gather(conn, config, day, today_windows(config, day), scope, shown_today=True)
     done, snoozed = _done(conn, scope), _snoozed(conn, day, scope)
     shown = []
     for e in found:
@@ -299,20 +309,39 @@ def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
     return found
 
 
+def _tiers(conn: Connection, scope: Scope) -> dict[str, tuple[str, str]]:
+    t = ClientTier.__table__.c
+    query = select(t.client_id, t.tier, t.segment)
+    return {
+        client: (tier, segment) for client, tier, segment in _fetch(conn, query, t.client_id, scope)
+    }
+
+
 def ranked(
-    conn: Connection, config: Config, day: dt.date, scope: Scope, only: str | None = None
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    scope: Scope,
+    *,
+    only: str | None = None,
+    limit: int | None = None,
 ) -> list[Entry]:
-    """``today``: one entry per client with something due, highest urgency first."""
+    """``today``: one entry per client with something due, highest urgency first (the first
+    ``limit`` of them); ``only`` one client's."""
     by_client: dict[str, list[Event]] = {}
     for e in due_today(conn, config, day, scope):
         if only is None or e.client_id == only:
             by_client.setdefault(e.client_id, []).append(e)
-    info = clients(conn, by_client)
+    tiers = _tiers(conn, scope)
     entries = []
     for client_id, items in by_client.items():
-        client = info[client_id]
+        tier, segment = tiers.get(client_id, (None, None))
         items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
-        terms = urgency.terms(client["tier"], client["segment"], items, day, config.urgency)
-        entries.append(Entry(client, items, terms))
-    entries.sort(key=lambda x: (-x.score, x.items[0].date, x.client["client_id"]))
+        score = urgency.score(tier, segment, items, day, config.urgency)
+        entries.append(Entry(client_id, items, score))
+    entries.sort(key=lambda x: (-x.score, x.items[0].date, x.client_id))
+    entries = entries[:limit]
+    info = clients(conn, [entry.client_id for entry in entries])
+    for entry in entries:
+        entry.client = info[entry.client_id]
     return entries

@@ -7,9 +7,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from vipctl import render, tierview
+from vipctl import render, tierview, urgency
 from vipctl.agenda import Entry
-from vipctl.config import TIERS
+from vipctl.config import TIERS, UrgencyWeights
 from vipctl.events import Event
 from vipctl.kinds import KINDS, LABELS
 from vipctl.urgency import Term
@@ -138,9 +138,18 @@ def write_today(
         render.console().print(render.table(columns, rows, title=title, caption=caption))
 
 
-def write_explanation(entry: Entry | None, client_id: str, day: dt.date, fmt: render.Format):
+def write_explanation(
+    entry: Entry | None,
+    client_id: str,
+    day: dt.date,
+    fmt: render.Format,
+    weights: UrgencyWeights,
+) -> None:
     """How a client's score on ``day`` was made, term by term."""
-    terms: Sequence[Term] = entry.terms if entry else []
+    terms: Sequence[Term] = []
+    if entry is not None:
+        tier, segment = entry.client["tier"], entry.client["segment"]
+        terms = urgency.terms(tier, segment, entry.items, day, weights)
     rows = [
         {
             "term": t.name,

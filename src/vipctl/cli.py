@@ -413,11 +413,12 @@ def today(
                 raise UserError(f"no client {explain!r}")
             entries = agenda.ranked(conn, settings, day, agenda.Scope(), only=explain)
         else:
-            entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent))
+            entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent), limit=limit)
     if explain is not None:
-        agendaview.write_explanation(entries[0] if entries else None, explain, day, fmt)
+        found = entries[0] if entries else None
+        agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
         return
-    agendaview.write_today(entries[:limit], day, fmt, show_pii=show_pii)
+    agendaview.write_today(entries, day, fmt, show_pii=show_pii)
 
 
 ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -19,8 +18,7 @@ from vipctl.config import AgendaRules
 from vipctl.contract import NOT_IN_FORCE
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):  # a named tuple: the morning list makes 100,000s of them
     kind: str
     client_id: str
     date: dt.date
@@ -43,7 +41,10 @@ class Event:
             return None
         if not self.reminders:
             return today
-        return max(r for r in self.reminders if r <= today)
+        for reminder in reversed(self.reminders):
+            if reminder <= today:
+                return reminder
+        return None
 
 
 def _once(
@@ -85,16 +86,33 @@ class Due(NamedTuple):
     premium: Decimal | None
 
 
+def reminder_offsets(frequency: str, rules: AgendaRules) -> tuple[int, ...]:
+    """Days before a due date that its reminders come, earliest first: the configured offsets
+    shorter than the period, as nobody asks for next month's premium a quarter ahead."""
+    shortest = 28 * schedule.PERIOD_MONTHS[frequency]
+    offsets = {n for n in rules.renewal_reminders if n < shortest}
+    return tuple(sorted(offsets, reverse=True)) or (0,)
+
+
 def renewals(
-    dues: Iterable[Due], today: dt.date, start: dt.date, end: dt.date, rules: AgendaRules
+    dues: Iterable[Due],
+    today: dt.date,
+    start: dt.date,
+    end: dt.date,
+    rules: AgendaRules,
+    *,
+    brought_up: bool = False,
 ) -> Iterator[Event]:
     """``renewal_due`` for each premium date in the window, from the unpaid one on, and
     ``grace`` for an unpaid premium whose date has passed (dated the day the policy lapses).
 
-    Reminders come at the configured offsets before a due date, but only those shorter than
-    the period: nobody asks for next month's premium a quarter ahead, before this one is due.
-    """
+    ``brought_up`` leaves out renewals whose first reminder is still to come: the morning list
+    would drop them anyway, after making thousands of them."""
     grace = dt.timedelta(days=rules.grace_days)
+    steps = {
+        f: [dt.timedelta(days=n) for n in reminder_offsets(f, rules)]
+        for f in schedule.PERIOD_MONTHS
+    }
     for d in dues:
         lapse = d.due_date + grace
         if d.due_date < today and start <= lapse <= end:
@@ -108,17 +126,19 @@ def renewals(
                 detail,
                 amount=d.premium,
             )
-        first = max(d.due_date, start)
-        short = 28 * schedule.PERIOD_MONTHS[d.frequency]  # days in the shortest period
-        for due in schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end):
-            if due < first:
+        if d.due_date > end:
+            continue
+        shortest = dt.timedelta(days=28 * schedule.PERIOD_MONTHS[d.frequency])
+        following = (
+            schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end)
+            if d.due_date + shortest <= end
+            else (d.due_date,)  # the only one in the window: no schedule to walk
+        )
+        detail = f"{d.frequency} premium{_money(d.premium)}"
+        for due in following:
+            reminders = tuple(due - step for step in steps[d.frequency])
+            if due < start or (brought_up and reminders[0] > today):
                 continue
-            reminders = tuple(
-                sorted(
-                    due - dt.timedelta(days=n) for n in set(rules.renewal_reminders) if n < short
-                )
-            ) or (due,)
-            detail = f"{d.frequency} premium{_money(d.premium)}"
             lead = (due - reminders[0]).days
             yield Event(
                 "renewal_due",

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any, NamedTuple
 
 from vipctl.config import UrgencyWeights
 from vipctl.events import Event
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     name: str
     weight: float
     factor: float
@@ -39,6 +37,59 @@ def closeness(event: Event, today: dt.date, overdue_per_day: float) -> float:
     return max(0.1, 1 - max(0, days_left) / (event.lead + 1))
 
 
+def _parts(
+    tier: str | None,
+    segment: str | None,
+    items: Sequence[Event],
+    today: dt.date,
+    w: UrgencyWeights,
+) -> list[tuple[str, float, float, Any]]:
+    """(name, weight, factor, what it is about) of each term: plain tuples, as the morning list
+    scores tens of thousands of clients and explains one."""
+    parts: list[tuple[str, float, float, Any]] = []
+    if tier is not None:
+        parts.append(("tier", w.tier[tier], 1.0, tier))
+    if segment is not None:
+        parts.append(("segment", w.segment[segment], 1.0, segment))
+    at_stake = 0.0
+    for e in items:
+        parts.append((e.kind, w.kind[e.kind], closeness(e, today, w.overdue_per_day), e))
+        if e.round_age:
+            parts.append(("round_age", w.round_age, 1.0, e.round_age))
+        if e.amount:
+            at_stake += float(e.amount)
+    if at_stake and w.premium_per_10k:
+        factor = min(at_stake / 10_000, w.premium_max / w.premium_per_10k)
+        parts.append(("premium", w.premium_per_10k, factor, at_stake))
+    return parts
+
+
+def score(
+    tier: str | None,
+    segment: str | None,
+    items: Sequence[Event],
+    today: dt.date,
+    w: UrgencyWeights,
+) -> float:
+    return round(
+        sum(weight * factor for _, weight, factor, _ in _parts(tier, segment, items, today, w)), 2
+    )
+
+
+def _why(name: str, about: Any, today: dt.date) -> str:
+    if name == "tier":
+        return f"tier {about}"
+    if name == "segment":
+        return f"{about} client"
+    if name == "round_age":
+        return f"turns {about}"
+    if name == "premium":
+        return f"¥{about:,.0f} at stake"
+    days_left = (about.date - today).days
+    when = f"in {days_left} d" if days_left >= 0 else f"{-days_left} d past"
+    return f"{when} {about.policy_no}" if about.policy_no else when
+
+
 def terms(
     tier: str | None,
     segment: str | None,
@@ -46,27 +97,8 @@ def terms(
     today: dt.date,
     w: UrgencyWeights,
 ) -> list[Term]:
-    found = []
-    if tier is not None:
-        found.append(Term("tier", w.tier[tier], 1, f"tier {tier}"))
-    if segment is not None:
-        found.append(Term("segment", w.segment[segment], 1, f"{segment} client"))
-    at_stake = Decimal(0)
-    for e in items:
-        days_left = (e.date - today).days
-        when = f"in {days_left} d" if days_left >= 0 else f"{-days_left} d past"
-        where = f" {e.policy_no}" if e.policy_no else ""
-        found.append(
-            Term(e.kind, w.kind[e.kind], closeness(e, today, w.overdue_per_day), f"{when}{where}")
-        )
-        if e.round_age:
-            found.append(Term("round_age", w.round_age, 1, f"turns {e.round_age}"))
-        at_stake += e.amount or 0
-    if at_stake and w.premium_per_10k:
-        factor = min(float(at_stake) / 10_000, w.premium_max / w.premium_per_10k)
-        found.append(Term("premium", w.premium_per_10k, factor, f"¥{at_stake:,.0f} at stake"))
-    return found
-
-
-def score(found: Sequence[Term]) -> float:
-    return round(sum(t.value for t in found), 2)
+    """The score's terms, each with what it is about: ``score`` is the rounded sum of values."""
+    return [
+        Term(name, weight, factor, _why(name, about, today))
+        for name, weight, factor, about in _parts(tier, segment, items, today, w)
+    ]
