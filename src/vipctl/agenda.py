@@ -309,6 +309,19 @@ def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
     return found
 
 
+def names(conn: Connection, ids: Collection[str]) -> dict[str, str]:
+    """Client names for a listing: by key for a few, all in one read for many."""
+    c = Client.__table__.c
+    query = select(c.client_id, c.name)
+    if len(ids) > 10 * _BATCH:
+        return dict(conn.execute(query).all())
+    keys = sorted(ids)
+    found: dict[str, str] = {}
+    for i in range(0, len(keys), _BATCH):
+        found.update(conn.execute(query.where(c.client_id.in_(keys[i : i + _BATCH]))).all())
+    return found
+
+
 def _tiers(conn: Connection, scope: Scope) -> dict[str, tuple[str, str]]:
     t = ClientTier.__table__.c
     query = select(t.client_id, t.tier, t.segment)

@@ -41,26 +41,27 @@ def reason(event: Event, day: dt.date) -> str:
     return " · ".join([head, *filter(None, [event.policy_no]), event.detail])
 
 
+def _values(event: Event, day: dt.date) -> tuple:
+    """An item's values in ``ITEM_FIELDS`` order."""
+    return event.kind, event.date, event.policy_no, (event.date - day).days, event.detail
+
+
 def item(event: Event, day: dt.date) -> dict:
-    return {
-        "kind": event.kind,
-        "event_date": event.date,
-        "policy_no": event.policy_no,
-        "days_left": (event.date - day).days,
-        "detail": event.detail,
-    }
+    return dict(zip(ITEM_FIELDS, _values(event, day), strict=True))
 
 
 def write_upcoming(
     found: Sequence[Event], names: dict[str, str], day: dt.date, days: int, fmt: render.Format
 ) -> None:
+    if fmt == "csv":
+        rows = ((e.client_id, names.get(e.client_id), *_values(e, day)) for e in found)
+        render.write_csv_rows(rows, UPCOMING_FIELDS)
+        return
     rows = [
         {"client_id": e.client_id, "name": names.get(e.client_id), **item(e, day)} for e in found
     ]
     if fmt == "json":
         render.write_json(rows)
-    elif fmt == "csv":
-        render.write_csv(rows, UPCOMING_FIELDS)
     else:
         for row, e in zip(rows, found, strict=True):
             row["what"] = LABELS[e.kind]

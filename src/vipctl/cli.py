@@ -380,9 +380,7 @@ def upcoming(
     settings = config.load()
     with _session(ctx) as conn:
         found = agenda.upcoming(conn, settings, day, days, scope)
-        names = {
-            k: v["name"] for k, v in agenda.clients(conn, {e.client_id for e in found}).items()
-        }
+        names = agenda.names(conn, {e.client_id for e in found})
     agendaview.write_upcoming(found, names, day, days, fmt)
 
 

@@ -82,10 +82,21 @@ def write_json(data: object) -> None:
 
 
 def write_csv(rows: Iterable[dict], fields: Sequence[str]) -> None:
+    write_csv_rows(([row.get(f) for f in fields] for row in rows), fields)
+
+
+_SPELLED = {bool, dt.datetime}  # the csv module writes None as "" and dates as YYYY-MM-DD itself
+
+
+def write_csv_rows(rows: Iterable[Sequence], fields: Sequence[str]) -> None:
+    """Rows of values in ``fields`` order: a year of events is a million rows, so values are
+    only converted where the csv module's own spelling is not ours."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
     for row in rows:
-        writer.writerow([csv_value(row.get(f)) for f in fields])
+        if any(type(v) in _SPELLED for v in row):
+            row = [csv_value(v) for v in row]
+        writer.writerow(row)
 
 
 def table(
