@@ -166,6 +166,11 @@ def test_feb_29_birthday_in_common_and_leap_years(year, expected):
     assert e.detail == f"birthday, turns {year - 1980}"
 
 
+def test_solar_birthday_across_the_year_boundary():
+    e = only(birthday_events(Person("C1", D(1970, 1, 2), "solar"), D(2026, 12, 28), D(2027, 1, 5)))
+    assert e.date == D(2027, 1, 2) and e.starts == D(2026, 12, 26) and "turns 57" in e.detail
+
+
 def test_round_ages_are_flagged():
     e = only(birthday_events(Person("C1", D(1966, 12, 1), None), D(2026, 11, 24), D(2026, 12, 31)))
     assert e.round_age == 60 and "round age" in e.detail

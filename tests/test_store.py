@@ -124,3 +124,25 @@ def test_a_version_1_database_is_upgraded_in_place(cli):
     recomputed = cli("tier", "--recompute", "--date", "2026-11-24", "-f", "json")
     assert recomputed.exit_code == 0, recomputed.output
     assert sum(json.loads(recomputed.stdout)["counts"].values()) == 200
+
+
+def test_a_version_2_database_gets_the_agenda_tables(cli):
+    """tests/data/schema-v2.db was written by the vipctl of schema 2 (tiers, no agenda) from the
+    sample data, on 2026-11-24: its clients' cadence counts from that first import."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v2.db", cli.db)
+    entries = cli("today", "--date", "2026-12-09", "-f", "json")
+    assert entries.exit_code == 0, entries.output
+    with sqlite3.connect(cli.db) as conn:
+        version = conn.execute("SELECT value FROM vipctl_meta WHERE key='schema_version'")
+        assert version.fetchone() == (str(SCHEMA_VERSION),)
+        seen = conn.execute("SELECT DISTINCT first_seen FROM client_tier").fetchall()
+        assert seen == [("2026-11-24",)]
+        assert conn.execute("SELECT count(*) FROM premium_due").fetchone()[0] > 200
+    overdue = {
+        e["client_id"]
+        for e in json.loads(entries.stdout)
+        for i in e["items"]
+        if i["kind"] == "contact_overdue"
+    }
+    tiers = {c["client_id"]: c["tier"] for c in json.loads(cli("clients", "-f", "json").stdout)}
+    assert overdue == {c for c, t in tiers.items() if t == "D"}  # 14 days: only tier D so far
