@@ -2,7 +2,8 @@
 the rules of ``events`` applied, then (for ``today``) what is done or snoozed taken out.
 
 Every query narrows by an index or a cheap predicate first (due dates, effective dates, the day of
-the year of birthdays and anniversaries), so a book of 100,000 clients costs a few thousand rows.
+the year of birthdays and anniversaries), so what is read is what can be on the list, not the
+whole book.
 """
 
 from __future__ import annotations

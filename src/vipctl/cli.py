@@ -228,10 +228,8 @@ def clients(
     """List clients."""
     from vipctl import queries, render, tierview
 
-    db = _open(ctx)
-    with db.read() as conn:
+    with _session(ctx) as conn:
         rows = queries.clients(conn, agent=agent, search=search)
-    db.close()
     render.listing(
         tierview.with_shown_tier(rows),
         fmt=fmt,
@@ -258,7 +256,7 @@ def clients(
 @user_errors
 def show(
     ctx: typer.Context,
-    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    client_id: ClientArg,
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
 ) -> None:
@@ -268,11 +266,9 @@ def show(
     """
     from vipctl import queries, render, tierview
 
-    db = _open(ctx)
-    with db.read() as conn:
+    with _session(ctx) as conn:
         client = queries.client(conn, client_id)
         policies = queries.policies_of(conn, client_id) if client else []
-    db.close()
     if client is None:
         raise UserError(f"no client {client_id!r}")
     if fmt == "json":
