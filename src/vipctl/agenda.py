@@ -63,16 +63,16 @@ class Entry:
 
 
 def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
-    if scope.agent is None and not scope.tiers:
-        return query
-    c, t = Client.__table__.c, ClientTier.__table__.c
-    chosen = select(c.client_id)
+    """``query`` narrowed to the scope's clients, by a join on the indexed columns."""
     if scope.agent is not None:
-        chosen = chosen.where(c.agent == scope.agent)
+        mine = Client.__table__.alias("scoped_client")  # the query may read client itself
+        query = query.join(mine, mine.c.client_id == client_id).where(mine.c.agent == scope.agent)
     if scope.tiers:
-        chosen = chosen.join(ClientTier.__table__, t.client_id == c.client_id)
-        chosen = chosen.where(t.tier.in_(scope.tiers))
-    return query.where(client_id.in_(chosen.scalar_subquery()))
+        scoped = ClientTier.__table__.alias("scoped_tier")
+        query = query.join(scoped, scoped.c.client_id == client_id).where(
+            scoped.c.tier.in_(scope.tiers)
+        )
+    return query
 
 
 def _fetch(conn: Connection, query: Select, client_id: ColumnElement, scope: Scope) -> list:

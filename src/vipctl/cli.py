@@ -512,7 +512,9 @@ def history(
     agendaview.write_history(client_id, contacts, fmt)
 
 
-config_app = typer.Typer(help="The config file: healthy values, tier cadences, segment cut-offs.")
+config_app = typer.Typer(
+    help="The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency."
+)
 app.add_typer(config_app, name="config")
 
 

@@ -74,11 +74,11 @@ class Policy(SQLModel, table=True):
     sum_assured: Decimal | None = Field(default=None, sa_type=Amount)
     premium: Decimal | None = Field(default=None, sa_type=Amount)
     frequency: str | None = None
-    effective_date: dt.date
+    effective_date: dt.date = Field(index=True)  # new policies' callbacks
     payment_years: int | None = None
     next_due_date: dt.date | None = None
     status: str | None = None
-    survival_benefit_date: dt.date | None = None
+    survival_benefit_date: dt.date | None = Field(default=None, index=True)
     created_at: dt.datetime
     updated_at: dt.datetime
 

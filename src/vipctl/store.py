@@ -21,6 +21,7 @@ from vipctl.models import (
     DoneMark,
     Meta,
     Payment,
+    Policy,
     PremiumDue,
     Snooze,
     SQLModel,
@@ -38,6 +39,10 @@ def _add_tiers(conn: Connection) -> None:
 def _add_agenda(conn: Connection) -> None:
     for table in (PremiumDue, Payment, AgentDeparture, Contact, DoneMark, Snooze):
         table.__table__.create(conn)
+    existing = {ix["name"] for ix in inspect(conn).get_indexes("policy")}
+    for index in Policy.__table__.indexes:  # the agenda reads policies by date
+        if index.name not in existing:
+            index.create(conn)
     # Step 1 builds client_tier from today's model, which has the column already.
     if "first_seen" not in {col["name"] for col in inspect(conn).get_columns("client_tier")}:
         conn.execute(text("ALTER TABLE client_tier ADD COLUMN first_seen DATE"))  # standard SQL
