@@ -11,32 +11,20 @@ Prints a Markdown table for the README.
 
 from __future__ import annotations
 
-import argparse
-import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench_import import generator, run  # same folder: python puts it on sys.path
+from bench_import import VIPCTL, arguments, book, run  # same folder: on sys.path
 
 EXPORTED, DAY = "2026-11-01", "2026-11-24"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
-    args = parser.parse_args()
-    vipctl = str(Path(sys.executable).parent / "vipctl")
+    args = arguments(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        generator().generate(work, args.clients)
-        db = str(work / "bench.db")
-        os.environ["VIPCTL_CONFIG"] = str(work / "config.toml")
-        files = [str(work / "clients.csv"), str(work / "policies.csv")]
-        run([vipctl, "--db", db, "import", *files, "--date", EXPORTED])
-        base = [vipctl, "--db", db]
+        db = book(Path(tmp), args.clients, "--date", EXPORTED)
+        base = [VIPCTL, "--db", db]
         cases = [
             ("`today -f json` (every client with something due)", ["today", "-f", "json"]),
             ("`today --limit 50` (table)", ["today", "--limit", "50"]),

@@ -40,12 +40,30 @@ def run(cmd: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(doc: str) -> argparse.Namespace:
+    """The options every bench script takes."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
-    args = parser.parse_args()
-    vipctl = shutil.which("vipctl") or str(Path(sys.executable).parent / "vipctl")
+    return parser.parse_args()
+
+
+VIPCTL = str(Path(sys.executable).parent / "vipctl")  # the one installed beside this Python
+
+
+def book(work: Path, clients: int, *import_options: str) -> str:
+    """Generate the bench book in ``work`` and import it into a fresh database; its path."""
+    generator().generate(work, clients)
+    db = str(work / "bench.db")
+    os.environ["VIPCTL_CONFIG"] = str(work / "config.toml")  # the defaults, not the user's
+    files = [str(work / "clients.csv"), str(work / "policies.csv")]
+    run([VIPCTL, "--db", db, "import", *files, *import_options])
+    return db
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    vipctl = shutil.which("vipctl") or VIPCTL
     sqlite3 = shutil.which("sqlite3")
     if sqlite3 is None:
         sys.exit("the sqlite3 shell is needed for the floor: apt-get install sqlite3")

@@ -10,29 +10,19 @@ clients between tiers. Prints a Markdown table for the README.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sqlite3
-import sys
 import tempfile
 from pathlib import Path
 
-from bench_import import generator, run  # same folder: python puts it on sys.path
+from bench_import import VIPCTL, arguments, book, run  # same folder: on sys.path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
-    args = parser.parse_args()
-    vipctl = str(Path(sys.executable).parent / "vipctl")
+    args = arguments(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        generator().generate(work, args.clients)
-        db = str(work / "bench.db")
-        os.environ["VIPCTL_CONFIG"] = str(work / "config.toml")
-        run([vipctl, "--db", db, "import", str(work / "clients.csv"), str(work / "policies.csv")])
-        recompute = [vipctl, "--db", db, "tier", "--recompute"]
+        db = book(work, args.clients)
+        recompute = [VIPCTL, "--db", db, "tier", "--recompute"]
         first, same, moved = [], [], []
         for _ in range(args.repeat):
             with sqlite3.connect(db) as conn:
