@@ -129,6 +129,10 @@ def test_today_table_masks_phones_and_explains(book):
     assert sum(t["value"] for t in explained["terms"]) == pytest.approx(entry["score"], abs=0.05)
     limited = today(book, "2026-11-24", "--limit", "1")
     assert [e["client_id"] for e in limited] == ["C3"]
+    table = book("today", "--date", "2026-11-24", "--limit", "1").stdout
+    assert "To do on Tue 2026-11-24: the first 1 of 3 clients" in table
+    assert "Clients per tier: A 2, D 1" in table  # the footer counts the whole list
+    assert "C1" not in table
 
 
 def test_done_hides_an_item_until_its_next_reminder(book):

@@ -57,6 +57,8 @@ class Entry:
     """One client's line of ``today``: the client, their items and the score that ranks them."""
 
     client_id: str
+    tier: str | None
+    segment: str | None
     items: list[Event]
     score: float
     client: dict = field(default_factory=dict)  # what the line shows: read for shown lines only
@@ -340,8 +342,8 @@ def ranked(
     only: str | None = None,
     limit: int | None = None,
 ) -> list[Entry]:
-    """``today``: one entry per client with something due, highest urgency first (the first
-    ``limit`` of them); ``only`` one client's."""
+    """``today``: one entry per client with something due, highest urgency first; the first
+    ``limit`` of them (all when None) with the client's data to show. ``only``: one client's."""
     by_client: dict[str, list[Event]] = {}
     for e in due_today(conn, config, day, scope):
         if only is None or e.client_id == only:
@@ -352,10 +354,9 @@ def ranked(
         tier, segment = tiers.get(client_id, (None, None))
         items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
         score = urgency.score(tier, segment, items, day, config.urgency)
-        entries.append(Entry(client_id, items, score))
+        entries.append(Entry(client_id, tier, segment, items, score))
     entries.sort(key=lambda x: (-x.score, x.items[0].date, x.client_id))
-    entries = entries[:limit]
-    info = clients(conn, [entry.client_id for entry in entries])
-    for entry in entries:
+    info = clients(conn, [entry.client_id for entry in entries[:limit]])
+    for entry in entries[:limit]:
         entry.client = info[entry.client_id]
     return entries

@@ -81,15 +81,22 @@ def write_upcoming(
 
 def _footer(entries: Sequence[Entry]) -> str:
     kinds = Counter(e.kind for entry in entries for e in entry.items)
-    tiers = Counter(entry.client["tier"] or "?" for entry in entries)
+    tiers = Counter(entry.tier or "?" for entry in entries)
     by_kind = ", ".join(f"{LABELS[k]} {kinds[k]}" for k in KINDS if kinds[k])
     by_tier = ", ".join(f"{t} {tiers[t]}" for t in (*TIERS, "?") if tiers[t])
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 
 def write_today(
-    entries: Sequence[Entry], day: dt.date, fmt: render.Format, *, show_pii: bool
+    entries: Sequence[Entry],
+    day: dt.date,
+    fmt: render.Format,
+    *,
+    limit: int | None = None,
+    show_pii: bool,
 ) -> None:
+    """The first ``limit`` entries; the table's footer counts the whole day's list."""
+    everyone, entries = entries, entries[:limit]
     if fmt == "json":
         render.write_json(
             [
@@ -134,8 +141,11 @@ def write_today(
             ("phone", "Phone"),
             ("best_visit_time", "Best time"),
         ]
-        title = f"To do on {day:%a} {day}: {len(rows)} client{'s' if len(rows) != 1 else ''}"
-        caption = _footer(entries) if entries else "Nothing due: every reminder is handled."
+        count = f"{len(everyone)} client{'s' if len(everyone) != 1 else ''}"
+        if len(rows) < len(everyone):
+            count = f"the first {len(rows)} of {count}"
+        title = f"To do on {day:%a} {day}: {count}"
+        caption = _footer(everyone) if everyone else "Nothing due: every reminder is handled."
         render.console().print(render.table(columns, rows, title=title, caption=caption))
 
 
@@ -149,8 +159,7 @@ def write_explanation(
     """How a client's score on ``day`` was made, term by term."""
     terms: Sequence[Term] = []
     if entry is not None:
-        tier, segment = entry.client["tier"], entry.client["segment"]
-        terms = urgency.terms(tier, segment, entry.items, day, weights)
+        terms = urgency.terms(entry.tier, entry.segment, entry.items, day, weights)
     rows = [
         {
             "term": t.name,

@@ -412,7 +412,7 @@ def today(
         found = entries[0] if entries else None
         agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
         return
-    agendaview.write_today(entries, day, fmt, show_pii=show_pii)
+    agendaview.write_today(entries, day, fmt, limit=limit, show_pii=show_pii)
 
 
 ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]
