@@ -201,3 +201,19 @@ def test_csv_listings(book):
     assert listed.stdout.splitlines()[0] == (
         "client_id,name,tier,segment,score,kind,event_date,policy_no,days_left,detail"
     )
+
+
+def test_unpaid_premiums_follow_the_last_file_that_wrote_a_policy(book, tmp_path):
+    """Files with every schedule column are worked out from the rows in hand; a file without
+    them (here: no status, term or due date) makes vipctl read the policy back."""
+    moved = [[*POLICIES[0][:4], "2020-12-15", *POLICIES[0][5:]]]
+    whole = write_csv(tmp_path / "whole.csv", POLICY_HEADERS, moved)
+    part = write_csv(
+        tmp_path / "part.csv",
+        ["policy_no", "client_id", "frequency", "effective_date"],
+        [["P1", "C1", "annual", "2020-12-20"]],
+    )
+    for path, due in ((whole, "2026-12-15"), (part, "2026-12-20"), (whole, "2026-12-15")):
+        assert book("import", str(path), "--date", "2026-11-20").exit_code == 0
+        found = run_json(book, "upcoming", "--date", "2026-11-24", "--kind", "renewal_due")
+        assert {e["event_date"] for e in found if e["policy_no"] == "P1"} == {due}
