@@ -50,6 +50,7 @@ class Scope:
     agent: str | None = None
     tiers: Collection[str] = ()
     kinds: Collection[str] = KINDS
+    client: str | None = None  # one client's (done, --explain): nobody else's rows are read
 
 
 @dataclass
@@ -66,6 +67,8 @@ class Entry:
 
 def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
     """``query`` narrowed to the scope's clients, by a join on the indexed columns."""
+    if scope.client is not None:
+        query = query.where(client_id == scope.client)
     if scope.agent is not None:
         mine = Client.__table__.alias("scoped_client")  # the query may read client itself
         query = query.join(mine, mine.c.client_id == client_id).where(mine.c.agent == scope.agent)
@@ -339,15 +342,13 @@ def ranked(
     day: dt.date,
     scope: Scope,
     *,
-    only: str | None = None,
     limit: int | None = None,
 ) -> list[Entry]:
     """``today``: one entry per client with something due, highest urgency first; the first
-    ``limit`` of them (all when None) with the client's data to show. ``only``: one client's."""
+    ``limit`` of them (all when None) with the client's data to show."""
     by_client: dict[str, list[Event]] = {}
     for e in due_today(conn, config, day, scope):
-        if only is None or e.client_id == only:
-            by_client.setdefault(e.client_id, []).append(e)
+        by_client.setdefault(e.client_id, []).append(e)
     tiers = _tiers(conn, scope)
     entries = []
     for client_id, items in by_client.items():

@@ -405,7 +405,7 @@ def today(
         if explain is not None:
             if not agenda.clients(conn, [explain]):
                 raise UserError(f"no client {explain!r}")
-            entries = agenda.ranked(conn, settings, day, agenda.Scope(), only=explain)
+            entries = agenda.ranked(conn, settings, day, agenda.Scope(client=explain))
         else:
             entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent), limit=limit)
     if explain is not None:

@@ -51,10 +51,8 @@ def done(
     _client_exists(conn, client_id)
     items = [
         e
-        for e in agenda.due_today(conn, config, day, agenda.Scope())
-        if e.client_id == client_id
-        and (not kinds or e.kind in kinds)
-        and (policy_no is None or e.policy_no == policy_no)
+        for e in agenda.due_today(conn, config, day, agenda.Scope(client=client_id))
+        if (not kinds or e.kind in kinds) and (policy_no is None or e.policy_no == policy_no)
     ]
     if not items:
         raise UserError(f"nothing on {client_id}'s list for {day} matches")
