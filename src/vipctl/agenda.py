@@ -265,10 +265,13 @@ def today_windows(config: Config, day: dt.date) -> dict[str, tuple[dt.date, dt.d
     return windows
 
 
-def _done(conn: Connection, scope: Scope) -> dict[tuple, dt.date]:
+def _done(conn: Connection, since: dt.date, scope: Scope) -> dict[tuple, dt.date]:
+    """The latest done mark of each item, from ``since`` on: older ones cannot hide anything."""
     m = DoneMark.__table__.c
-    query = select(m.client_id, m.kind, m.policy_no, m.event_date, func.max(m.done_on)).group_by(
-        m.client_id, m.kind, m.policy_no, m.event_date
+    query = (
+        select(m.client_id, m.kind, m.policy_no, m.event_date, func.max(m.done_on))
+        .where(m.done_on >= since)
+        .group_by(m.client_id, m.kind, m.policy_no, m.event_date)
     )
     return {tuple(r[:4]): r[4] for r in _fetch(conn, query, m.client_id, scope)}
 
@@ -281,8 +284,11 @@ def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:
 
 def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Event]:
     """The items whose reminder has come on ``day`` and that are neither done nor snoozed."""
-    found = gather(conn, config, day, today_windows(config, day), scope, shown_today=True)
-    done, snoozed = _done(conn, scope), _snoozed(conn, day, scope)
+    windows = today_windows(config, day)
+    found = gather(conn, config, day, windows, scope, shown_today=True)
+    # A mark counts from the reminder it was made under: the earliest is the longest lead back.
+    since = day - max(end - day for _, end in windows.values())
+    done, snoozed = _done(conn, since, scope), _snoozed(conn, day, scope)
     shown = []
     for e in found:
         stage = e.stage(day)
