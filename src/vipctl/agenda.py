@@ -359,11 +359,11 @@ def ranked(
     entries = []
     for client_id, items in by_client.items():
         tier, segment = tiers.get(client_id, (None, None))
-        items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
         score = urgency.score(tier, segment, items, day, config.urgency)
         entries.append(Entry(client_id, tier, segment, items, score))
-    entries.sort(key=lambda x: (-x.score, x.items[0].date, x.client_id))
+    entries.sort(key=lambda x: (-x.score, min(e.date for e in x.items), x.client_id))
     info = clients(conn, [entry.client_id for entry in entries[:limit]])
-    for entry in entries[:limit]:
+    for entry in entries[:limit]:  # the lines shown: in date order, with what they show
+        entry.items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
         entry.client = info[entry.client_id]
     return entries

@@ -9,6 +9,7 @@ for attention, the client's value segment, each item by its kind and how close i
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -71,9 +72,10 @@ def score(
     today: dt.date,
     w: UrgencyWeights,
 ) -> float:
-    return round(
-        sum(weight * factor for _, weight, factor, _ in _parts(tier, segment, items, today, w)), 2
-    )
+    """The rounded sum of the terms' values, exact (``fsum``) so the items' order cannot move
+    the last digit."""
+    parts = _parts(tier, segment, items, today, w)
+    return round(math.fsum(weight * factor for _, weight, factor, _ in parts), 2)
 
 
 def _why(name: str, about: Any, today: dt.date) -> str:
