@@ -89,8 +89,8 @@ class Due(NamedTuple):
 def reminder_offsets(frequency: str, rules: AgendaRules) -> tuple[int, ...]:
     """Days before a due date that its reminders come, earliest first: the configured offsets
     shorter than the period, as nobody asks for next month's premium a quarter ahead."""
-    shortest = 28 * schedule.PERIOD_MONTHS[frequency]
-    offsets = {n for n in rules.renewal_reminders if n < shortest}
+    gap = schedule.shortest(frequency).days
+    offsets = {n for n in rules.renewal_reminders if n < gap}
     return tuple(sorted(offsets, reverse=True)) or (0,)
 
 
@@ -126,16 +126,8 @@ def renewals(
                 detail,
                 amount=d.premium,
             )
-        if d.due_date > end:
-            continue
-        shortest = dt.timedelta(days=28 * schedule.PERIOD_MONTHS[d.frequency])
-        following = (
-            schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end)
-            if d.due_date + shortest <= end
-            else (d.due_date,)  # the only one in the window: no schedule to walk
-        )
         detail = f"{d.frequency} premium{_money(d.premium)}"
-        for due in following:
+        for due in schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end):
             reminders = tuple(due - step for step in steps[d.frequency])
             if due < start or (brought_up and reminders[0] > today):
                 continue

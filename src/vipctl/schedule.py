@@ -38,6 +38,11 @@ def _index(effective: dt.date, frequency: str, on_or_after: dt.date) -> int:
     return k
 
 
+def shortest(frequency: str) -> dt.timedelta:
+    """The shortest time between two premium dates (28 days a month)."""
+    return dt.timedelta(days=28 * PERIOD_MONTHS[frequency])
+
+
 def _within_term(frequency: str, payment_years: int | None, k: int) -> bool:
     return payment_years is None or k * PERIOD_MONTHS[frequency] < payment_years * 12
 
@@ -62,15 +67,19 @@ def next_due(
 def dues(
     effective: dt.date, frequency: str, payment_years: int | None, first: dt.date, last: dt.date
 ) -> Iterator[dt.date]:
-    """Each premium date from ``first`` (itself a due date) to ``last``."""
+    """Each premium date from ``first`` (itself a due date, within the term) to ``last``."""
+    gap = shortest(frequency)
+    if first + gap > last:  # the only one: no schedule to walk (most calls, on a morning list)
+        if first <= last:
+            yield first
+        return
     k = _index(effective, frequency, first)
-    shortest = dt.timedelta(days=28 * PERIOD_MONTHS[frequency])
     while _within_term(frequency, payment_years, k):
         due = due_date(effective, frequency, k)
         if due > last:
             return
         yield due
-        if due + shortest > last:
+        if due + gap > last:
             return
         k += 1
 
