@@ -24,7 +24,8 @@ from sqlalchemy import (
     true,
 )
 
-from vipctl import events, schedule, urgency
+from vipctl import events, queries, schedule, urgency
+from vipctl.bulk import CHUNK, chunks
 from vipctl.config import Config
 from vipctl.events import Event
 from vipctl.kinds import KINDS
@@ -40,7 +41,6 @@ from vipctl.models import (
 )
 
 VIP = ("key", "important")
-_BATCH = 900  # keys per IN (...): under every engine's bound-parameter limit
 
 
 @dataclass(frozen=True)
@@ -304,19 +304,11 @@ def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
     """What a to-do line shows of each client, read in batches of keys."""
     c, t = Client.__table__.c, ClientTier.__table__.c
     query = select(
-        c.client_id,
-        c.name,
-        c.phone,
-        c.best_visit_time,
-        c.agent,
-        t.tier,
-        (t.missing != "").label("tier_incomplete"),
-        t.segment,
+        c.client_id, c.name, c.phone, c.best_visit_time, c.agent, *queries.tier_columns()
     ).outerjoin(ClientTier.__table__, t.client_id == c.client_id)
-    keys = sorted(ids)
     found: dict[str, dict] = {}
-    for i in range(0, len(keys), _BATCH):
-        batch = query.where(c.client_id.in_(keys[i : i + _BATCH]))
+    for keys in chunks(sorted(ids)):
+        batch = query.where(c.client_id.in_(keys))
         found.update((r["client_id"], dict(r)) for r in conn.execute(batch).mappings())
     return found
 
@@ -325,12 +317,11 @@ def names(conn: Connection, ids: Collection[str]) -> dict[str, str]:
     """Client names for a listing: by key for a few, all in one read for many."""
     c = Client.__table__.c
     query = select(c.client_id, c.name)
-    if len(ids) > 10 * _BATCH:
+    if len(ids) > 10 * CHUNK:
         return dict(conn.execute(query).all())
-    keys = sorted(ids)
     found: dict[str, str] = {}
-    for i in range(0, len(keys), _BATCH):
-        found.update(conn.execute(query.where(c.client_id.in_(keys[i : i + _BATCH]))).all())
+    for keys in chunks(sorted(ids)):
+        found.update(conn.execute(query.where(c.client_id.in_(keys))).all())
     return found
 
 

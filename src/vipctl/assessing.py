@@ -20,10 +20,9 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.sql.dml import ValuesBase
 
 from vipctl import segments, tiers
-from vipctl.bulk import Statement, processor, raw
+from vipctl.bulk import processor, raw, write
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy, TierHistory
@@ -71,13 +70,6 @@ def _changed(before: tuple[str, str], after: tuple[str, str]) -> list[str]:
         return name in pair[0].split(","), name in pair[1].split(",")
 
     return [n for n in tiers.NAMES if state(before, n) != state(after, n)]
-
-
-def _write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[tuple]) -> None:
-    """Rows of driver-ready values for ``names``; a name that is not a column is a WHERE param."""
-    columns = {n for n in names if n in statement.table.c}
-    statement = statement.values({n: bindparam(n) for n in columns})
-    Statement(conn, statement, names).executemany(rows)
 
 
 def recompute(
@@ -142,8 +134,8 @@ def recompute(
             changed = _csv(_changed((stored[1], stored[2]), (off, missing)))
             history.append((client, day, stored[0], tier, changed))
     table = ClientTier.__table__
-    _write(conn, table.insert(), ["client_id", *_FIELDS, "first_seen"], inserts)
-    _write(conn, table.update().where(t.client_id == bindparam("key")), [*_FIELDS, "key"], updates)
+    write(conn, table.insert(), ["client_id", *_FIELDS, "first_seen"], inserts)
+    write(conn, table.update().where(t.client_id == bindparam("key")), [*_FIELDS, "key"], updates)
     logged = ["client_id", "date", "from_tier", "to_tier", "changed"]
-    _write(conn, TierHistory.__table__.insert(), logged, history)
+    write(conn, TierHistory.__table__.insert(), logged, history)
     return report

@@ -25,14 +25,15 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.sql.dml import ValuesBase
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import NullType
 
-_CHUNK = 900  # keys per IN (...) lookup: under every engine's bound-parameter limit
+CHUNK = 900  # keys per IN (...) lookup: under every engine's bound-parameter limit
 _CONVERTED_LIMIT = 100_000  # distinct values remembered per column
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+def chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -62,6 +63,13 @@ def reader(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
 def raw(column: ColumnElement) -> ColumnElement:
     """The value as the driver gives it: compared and written back without conversions."""
     return type_coerce(column, NullType())
+
+
+def write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[tuple]) -> None:
+    """Rows of driver-ready values for ``names``; a name that is not a column is a WHERE param."""
+    columns = {n for n in names if n in statement.table.c}
+    statement = statement.values({n: bindparam(n) for n in columns})
+    Statement(conn, statement, names).executemany(rows)
 
 
 class Upsert:
@@ -118,7 +126,7 @@ class Upsert:
         if self._empty:  # nothing stored before this import, and keys are unique within it
             return {}
         found: dict[str, tuple] = {}
-        for chunk in _chunks(keys, _CHUNK):
+        for chunk in chunks(keys):
             for row in self.conn.execute(self._lookup.where(self._key.in_(chunk))):
                 found[row[0]] = tuple(row)
         return found

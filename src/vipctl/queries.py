@@ -14,7 +14,8 @@ POLICY_FIELDS = [c.name for c in POLICY_COLUMNS]
 _SEARCHED = ("client_id", "name", "company", "phone", "email", "notes")
 
 
-def _tier_columns() -> list:
+def tier_columns() -> list:
+    """What listings show of a client's assessment: tier, whether it is incomplete, segment."""
     t = ClientTier.__table__.c
     return [t.tier, (t.missing != "").label("tier_incomplete"), t.segment]
 
@@ -26,7 +27,7 @@ def clients(conn: Connection, *, agent: str | None = None, search: str | None = 
     query = (
         select(
             *(c[n] for n in CLIENT_FIELDS),
-            *_tier_columns(),
+            *tier_columns(),
             func.coalesce(policies.c.policies, 0).label("policies"),
         )
         .outerjoin(policies, policies.c.client_id == c.client_id)
@@ -46,7 +47,7 @@ def client(conn: Connection, client_id: str) -> dict | None:
     query = (
         select(
             *(c[n] for n in CLIENT_FIELDS),
-            *_tier_columns(),
+            *tier_columns(),
             t.off,
             t.missing,
             t.annual_premium,

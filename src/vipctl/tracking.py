@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, literal, or_, select
 
 from vipctl import schedule
-from vipctl.bulk import Statement, processor, raw, reader
+from vipctl.bulk import Statement, processor, raw, reader, write
 from vipctl.models import AgentDeparture, Client, Payment, Policy, PremiumDue
 
 
@@ -43,12 +43,8 @@ def _sync(
     new = [(k, *v) for k, v in wanted.items() if k not in stored]
     changed = [(*v, k) for k, v in wanted.items() if k in stored and stored[k] != v]
     Statement(conn, table.delete().where(table.c[key] == bindparam("k")), ["k"]).executemany(gone)
-    insert = table.insert().values({n: bindparam(n) for n in [key, *names]})
-    Statement(conn, insert, [key, *names]).executemany(new)
-    update = table.update().where(table.c[key] == bindparam("k"))
-    Statement(conn, update.values({n: bindparam(n) for n in names}), [*names, "k"]).executemany(
-        changed
-    )
+    write(conn, table.insert(), [key, *names], new)
+    write(conn, table.update().where(table.c[key] == bindparam("k")), [*names, "k"], changed)
 
 
 def refresh_dues(
