@@ -184,6 +184,18 @@ def test_paid_moves_the_due_date_on(book):
     assert book("paid", "P9").exit_code == 1
 
 
+def test_a_recorded_payment_outlives_a_reimport_of_the_policy(book, tmp_path):
+    assert book("paid", "P2", "--date", "2026-11-24").exit_code == 0
+    dearer = [row if row[0] != "P2" else [*row[:2], "31000", *row[3:]] for row in POLICIES]
+    policies = write_csv(tmp_path / "policies2.csv", POLICY_HEADERS, dearer)
+    imported = book("import", str(policies), "--date", "2026-11-24")
+    row = next(line.split() for line in imported.stdout.splitlines() if "policies2" in line)
+    assert row[-4:] == ["0", "1", "2", "0"], imported.stdout  # inserted, updated, unchanged, …
+    assert ("grace", "P2") not in items(book, "2026-11-25", "C3")
+    later = run_json(book, "upcoming", "--date", "2027-09-01", "--days", "60")
+    assert ("P2", "2027-10-01") in {(e["policy_no"], e["event_date"]) for e in later}
+
+
 def test_a_new_export_that_says_paid_clears_grace(book, tmp_path):
     paid = [row if row[0] != "P2" else [*row[:6], "2027-10-01", "in_force"] for row in POLICIES]
     policies = write_csv(tmp_path / "policies2.csv", POLICY_HEADERS, paid)

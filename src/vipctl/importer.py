@@ -130,6 +130,7 @@ def _run(
     broken = False
     rejects: dict[int, list[tuple[list[str], str]]] = {}
     touched: dict[Kind, set[str]] = {"clients": set(), "policies": set()}
+    dues_later: set[str] = set()  # policies whose unpaid premium the batches could not work out
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
@@ -138,6 +139,7 @@ def _run(
         for n, (src, report) in enumerate(zip(sources, reports, strict=True)):
             progress = on_file(report, src.csv.lines) if on_file else None
             upsert: Upsert | None = None
+            dues: tracking.DuesAsImported | None = None
             try:
                 for batch in src.csv.batches(BATCH):
                     checked = validator.check(src, batch)
@@ -151,12 +153,19 @@ def _run(
                     if result.errors and not skip_invalid:
                         continue  # keep validating to report everything, but write nothing
                     upsert = upsert or Upsert(conn, TABLES[src.kind], src.stored, now)
+                    written = len(upsert.touched)
                     inserted, updated, unchanged = upsert.write(checked.columns)
+                    if src.kind == "policies" and set(tracking.SCHEDULE) <= set(src.stored):
+                        dues = dues or tracking.DuesAsImported(conn, today)
+                        rows = dict(zip(src.stored, checked.columns, strict=True))
+                        dues.write(rows, set(upsert.touched[written:]))
                     report.inserted += inserted
                     report.updated += updated
                     report.unchanged += unchanged
                 if upsert:
                     touched[src.kind].update(upsert.touched)
+                    if src.kind == "policies" and not dues:
+                        dues_later.update(upsert.touched)
             except csvfile.BrokenCsv as exc:
                 # What follows the break cannot be read, so no part of the import may land.
                 result.errors.append(str(exc))
@@ -165,7 +174,8 @@ def _run(
             raise ImportRejected(result)  # leaving the block rolls the transaction back
         if result.changed:
             result.assessment = assessing.recompute(conn, config, today, only=touched["clients"])
-            tracking.refresh_dues(conn, today, only=touched["policies"])
+            if dues_later:
+                tracking.refresh_dues(conn, today, only=dues_later)
             tracking.refresh_departures(conn, today, only=touched["clients"])
         for index in deferred:
             index.create(conn)
