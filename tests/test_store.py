@@ -146,3 +146,16 @@ def test_a_version_2_database_gets_the_agenda_tables(cli):
     }
     tiers = {c["client_id"]: c["tier"] for c in json.loads(cli("clients", "-f", "json").stdout)}
     assert overdue == {c for c, t in tiers.items() if t == "D"}  # 14 days: only tier D so far
+
+
+def test_a_version_3_database_gets_the_report_runs(cli):
+    """tests/data/schema-v3.db was written by the vipctl of schema 3 (the agenda, no report)
+    from the sample data, imported on 2026-11-24 with one contact logged that day."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v3.db", cli.db)
+    made = cli("report", "--date", "2026-11-25", "-f", "json")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["yesterday"]["contacts"] == {"phone": 1}
+    with sqlite3.connect(cli.db) as conn:
+        version = conn.execute("SELECT value FROM vipctl_meta WHERE key='schema_version'")
+        assert version.fetchone() == (str(SCHEMA_VERSION),)
+        assert conn.execute("SELECT report_date FROM report_run").fetchall() == [("2026-11-25",)]

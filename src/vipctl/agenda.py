@@ -265,12 +265,15 @@ def today_windows(config: Config, day: dt.date) -> dict[str, tuple[dt.date, dt.d
     return windows
 
 
-def _done(conn: Connection, since: dt.date, scope: Scope) -> dict[tuple, dt.date]:
-    """The latest done mark of each item, from ``since`` on: older ones cannot hide anything."""
+def _done(
+    conn: Connection, since: dt.date, until: dt.date | None, scope: Scope
+) -> dict[tuple, dt.date]:
+    """The latest done mark of each item, from ``since`` on (older ones cannot hide anything)
+    and up to ``until`` when given."""
     m = DoneMark.__table__.c
     query = (
         select(m.client_id, m.kind, m.policy_no, m.event_date, func.max(m.done_on))
-        .where(m.done_on >= since)
+        .where(m.done_on >= since, true() if until is None else m.done_on <= until)
         .group_by(m.client_id, m.kind, m.policy_no, m.event_date)
     )
     return {tuple(r[:4]): r[4] for r in _fetch(conn, query, m.client_id, scope)}
@@ -282,13 +285,17 @@ def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:
     return set(conn.scalars(_scoped(query, s.client_id, scope)))
 
 
-def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Event]:
-    """The items whose reminder has come on ``day`` and that are neither done nor snoozed."""
+def due_today(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, *, as_it_ended: bool = False
+) -> list[Event]:
+    """The items whose reminder has come on ``day`` and that are neither done nor snoozed;
+    ``as_it_ended``: as the list stood at the end of that day, later done marks left out."""
     windows = today_windows(config, day)
     found = gather(conn, config, day, windows, scope, shown_today=True)
     # A mark counts from the reminder it was made under: the earliest is the longest lead back.
     since = day - max(end - day for _, end in windows.values())
-    done, snoozed = _done(conn, since, scope), _snoozed(conn, day, scope)
+    done = _done(conn, since, day if as_it_ended else None, scope)
+    snoozed = _snoozed(conn, day, scope)
     shown = []
     for e in found:
         stage = e.stage(day)

@@ -33,12 +33,16 @@ def when(days_left: int, date: dt.date) -> str:
 
 def reason(event: Event, day: dt.date) -> str:
     """One reason for contacting a client, as a person reads it."""
-    days_left = (event.date - day).days
-    if event.kind == "grace":
-        head = "lapse risk" if days_left < 0 else f"in grace, lapses {when(days_left, event.date)}"
+    return reason_of(event.kind, event.date, event.policy_no, event.detail, day)
+
+
+def reason_of(kind: str, date: dt.date, policy_no: str | None, detail: str, day: dt.date) -> str:
+    days_left = (date - day).days
+    if kind == "grace":
+        head = "lapse risk" if days_left < 0 else f"in grace, lapses {when(days_left, date)}"
     else:
-        head = f"{LABELS[event.kind]} {when(days_left, event.date)}"
-    return " · ".join([head, *filter(None, [event.policy_no]), event.detail])
+        head = f"{LABELS[kind]} {when(days_left, date)}"
+    return " · ".join([head, *filter(None, [policy_no]), detail])
 
 
 def _values(event: Event, day: dt.date) -> tuple:

@@ -512,6 +512,48 @@ def history(
     agendaview.write_history(client_id, contacts, fmt)
 
 
+@app.command()
+@user_errors
+def report(
+    ctx: typer.Context,
+    date: DateOption = None,
+    fmt: Annotated[
+        Literal["text", "markdown", "html", "json"],
+        typer.Option("--format", "-f", help="text, markdown; html for browsers and mail; json."),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (replaced whole)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the N most urgent clients of the to-do list.")
+    ] = None,
+    show_pii: ShowPii = False,
+) -> None:
+    """The daily report for cron: to-do list, grace and lapse risk, overdue contacts, tier
+    movements since the previous report, counts, and yesterday's work."""
+    from vipctl import config, files, reporting, reportview
+
+    day = _today(date)
+    settings = config.load()
+    db = _open(ctx)
+    try:
+        with files.exclusive(db.path.with_name(db.path.name + ".report.lock"), "vipctl report"):
+            with db.read() as conn:
+                data, last_movement = reporting.build(conn, settings, day, limit=limit)
+            text = reportview.render_report(data, fmt, show_pii=show_pii)
+            if output is None:
+                sys.stdout.write(text)
+            else:
+                files.write_atomically(output, text)
+            with db.write() as conn:  # only a report that was delivered counts as made
+                reporting.record(conn, day, last_movement)
+    finally:
+        db.close()
+    if output is not None:
+        typer.echo(f"Report for {day} written to {output}.", err=True)
+
+
 config_app = typer.Typer(
     help="The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency."
 )

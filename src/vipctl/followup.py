@@ -19,7 +19,7 @@ from vipctl.events import Event
 from vipctl.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
@@ -34,7 +34,7 @@ def log(conn: Connection, client_id: str, channel: str, note: str | None, day: d
     _client_exists(conn, client_id)
     conn.execute(
         Contact.__table__.insert().values(
-            client_id=client_id, date=day, channel=channel, note=note, recorded_at=_now()
+            client_id=client_id, date=day, channel=channel, note=note, recorded_at=now()
         )
     )
 
@@ -56,7 +56,7 @@ def done(
     ]
     if not items:
         raise UserError(f"nothing on {client_id}'s list for {day} matches")
-    now = _now()
+    recorded = now()
     rows = [
         {
             "client_id": client_id,
@@ -64,7 +64,7 @@ def done(
             "policy_no": e.policy_no,
             "event_date": e.date,
             "done_on": day,
-            "recorded_at": now,
+            "recorded_at": recorded,
         }
         for e in items
     ]
@@ -98,7 +98,7 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
     due, effective, frequency, years = row
     conn.execute(
         Payment.__table__.insert().values(
-            policy_no=policy_no, due_date=due, paid_on=day, recorded_at=_now()
+            policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()
         )
     )
     following = schedule.next_due(effective, frequency, years, due + dt.timedelta(days=1))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3  # 2: client_tier and tier_history; 3: the agenda's tables
+SCHEMA_VERSION = 4  # 2: client_tier and tier_history; 3: the agenda's tables; 4: report runs
 
 Amount = Numeric(16, 2)
 
@@ -176,3 +176,15 @@ class Snooze(SQLModel, table=True):
     __tablename__ = "snooze"
     client_id: str = Field(primary_key=True, foreign_key="client.client_id")
     until: dt.date
+
+
+class ReportRun(SQLModel, table=True):
+    """A daily report made: the next one lists the tier movements recorded after it."""
+
+    __tablename__ = "report_run"
+    id: int | None = Field(default=None, primary_key=True)
+    report_date: dt.date = Field(index=True)
+    ran_at: dt.datetime
+    # The newest tier_history row when it ran: "since the previous report" is exactly the rows
+    # after it, whatever their dates. None: there was no movement yet.
+    last_movement: int | None = None

@@ -88,8 +88,10 @@ def movements(
     since: dt.date | None = None,
     until: dt.date | None = None,
     client_id: str | None = None,
+    after: int | None = None,
 ) -> list[dict]:
-    """Tier changes, oldest first, in a period and/or of one client."""
+    """Tier changes, oldest first, in a period and/or of one client, and/or recorded after the
+    history row numbered ``after``."""
     h, c = TierHistory.__table__.c, Client.__table__.c
     query = (
         select(
@@ -109,6 +111,8 @@ def movements(
         query = query.where(h.date <= until)
     if client_id is not None:
         query = query.where(h.client_id == client_id)
+    if after is not None:
+        query = query.where(h.id > after)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 

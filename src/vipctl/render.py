@@ -70,14 +70,20 @@ def text_value(value: object) -> str:
     return csv_value(value)
 
 
-def write_json(data: object) -> None:
-    def default(value: object) -> object:
-        converted = json_value(value)
-        if converted is value:
-            raise TypeError(f"cannot write {type(value).__name__} as JSON")
-        return converted
+def _json_default(value: object) -> object:
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return converted
 
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=default)
+
+def to_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
+def write_json(data: object) -> None:
+    """Streamed: a whole book's list is a million lines."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
     sys.stdout.write("\n")
 
 
@@ -104,13 +110,16 @@ def table(
     rows: Iterable[dict],
     title: str | None = None,
     caption: str | None = None,
+    *,
+    bare: bool | None = None,
 ):
-    """A Rich table of ``columns`` = [(field, heading)], styled only on a terminal."""
+    """A Rich table of ``columns`` = [(field, heading)], styled only on a terminal (or never,
+    ``bare``)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    bare = plain()
+    bare = plain() if bare is None else bare
     out = Table(
         title=title,
         caption=caption,

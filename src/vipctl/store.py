@@ -23,6 +23,7 @@ from vipctl.models import (
     Payment,
     Policy,
     PremiumDue,
+    ReportRun,
     Snooze,
     SQLModel,
     TierHistory,
@@ -57,9 +58,17 @@ def _add_agenda(conn: Connection) -> None:
     tracking.refresh_departures(conn, None)
 
 
+def _add_report_runs(conn: Connection) -> None:
+    ReportRun.__table__.create(conn)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_tiers, 2: _add_agenda}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _add_tiers,
+    2: _add_agenda,
+    3: _add_report_runs,
+}
 
 
 def default_path() -> Path:

@@ -1,0 +1,48 @@
+"""Files vipctl writes for people and cron: whole or not at all, private, one writer at a time."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from vipctl.errors import UserError
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader sees the old file or the new one, never half.
+
+    The temporary file is made beside the target (a rename is only atomic within one file
+    system) by mkstemp, which creates it readable by its owner only: reports hold client data.
+    """
+    path = path.expanduser()
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException as exc:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        raise
+
+
+@contextmanager
+def exclusive(lock: Path, what: str) -> Iterator[None]:
+    """Hold ``lock`` while the block runs; if another process holds it, fail at once with a
+    clear message rather than queue behind it (a cron job must not pile up)."""
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(lock, timeout=0, mode=0o600):
+            yield
+    except Timeout:
+        raise UserError(f"another {what} is running (lock {lock}); try again later") from None

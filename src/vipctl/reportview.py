@@ -1,0 +1,243 @@
+"""The daily report as text, Markdown, HTML or JSON, always as a string: the command writes it to
+a file atomically or mails it, so nothing here touches a terminal.
+
+The sections are shaped once (``sections``) and each format lays them out; phones are masked in
+every format, JSON included, unless asked otherwise, since a report travels by mail.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from vipctl import render, tierview
+from vipctl.agendaview import reason_of
+from vipctl.config import SEGMENTS, TIERS
+from vipctl.kinds import LABELS
+
+ReportFormat = Literal["text", "markdown", "html", "json"]
+TITLE = "vipctl daily report"
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str] = field(default_factory=list)  # sentences before the table
+    columns: Sequence[tuple[str, str]] = ()  # (field, heading)
+    rows: list[dict] = field(default_factory=list)
+    empty: str = ""  # said instead of an empty table
+    chart: list[dict] = field(default_factory=list)  # bars drawn in HTML: label, value, width %
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _masked(data: dict, show_pii: bool) -> dict:
+    todo = data["todo"]
+    entries = [render.masked(entry, show_pii) for entry in todo["entries"]]
+    return {**data, "todo": {**todo, "entries": entries}}
+
+
+def _todo(data: dict) -> Section:
+    todo, day = data["todo"], data["date"]
+    section = Section("To do today", empty="Nothing due: every reminder is handled.")
+    count = _plural(todo["clients"], "client")
+    if len(todo["entries"]) < todo["clients"]:
+        count = f"the first {len(todo['entries']):,} of {count}"
+    kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
+    tiers = ", ".join(f"{t} {n:,}" for t, n in todo["by_tier"].items())
+    if todo["clients"]:
+        section.lines = [
+            f"{count}, most urgent first; {_plural(todo['items'], 'item')}: {kinds}.",
+            f"Clients per tier: {tiers}.",
+        ]
+    section.columns = [
+        ("rank", "#"),
+        ("client_id", "Client"),
+        ("name", "Name"),
+        ("tier_shown", "Tier"),
+        ("segment", "Segment"),
+        ("score", "Score"),
+        ("reasons", "Why"),
+        ("phone", "Phone"),
+        ("best_visit_time", "Best time"),
+    ]
+    for rank, entry in enumerate(todo["entries"], 1):
+        reasons = [
+            reason_of(i["kind"], i["event_date"], i["policy_no"], i["detail"], day)
+            for i in entry["items"]
+        ]
+        shown = tierview.shown_tier(entry["tier"], entry["tier_incomplete"])
+        section.rows.append(
+            {
+                **entry,
+                "rank": rank,
+                "tier_shown": shown,
+                "score": f"{entry['score']:.1f}",
+                "reasons": "\n".join(reasons),
+            }
+        )
+    return section
+
+
+PREMIUM_COLUMNS = [
+    ("lapses_on", "Lapses on"),
+    ("days_left", "Days"),
+    ("client_id", "Client"),
+    ("name", "Name"),
+    ("policy_no", "Policy"),
+    ("due_date", "Premium due"),
+    ("premium", "Premium"),
+]
+
+
+def _premiums(title: str, rows: list[dict], empty: str) -> Section:
+    n = len(rows)
+    policies = "1 policy" if n == 1 else f"{n:,} policies"
+    at_stake = render.text_value(sum(r["premium"] or 0 for r in rows))
+    lines = [f"{policies}, ¥{at_stake} of premium unpaid."] if rows else []
+    return Section(title, lines, PREMIUM_COLUMNS, rows, empty)
+
+
+def _overdue(data: dict) -> Section:
+    per_tier = data["contacts_overdue"]
+    rows = [{"tier": t, "clients": n} for t, n in per_tier.items()]
+    total = sum(per_tier.values())
+    lines = [f"{_plural(total, 'client')} not contacted within their tier's cadence."]
+    columns = [("tier", "Tier"), ("clients", "Clients")]
+    everyone = "Every client has been contacted within their tier's cadence."
+    return Section("Contacts overdue", lines if total else [], columns, rows, everyone)
+
+
+def _movements(data: dict) -> Section:
+    moved = data["movements"]
+    since = "the previous report" if data["previous_report"] else "the start of the month"
+    section = Section(
+        f"Tier movements since {moved['since']}",
+        [f"Since {since}: {moved['up']:,} up, {moved['down']:,} down."],
+        tierview.MOVEMENT_COLUMNS,
+        moved["list"],
+        "No client changed tier.",
+    )
+    return section
+
+
+def _tiers(data: dict) -> Section:
+    tiers = data["tiers"]
+    rows = [{"tier": t, **tiers["matrix"][t], "total": tiers["counts"][t]} for t in TIERS]
+    rows.append({"tier": "all", **tiers["segments"], "total": sum(tiers["counts"].values())})
+    lines = []
+    if tiers["incomplete"]:
+        lines.append(f"{_plural(tiers['incomplete'], 'client')} assessed on incomplete data.")
+    if tiers["unassessed"]:
+        lines.append(f"{_plural(tiers['unassessed'], 'client')} not assessed yet.")
+    columns = [("tier", "Tier"), *((s, s) for s in SEGMENTS), ("total", "Total")]
+    section = Section("Clients per tier and segment", lines, columns, rows)
+    section.chart = _bars(tiers["counts"])
+    return section
+
+
+def _yesterday(data: dict) -> Section:
+    y = data["yesterday"]
+    channels = ", ".join(f"{c} {n:,}" for c, n in y["contacts"].items())
+    contacts = f"{_plural(y['contacts_total'], 'contact')} logged"
+    return Section(
+        f"Yesterday ({y['date']})",
+        [
+            f"{contacts}{': ' + channels if channels else ''}.",
+            f"{y['done']:,} of {_plural(y['due'], 'item')} on the list marked done.",
+        ],
+    )
+
+
+def sections(data: dict) -> list[Section]:
+    return [
+        _todo(data),
+        _premiums("In the grace period", data["grace"], "No premium is in its grace period."),
+        _premiums(
+            "Lapse risk (grace period over)", data["lapse_risk"], "No policy is past its grace."
+        ),
+        _overdue(data),
+        _movements(data),
+        _tiers(data),
+        _yesterday(data),
+    ]
+
+
+def render_report(data: dict, fmt: ReportFormat, *, show_pii: bool = False) -> str:
+    data = _masked(data, show_pii)
+    if fmt == "json":
+        return render.to_json(data)
+    parts = sections(data)
+    heading = f"{TITLE}: {data['date']:%A} {data['date']}"
+    if fmt == "markdown":
+        return _markdown(heading, parts)
+    if fmt == "html":
+        return _html(heading, parts)
+    return _text(heading, parts)
+
+
+def _text(heading: str, parts: list[Section]) -> str:
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, no_color=True, highlight=False, width=120, emoji=False)
+    console.print(heading, markup=False)
+    for part in parts:
+        console.print()
+        console.print(part.title, markup=False)
+        console.print("-" * len(part.title), markup=False)
+        for line in part.lines:
+            console.print(line, markup=False)
+        if part.columns:
+            if part.rows:
+                console.print(render.table(part.columns, part.rows, bare=True))
+            else:
+                console.print(part.empty, markup=False)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
+def _md_cell(value: object) -> str:
+    text = render.text_value(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def _markdown(heading: str, parts: list[Section]) -> str:
+    out = [f"# {heading}"]
+    for part in parts:
+        out += ["", f"## {part.title}"]
+        if part.lines:
+            out += ["", *(f"{line}  " for line in part.lines)]
+            out[-1] = out[-1].rstrip()
+        if part.columns:
+            out.append("")
+            if not part.rows:
+                out.append(part.empty)
+                continue
+            out.append("| " + " | ".join(_md_cell(h) for _, h in part.columns) + " |")
+            out.append("|" + "---|" * len(part.columns))
+            for row in part.rows:
+                out.append("| " + " | ".join(_md_cell(row.get(f)) for f, _ in part.columns) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _bars(counts: dict[str, int]) -> list[dict]:
+    """The tier distribution as bar widths in percent of the largest tier."""
+    top = max(counts.values(), default=0) or 1
+    return [{"label": t, "value": n, "width": round(100 * n / top, 1)} for t, n in counts.items()]
+
+
+def _html(heading: str, parts: list[Section]) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("vipctl", "templates"),
+        autoescape=select_autoescape(default=True),  # client data must never become markup
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = render.text_value
+    return env.get_template("report.html").render(heading=heading, sections=parts)

@@ -1,0 +1,198 @@
+"""`vipctl report`: every format for fixed dates, the movements since the previous report,
+yesterday's work, the atomic write and the lock."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import html5lib
+import pytest
+
+from conftest import write_csv
+from test_agenda import CLIENTS, HEADERS, IMPORTED, POLICIES, POLICY_HEADERS
+from test_subprocess import ANSI, on_terminal, vipctl
+
+DAY = "2026-11-24"
+
+
+@pytest.fixture
+def book(cli, tmp_path):
+    clients = write_csv(tmp_path / "clients.csv", HEADERS, CLIENTS)
+    policies = write_csv(tmp_path / "policies.csv", POLICY_HEADERS, POLICIES)
+    result = cli("import", str(clients), str(policies), "--date", IMPORTED)
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def report(cli, *args):
+    result = cli("report", *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def report_json(cli, day, *args):
+    return json.loads(report(cli, "--date", day, "-f", "json", *args))
+
+
+def test_json_holds_every_section(book):
+    data = report_json(book, DAY)
+    today = json.loads(book("today", "--date", DAY, "-f", "json").stdout)
+    assert data["date"] == DAY and data["previous_report"] is None
+    todo = data["todo"]
+    assert [e["client_id"] for e in todo["entries"]] == [e["client_id"] for e in today]
+    assert todo["clients"] == len(today) == 3
+    assert todo["items"] == sum(len(e["items"]) for e in today) == sum(todo["by_kind"].values())
+    assert todo["by_kind"]["grace"] == 1 and todo["by_kind"]["callback_departed_agent"] == 1
+    # P2's premium of 2026-10-01 is unpaid: in grace for 60 days, to 2026-11-30.
+    grace = [(g["policy_no"], g["due_date"], g["lapses_on"], g["days_left"]) for g in data["grace"]]
+    assert grace == [("P2", "2026-10-01", "2026-11-30", 6)]
+    assert data["grace"][0]["premium"] == 30000 and data["lapse_risk"] == []
+    assert data["contacts_overdue"] == {"D": 1}  # C3, tier D: every 14 days since 2026-11-01
+    assert data["tiers"]["counts"] == {"A": 2, "B": 0, "C": 0, "D": 1}
+    none = {"since": "2026-11-01", "up": 0, "down": 0, "by_arrow": {}, "list": []}
+    assert data["movements"] == none
+    assert data["yesterday"]["date"] == "2026-11-23"
+    assert all(e["phone"].count("*") == 4 for e in todo["entries"])  # masked even in JSON
+    shown = report_json(book, DAY, "--show-pii")["todo"]["entries"]
+    assert {e["phone"] for e in shown} >= {"13812345678", "13700002222"}
+
+
+def test_past_the_grace_period_is_lapse_risk(book):
+    data = report_json(book, "2026-12-05")
+    assert data["grace"] == []
+    assert [(r["policy_no"], r["days_left"]) for r in data["lapse_risk"]] == [("P2", -5)]
+
+
+def test_text_report_reads_plainly(book):
+    text = report(book, "--date", DAY)
+    assert ANSI not in text and "│" not in text and "━" not in text
+    for title in (
+        "To do today",
+        "In the grace period",
+        "Lapse risk (grace period over)",
+        "Contacts overdue",
+        "Tier movements since 2026-11-01",
+        "Clients per tier and segment",
+        "Yesterday (2026-11-23)",
+    ):
+        assert f"\n{title}\n{'-' * len(title)}\n" in text
+    assert "3 clients, most urgent first; " in text
+    assert "1 policy, ¥30,000 of premium unpaid." in text
+    assert "No policy is past its grace." in text
+    assert "138****5678" in text and "13812345678" not in text
+    limited = report(book, "--date", DAY, "--limit", "1")
+    assert "the first 1 of 3 clients" in limited
+
+
+def test_markdown_report(book):
+    md = report(book, "--date", DAY, "-f", "markdown")
+    assert md.startswith("# vipctl daily report: Tuesday 2026-11-24\n")
+    assert "\n## In the grace period\n" in md
+    assert "| 2026-11-30 | 6 | C3 | 王强 | P2 | 2026-10-01 | 30,000 |" in md
+    assert "| D | 1 |" in md  # contacts overdue per tier
+
+
+def test_html_report_is_one_valid_self_contained_page(book, tmp_path):
+    hostile = [["C4", "<script>alert(1)</script>", "1970-11-26", "solar", "13600000000", "王芳",
+                "active", "good", "strong", "high", "good", "low"]]  # fmt: skip
+    extra = write_csv(tmp_path / "c4.csv", HEADERS, hostile)
+    assert book("import", str(extra), "--date", IMPORTED).exit_code == 0
+    page = report(book, "--date", "2026-11-24", "-f", "html")
+    html5lib.HTMLParser(strict=True).parse(page)  # raises on any parse error
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "src=" not in page and "href=" not in page and "<link" not in page  # no assets
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    titles = [h.text for h in tree.iter("h2")]
+    assert titles[0] == "To do today" and titles[-1] == "Yesterday (2026-11-23)"
+    bars = tree.find(".//table[@class='bars']")
+    widths = [row.find("td/div").get("style") for row in bars.iter("tr")]
+    assert [w.split("width: ")[1] for w in widths] == ["100.0%;", "0.0%;", "0.0%;", "33.3%;"]
+    cells = [[td.text for td in tr.iter("td")] for tr in tree.iter("tr")]
+    assert ["2026-11-30", "6", "C3", "王强", "P2", "2026-10-01", "30,000"] in cells
+
+
+def test_movements_since_the_previous_report(book, tmp_path):
+    report(book, "--date", DAY)
+    worse = [[*CLIENTS[0][:7], "good", "strong", "low", "good", "low"], *CLIENTS[1:]]
+    changed = write_csv(tmp_path / "changed.csv", HEADERS, worse)
+    assert book("import", str(changed), "--date", "2026-11-25").exit_code == 0
+    first = report(book, "--date", "2026-11-26", "-f", "json")
+    data = json.loads(first)
+    assert data["previous_report"] == DAY
+    assert data["movements"]["since"] == DAY
+    assert [(m["client_id"], m["from"], m["to"]) for m in data["movements"]["list"]] == [
+        ("C1", "A", "B")
+    ]
+    assert data["movements"]["down"] == 1
+    assert report(book, "--date", "2026-11-26", "-f", "json") == first  # same date, same report
+    after = report_json(book, "2026-11-27")
+    assert after["previous_report"] == "2026-11-26" and after["movements"]["list"] == []
+
+
+def test_yesterdays_work(book):
+    assert book("log", "C2", "--channel", "phone", "--date", "2026-11-23").exit_code == 0
+    assert book("log", "C3", "--channel", "visit", "--date", "2026-11-23").exit_code == 0
+    listed = json.loads(book("today", "--date", "2026-11-23", "-f", "json").stdout)
+    due = sum(len(e["items"]) for e in listed)
+    c1 = next(e for e in listed if e["client_id"] == "C1")
+    assert book("done", "C1", "--date", "2026-11-23").exit_code == 0
+    assert book("done", "C3", "--date", DAY).exit_code == 0  # today's work is not yesterday's
+    data = report_json(book, DAY)
+    assert data["yesterday"] == {
+        "date": "2026-11-23",
+        "contacts": {"phone": 1, "visit": 1},
+        "contacts_total": 2,
+        "done": len(c1["items"]),
+        "due": due,
+    }
+    assert "2 contacts logged: phone 1, visit 1." in report(book, "--date", DAY)
+
+
+def test_output_is_written_whole_and_private(book, tmp_path):
+    out = tmp_path / "reports" / "today.html"
+    out.parent.mkdir()
+    out.write_text("yesterday's report")
+    result = book("report", "--date", DAY, "-f", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in out.parent.iterdir()] == ["today.html"]  # no temporary file left
+    missing = book("report", "--date", DAY, "-o", str(tmp_path / "nowhere" / "r.txt"))
+    assert missing.exit_code == 1
+    assert "cannot write" in missing.stderr and "Traceback" not in missing.output
+    # The failed run does not count as made: the next report still starts at the month.
+    assert report_json(book, "2026-11-25")["previous_report"] == DAY
+
+
+def test_a_second_report_at_once_stops_with_a_clear_message(book, tmp_path):
+    lock = f"{book.db}.report.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys
+            from filelock import FileLock
+            with FileLock({lock!r}):
+                print("held", flush=True)
+                sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = book("report", "--date", DAY)
+        assert busy.exit_code == 1
+        assert busy.stderr.strip().startswith("vipctl: another vipctl report is running")
+    finally:
+        holder.communicate("", timeout=10)
+    assert book("report", "--date", DAY).exit_code == 0
+
+
+def test_report_as_a_real_process_has_no_terminal_codes(book, tmp_path):
+    db = str(book.db)
+    piped = vipctl("--db", db, "report", "--date", DAY)
+    assert piped.returncode == 0, piped.stderr
+    assert ANSI not in piped.stdout and "To do today" in piped.stdout
+    shown = on_terminal("--db", db, "report", "--date", DAY, env={})
+    assert ANSI not in shown and "To do today" in shown
+    bad = vipctl("--db", db, "report", "--date", DAY, "-o", str(tmp_path / "no" / "r.txt"))
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
