@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import books
 from vipctl.cli import app
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -97,3 +98,13 @@ def policies_csv(tmp_path: Path) -> Path:
             ["P3", "C2", "鑫享年金", "annuity", "5万", "趸缴", "2020年6月1日", "1", "终止"],
         ],
     )
+
+
+@pytest.fixture
+def book(cli: Cli, tmp_path: Path) -> Cli:
+    """The agenda's small book (tests/books.py) imported on its export day."""
+    clients = write_csv(tmp_path / "clients.csv", books.HEADERS, books.CLIENTS)
+    policies = write_csv(tmp_path / "policies.csv", books.POLICY_HEADERS, books.POLICIES)
+    result = cli("import", str(clients), str(policies), "--date", books.IMPORTED)
+    assert result.exit_code == 0, result.output
+    return cli

@@ -7,22 +7,12 @@ import sys
 import textwrap
 
 import html5lib
-import pytest
 
+from books import CLIENTS, HEADERS, IMPORTED
 from conftest import write_csv
-from test_agenda import CLIENTS, HEADERS, IMPORTED, POLICIES, POLICY_HEADERS
 from test_subprocess import ANSI, on_terminal, vipctl
 
 DAY = "2026-11-24"
-
-
-@pytest.fixture
-def book(cli, tmp_path):
-    clients = write_csv(tmp_path / "clients.csv", HEADERS, CLIENTS)
-    policies = write_csv(tmp_path / "policies.csv", POLICY_HEADERS, POLICIES)
-    result = cli("import", str(clients), str(policies), "--date", IMPORTED)
-    assert result.exit_code == 0, result.output
-    return cli
 
 
 def report(cli, *args):

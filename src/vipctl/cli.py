@@ -525,6 +525,14 @@ def report(
         Path | None,
         typer.Option("--output", "-o", help="Write the report to this file (replaced whole)."),
     ] = None,
+    mail_to: Annotated[
+        str | None,
+        typer.Option(
+            "--mail-to",
+            metavar="ADDR[,ADDR]",
+            help="Mail the report (HTML, with the text as alternative) via the config's [mail].",
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Only the N most urgent clients of the to-do list.")
     ] = None,
@@ -532,26 +540,35 @@ def report(
 ) -> None:
     """The daily report for cron: to-do list, grace and lapse risk, overdue contacts, tier
     movements since the previous report, counts, and yesterday's work."""
-    from vipctl import config, files, reporting, reportview
+    from vipctl import config, files, mailing, reporting, reportview
 
     day = _today(date)
     settings = config.load()
+    to = mailing.recipients(mail_to) if mail_to is not None else None
     db = _open(ctx)
     try:
         with files.exclusive(db.path.with_name(db.path.name + ".report.lock"), "vipctl report"):
             with db.read() as conn:
                 data, last_movement = reporting.build(conn, settings, day, limit=limit)
-            text = reportview.render_report(data, fmt, show_pii=show_pii)
-            if output is None:
-                sys.stdout.write(text)
-            else:
-                files.write_atomically(output, text)
+            if output is not None:
+                files.write_atomically(
+                    output, reportview.render_report(data, fmt, show_pii=show_pii)
+                )
+            if to is not None:
+                text, html = (
+                    reportview.render_report(data, f, show_pii=show_pii) for f in ("text", "html")
+                )
+                subject = reportview.subject(data)
+                mailing.send(settings.mail, to, subject, text, html)
+            if output is None and to is None:
+                sys.stdout.write(reportview.render_report(data, fmt, show_pii=show_pii))
             with db.write() as conn:  # only a report that was delivered counts as made
                 reporting.record(conn, day, last_movement)
     finally:
         db.close()
-    if output is not None:
-        typer.echo(f"Report for {day} written to {output}.", err=True)
+    if (output or to) and sys.stderr.isatty():  # cron mails whatever it gets: it gets none
+        done = [f"written to {output}" if output else "", f"mailed to {mail_to}" if to else ""]
+        typer.echo(f"Report for {day} {' and '.join(filter(None, done))}.", err=True)
 
 
 config_app = typer.Typer(

@@ -100,11 +100,29 @@ class UrgencyWeights:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """The SMTP server the report is mailed through. The password is read from the environment
+    variable named here, so it is never in the file, on the command line or in shell history."""
+
+    host: str | None = None
+    port: int | None = None  # default: 587 with STARTTLS, else 25
+    starttls: bool = True
+    user: str | None = None
+    password_env: str = "VIPCTL_SMTP_PASSWORD"
+    sender: str | None = None  # the From address; default: the user
+
+    @property
+    def server_port(self) -> int:
+        return self.port or (587 if self.starttls else 25)
+
+
+@dataclass(frozen=True)
 class Config:
     tiers: TierRules = field(default_factory=TierRules)
     segments: SegmentRules = field(default_factory=SegmentRules)
     agenda: AgendaRules = field(default_factory=AgendaRules)
     urgency: UrgencyWeights = field(default_factory=UrgencyWeights)
+    mail: MailSettings = field(default_factory=MailSettings)
 
 
 def path() -> Path:
@@ -163,6 +181,18 @@ class _Reader:
             self.fail(key, f"expected {kind} from {low:g} to {high:g} (got {value!r})")
         return value
 
+    def text(self, key: str) -> str:
+        value = self.data[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"expected a non-empty string (got {value!r})")
+        return value.strip()
+
+    def boolean(self, key: str) -> bool:
+        value = self.data[key]
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false (got {value!r})")
+        return value
+
     def days(self, key: str) -> int:
         return int(self.number(key, 0, 3660, integer=True))
 
@@ -183,7 +213,7 @@ class _Reader:
 
 def _parse(where: Path, data: dict[str, Any]) -> Config:
     top = _Reader(where, "", data)
-    top.known(("tiers", "segments", "agenda", "urgency"))
+    top.known(("tiers", "segments", "agenda", "urgency", "mail"))
     tiers, segments = TierRules(), SegmentRules()
     if (t := top.table("tiers")) is not None:
         t.known(("healthy", "most_off", "cadence_days"))
@@ -223,7 +253,13 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
             if not cuts["key"] <= cuts["important"] <= cuts["general"]:
                 u.fail(None, f"key ≤ important ≤ general expected (got {cuts})")
         segments = SegmentRules(cuts)
-    return Config(tiers, segments, _agenda(top.table("agenda")), _urgency(top.table("urgency")))
+    return Config(
+        tiers,
+        segments,
+        _agenda(top.table("agenda")),
+        _urgency(top.table("urgency")),
+        _mail(top.table("mail")),
+    )
 
 
 def _agenda(table: _Reader | None) -> AgendaRules:
@@ -251,3 +287,22 @@ def _urgency(table: _Reader | None) -> UrgencyWeights:
         kind=table.weights("kind", KINDS, defaults.kind),
         **{k: float(table.number(k, 0, 1000)) for k in scalars if k in table.data},
     )
+
+
+def _mail(table: _Reader | None) -> MailSettings:
+    if table is None:
+        return MailSettings()
+    if "password" in table.data:
+        table.fail("password", "never in the file: put it in the variable named by password_env")
+    table.known(("host", "port", "starttls", "user", "password_env", "from"))
+    given: dict[str, Any] = {
+        name: table.text(key)
+        for key, name in (("host", "host"), ("user", "user"), ("password_env", "password_env"),
+                          ("from", "sender"))
+        if key in table.data
+    }  # fmt: skip
+    if "port" in table.data:
+        given["port"] = int(table.number("port", 1, 65535, integer=True))
+    if "starttls" in table.data:
+        given["starttls"] = table.boolean("starttls")
+    return MailSettings(**given)

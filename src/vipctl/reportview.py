@@ -167,6 +167,11 @@ def sections(data: dict) -> list[Section]:
     ]
 
 
+def subject(data: dict) -> str:
+    clients = data["todo"]["clients"]
+    return f"{TITLE} {data['date']}: {_plural(clients, 'client')} to contact"
+
+
 def render_report(data: dict, fmt: ReportFormat, *, show_pii: bool = False) -> str:
     data = _masked(data, show_pii)
     if fmt == "json":

@@ -1,0 +1,60 @@
+"""Mailing the daily report: one message, the HTML report with the text report as its plain
+alternative, through the SMTP server of the config file. Python's own smtplib and email do the
+protocol and the MIME; this module only decides what goes in and turns failures into one line."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from vipctl.config import MailSettings
+from vipctl.errors import UserError
+
+
+def recipients(value: str) -> list[str]:
+    """``ADDR[,ADDR]``: each must at least look like an address."""
+    found = [a.strip() for a in value.split(",") if a.strip()]
+    wrong = [a for a in found if "@" not in a or any(c.isspace() for c in a)]
+    if not found or wrong:
+        raise UserError(f"--mail-to: not an e-mail address: {', '.join(wrong) or repr(value)}")
+    return found
+
+
+def message(sender: str, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def send(settings: MailSettings, to: list[str], subject: str, text: str, html: str) -> None:
+    if settings.host is None:
+        raise UserError("no SMTP server: set host in the [mail] table of the config file")
+    sender = settings.sender or settings.user
+    if sender is None:
+        raise UserError("no sender address: set from (or user) in the [mail] table")
+    password = None
+    if settings.user is not None:
+        password = os.environ.get(settings.password_env)
+        if not password:
+            raise UserError(f"set ${settings.password_env} to the SMTP password of {settings.user}")
+    where = f"{settings.host}:{settings.server_port}"
+    try:
+        with smtplib.SMTP(settings.host, settings.server_port, timeout=60) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.user is not None:
+                smtp.login(settings.user, password or "")
+            smtp.send_message(message(sender, to, subject, text, html))
+    except smtplib.SMTPAuthenticationError:
+        raise UserError(f"{where} refused the login of {settings.user}") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise UserError(f"cannot mail the report through {where}: {exc}") from None
