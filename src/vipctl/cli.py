@@ -571,6 +571,35 @@ def report(
         typer.echo(f"Report for {day} {' and '.join(filter(None, done))}.", err=True)
 
 
+@app.command()
+@user_errors
+def calendar(
+    ctx: typer.Context,
+    date: DateOption = None,
+    days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 90,
+    kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
+    agent: AgentOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .ics file to write (replaced whole)."),
+    ] = None,
+) -> None:
+    """Upcoming events as an iCalendar file: import it again and events update, not double."""
+    from vipctl import agenda, calendarview, config, files
+
+    day = _today(date)
+    scope = agenda.Scope(agent=agent, kinds=_choices(KINDS)(kind) or KINDS)
+    settings = config.load()
+    with _session(ctx) as conn:
+        found = agenda.upcoming(conn, settings, day, days, scope)
+        names = agenda.names(conn, {e.client_id for e in found})
+    text = calendarview.ics(found, names)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        files.write_atomically(output, text)
+
+
 config_app = typer.Typer(
     help="The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency."
 )
