@@ -121,6 +121,20 @@ def test_starttls_and_login_with_the_password_from_the_environment(
         server.stop()
 
 
+def test_the_server_can_be_given_on_the_command_line(book, inbox, own_config):
+    box, port = inbox
+    own_config.write_text(
+        '[mail]\nhost = "smtp.invalid"\nstarttls = false\nfrom = "v@example.com"\n'
+    )
+    sent = book(
+        "report", "--date", DAY, "--mail-to", "me@example.com", "--smtp", f"127.0.0.1:{port}"
+    )
+    assert sent.exit_code == 0, sent.output
+    assert box.envelopes[0].rcpt_tos == ["me@example.com"]
+    wrong = book("report", "--date", DAY, "--mail-to", "me@example.com", "--smtp", "host:port")
+    assert wrong.exit_code == 1 and "--smtp: expected HOST or HOST:PORT" in wrong.stderr
+
+
 def test_mail_problems_are_one_clear_line(book, own_config):
     nowhere = book("report", "--date", DAY, "--mail-to", "lead@example.com")
     assert nowhere.exit_code == 1 and "no SMTP server" in nowhere.stderr

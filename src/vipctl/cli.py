@@ -533,6 +533,10 @@ def report(
             help="Mail the report (HTML, with the text as alternative) via the config's [mail].",
         ),
     ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(metavar="HOST[:PORT]", help="The SMTP server, instead of the config's."),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Only the N most urgent clients of the to-do list.")
     ] = None,
@@ -559,7 +563,7 @@ def report(
                     reportview.render_report(data, f, show_pii=show_pii) for f in ("text", "html")
                 )
                 subject = reportview.subject(data)
-                mailing.send(settings.mail, to, subject, text, html)
+                mailing.send(mailing.server(settings.mail, smtp), to, subject, text, html)
             if output is None and to is None:
                 sys.stdout.write(reportview.render_report(data, fmt, show_pii=show_pii))
             with db.write() as conn:  # only a report that was delivered counts as made

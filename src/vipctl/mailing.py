@@ -4,6 +4,7 @@ protocol and the MIME; this module only decides what goes in and turns failures 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import smtplib
 import ssl
@@ -21,6 +22,16 @@ def recipients(value: str) -> list[str]:
     if not found or wrong:
         raise UserError(f"--mail-to: not an e-mail address: {', '.join(wrong) or repr(value)}")
     return found
+
+
+def server(settings: MailSettings, given: str | None) -> MailSettings:
+    """The config's settings with ``--smtp HOST[:PORT]`` in place of its host and port."""
+    if given is None:
+        return settings
+    host, _, port = given.strip().partition(":")
+    if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+        raise UserError(f"--smtp: expected HOST or HOST:PORT (got {given!r})")
+    return dataclasses.replace(settings, host=host, port=int(port) if port else settings.port)
 
 
 def message(sender: str, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
