@@ -91,6 +91,38 @@ def _footer(entries: Sequence[Entry]) -> str:
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 
+TODO_COLUMNS = [
+    ("rank", "#"),
+    ("client_id", "Client"),
+    ("name", "Name"),
+    ("tier_shown", "Tier"),
+    ("segment", "Segment"),
+    ("score", "Score"),
+    ("reasons", "Why"),
+    ("days_left", "Days"),
+    ("phone", "Phone"),
+    ("best_visit_time", "Best time"),
+]
+NOTHING_DUE = "Nothing due: every reminder is handled."
+
+
+def todo_row(rank: int, client: dict, score: float, reasons: list[str], days_left: int) -> dict:
+    """A line of the to-do table (``TODO_COLUMNS``), for ``today`` and the report alike."""
+    return {
+        **client,
+        "rank": rank,
+        "tier_shown": tierview.shown_tier(client["tier"], client["tier_incomplete"]),
+        "score": f"{score:.1f}",
+        "reasons": "\n".join(reasons),
+        "days_left": days_left,
+    }
+
+
+def clients_shown(shown: int, total: int) -> str:
+    count = f"{total:,} client{'s' if total != 1 else ''}"
+    return f"the first {shown:,} of {count}" if shown < total else count
+
+
 def write_today(
     entries: Sequence[Entry],
     day: dt.date,
@@ -120,37 +152,19 @@ def write_today(
         ]
         render.write_csv(rows, [*TODAY_FIELDS, *ITEM_FIELDS])
     else:
-        rows = []
-        for rank, entry in enumerate(entries, 1):
-            client = render.masked(entry.client, show_pii)
-            rows.append(
-                {
-                    **client,
-                    "rank": rank,
-                    "tier_shown": tierview.shown_tier(client["tier"], client["tier_incomplete"]),
-                    "score": f"{entry.score:.1f}",
-                    "reasons": "\n".join(reason(e, day) for e in entry.items),
-                    "days_left": min((e.date - day).days for e in entry.items),
-                }
+        rows = [
+            todo_row(
+                rank,
+                render.masked(entry.client, show_pii),
+                entry.score,
+                [reason(e, day) for e in entry.items],
+                min((e.date - day).days for e in entry.items),
             )
-        columns = [
-            ("rank", "#"),
-            ("client_id", "Client"),
-            ("name", "Name"),
-            ("tier_shown", "Tier"),
-            ("segment", "Segment"),
-            ("score", "Score"),
-            ("reasons", "Why"),
-            ("days_left", "Days"),
-            ("phone", "Phone"),
-            ("best_visit_time", "Best time"),
+            for rank, entry in enumerate(entries, 1)
         ]
-        count = f"{len(everyone)} client{'s' if len(everyone) != 1 else ''}"
-        if len(rows) < len(everyone):
-            count = f"the first {len(rows)} of {count}"
-        title = f"To do on {day:%a} {day}: {count}"
-        caption = _footer(everyone) if everyone else "Nothing due: every reminder is handled."
-        render.console().print(render.table(columns, rows, title=title, caption=caption))
+        title = f"To do on {day:%a} {day}: {clients_shown(len(rows), len(everyone))}"
+        caption = _footer(everyone) if everyone else NOTHING_DUE
+        render.console().print(render.table(TODO_COLUMNS, rows, title=title, caption=caption))
 
 
 def write_explanation(

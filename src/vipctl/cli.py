@@ -351,6 +351,7 @@ def _choices(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:
 
 KINDS_HELP = "Only these kinds, comma-separated: " + ", ".join(KINDS)
 AgentOption = Annotated[str | None, typer.Option(help="Only this agent's clients.")]
+KindOption = Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)]
 
 
 @app.command()
@@ -359,7 +360,7 @@ def upcoming(
     ctx: typer.Context,
     date: DateOption = None,
     days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 30,
-    kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
+    kind: KindOption = None,
     tier: Annotated[
         str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")
     ] = None,
@@ -441,7 +442,7 @@ def log(
 def done(
     ctx: typer.Context,
     client_id: ClientArg,
-    kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
+    kind: KindOption = None,
     policy: Annotated[str | None, typer.Option(help="Only the items of this policy.")] = None,
     date: DateOption = None,
 ) -> None:
@@ -581,7 +582,7 @@ def calendar(
     ctx: typer.Context,
     date: DateOption = None,
     days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 90,
-    kind: Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)] = None,
+    kind: KindOption = None,
     agent: AgentOption = None,
     output: Annotated[
         Path | None,

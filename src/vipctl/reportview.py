@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from vipctl import render, tierview
-from vipctl.agendaview import reason_of
+from vipctl.agendaview import NOTHING_DUE, TODO_COLUMNS, clients_shown, reason_of, todo_row
 from vipctl.config import SEGMENTS, TIERS
 from vipctl.kinds import LABELS
 
@@ -43,10 +43,8 @@ def _masked(data: dict, show_pii: bool) -> dict:
 
 def _todo(data: dict) -> Section:
     todo, day = data["todo"], data["date"]
-    section = Section("To do today", empty="Nothing due: every reminder is handled.")
-    count = _plural(todo["clients"], "client")
-    if len(todo["entries"]) < todo["clients"]:
-        count = f"the first {len(todo['entries']):,} of {count}"
+    section = Section("To do today", columns=TODO_COLUMNS, empty=NOTHING_DUE)
+    count = clients_shown(len(todo["entries"]), todo["clients"])
     kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
     tiers = ", ".join(f"{t} {n:,}" for t, n in todo["by_tier"].items())
     if todo["clients"]:
@@ -54,32 +52,13 @@ def _todo(data: dict) -> Section:
             f"{count}, most urgent first; {_plural(todo['items'], 'item')}: {kinds}.",
             f"Clients per tier: {tiers}.",
         ]
-    section.columns = [
-        ("rank", "#"),
-        ("client_id", "Client"),
-        ("name", "Name"),
-        ("tier_shown", "Tier"),
-        ("segment", "Segment"),
-        ("score", "Score"),
-        ("reasons", "Why"),
-        ("phone", "Phone"),
-        ("best_visit_time", "Best time"),
-    ]
     for rank, entry in enumerate(todo["entries"], 1):
+        items = entry["items"]
         reasons = [
-            reason_of(i["kind"], i["event_date"], i["policy_no"], i["detail"], day)
-            for i in entry["items"]
+            reason_of(i["kind"], i["event_date"], i["policy_no"], i["detail"], day) for i in items
         ]
-        shown = tierview.shown_tier(entry["tier"], entry["tier_incomplete"])
-        section.rows.append(
-            {
-                **entry,
-                "rank": rank,
-                "tier_shown": shown,
-                "score": f"{entry['score']:.1f}",
-                "reasons": "\n".join(reasons),
-            }
-        )
+        days_left = min(i["days_left"] for i in items)
+        section.rows.append(todo_row(rank, entry, entry["score"], reasons, days_left))
     return section
 
 
