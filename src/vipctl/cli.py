@@ -545,30 +545,26 @@ def report(
 ) -> None:
     """The daily report for cron: to-do list, grace and lapse risk, overdue contacts, tier
     movements since the previous report, counts, and yesterday's work."""
-    from vipctl import config, files, mailing, reporting, reportview
+    from vipctl import config, mailing, reportjob
 
     day = _today(date)
     settings = config.load()
     to = mailing.recipients(mail_to) if mail_to is not None else None
+    if smtp is not None and to is None:
+        raise UserError("--smtp: only with --mail-to")
     db = _open(ctx)
     try:
-        with files.exclusive(db.path.with_name(db.path.name + ".report.lock"), "vipctl report"):
-            with db.read() as conn:
-                data, last_movement = reporting.build(conn, settings, day, limit=limit)
-            if output is not None:
-                files.write_atomically(
-                    output, reportview.render_report(data, fmt, show_pii=show_pii)
-                )
-            if to is not None:
-                text, html = (
-                    reportview.render_report(data, f, show_pii=show_pii) for f in ("text", "html")
-                )
-                subject = reportview.subject(data)
-                mailing.send(mailing.server(settings.mail, smtp), to, subject, text, html)
-            if output is None and to is None:
-                sys.stdout.write(reportview.render_report(data, fmt, show_pii=show_pii))
-            with db.write() as conn:  # only a report that was delivered counts as made
-                reporting.record(conn, day, last_movement)
+        reportjob.run(
+            db,
+            settings,
+            day,
+            fmt,
+            output=output,
+            mail_to=to,
+            mail=mailing.server(settings.mail, smtp),
+            limit=limit,
+            show_pii=show_pii,
+        )
     finally:
         db.close()
     if (output or to) and sys.stderr.isatty():  # cron mails whatever it gets: it gets none

@@ -1,0 +1,50 @@
+"""One run of ``vipctl report``: made under a lock, delivered, and only then recorded.
+
+The order is the guarantee cron needs: a second run waits for nobody (it fails at once), a run
+that could not write its file or send its mail leaves no trace in the database, so the next
+report's "since the previous report" still covers what this one failed to deliver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from vipctl import files, mailing, reporting, reportview
+from vipctl.config import Config, MailSettings
+from vipctl.reportview import ReportFormat
+from vipctl.store import Database
+
+
+def run(
+    db: Database,
+    config: Config,
+    day: dt.date,
+    fmt: ReportFormat,
+    *,
+    output: Path | None = None,
+    mail_to: list[str] | None = None,
+    mail: MailSettings | None = None,
+    limit: int | None = None,
+    show_pii: bool = False,
+) -> None:
+    """Write the report to ``output``, mail it to ``mail_to`` through ``mail`` (default: the
+    config's server), or print it when neither is given."""
+    lock = db.path.with_name(db.path.name + ".report.lock")
+    with files.exclusive(lock, "vipctl report"):
+        with db.read() as conn:
+            data, last_movement = reporting.build(conn, config, day, limit=limit)
+
+        def made(as_format: ReportFormat) -> str:
+            return reportview.render_report(data, as_format, show_pii=show_pii)
+
+        if output is not None:
+            files.write_atomically(output, made(fmt))
+        if mail_to is not None:
+            subject = reportview.subject(data)
+            mailing.send(mail or config.mail, mail_to, subject, made("text"), made("html"))
+        if output is None and mail_to is None:
+            sys.stdout.write(made(fmt))
+        with db.write() as conn:
+            reporting.record(conn, day, last_movement)
