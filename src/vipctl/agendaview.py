@@ -83,11 +83,20 @@ def write_upcoming(
         render.console().print(render.table(columns, rows, title=title))
 
 
-def _footer(entries: Sequence[Entry]) -> str:
+def tallies(entries: Sequence[Entry]) -> tuple[dict[str, int], dict[str, int]]:
+    """Items per kind and clients per tier ("?" unassessed) of a day's list, in their order."""
     kinds = Counter(e.kind for entry in entries for e in entry.items)
     tiers = Counter(entry.tier or "?" for entry in entries)
-    by_kind = ", ".join(f"{LABELS[k]} {kinds[k]}" for k in KINDS if kinds[k])
-    by_tier = ", ".join(f"{t} {tiers[t]}" for t in (*TIERS, "?") if tiers[t])
+    return (
+        {k: kinds[k] for k in KINDS if kinds[k]},
+        {t: tiers[t] for t in (*TIERS, "?") if tiers[t]},
+    )
+
+
+def _footer(entries: Sequence[Entry]) -> str:
+    kinds, tiers = tallies(entries)
+    by_kind = ", ".join(f"{LABELS[k]} {n}" for k, n in kinds.items())
+    by_tier = ", ".join(f"{t} {n}" for t, n in tiers.items())
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 

@@ -129,7 +129,7 @@ def _run(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     broken = False
     rejects: dict[int, list[tuple[list[str], str]]] = {}
-    touched: dict[Kind, set[str]] = {"clients": set(), "policies": set()}
+    touched: set[str] = set()  # clients whose tier may have changed
     dues_later: set[str] = set()  # policies whose unpaid premium the batches could not work out
     with db.write() as conn:
         stored = Client.__table__.c.client_id
@@ -139,7 +139,8 @@ def _run(
         for n, (src, report) in enumerate(zip(sources, reports, strict=True)):
             progress = on_file(report, src.csv.lines) if on_file else None
             upsert: Upsert | None = None
-            dues: tracking.DuesAsImported | None = None
+            in_hand = src.kind == "policies" and set(tracking.SCHEDULE) <= set(src.stored)
+            dues = tracking.DuesAsImported(conn, today) if in_hand else None
             try:
                 for batch in src.csv.batches(BATCH):
                     checked = validator.check(src, batch)
@@ -155,17 +156,16 @@ def _run(
                     upsert = upsert or Upsert(conn, TABLES[src.kind], src.stored, now)
                     written = len(upsert.touched)
                     inserted, updated, unchanged = upsert.write(checked.columns)
-                    if src.kind == "policies" and set(tracking.SCHEDULE) <= set(src.stored):
-                        dues = dues or tracking.DuesAsImported(conn, today)
+                    if dues:
                         rows = dict(zip(src.stored, checked.columns, strict=True))
                         dues.write(rows, set(upsert.touched[written:]))
                     report.inserted += inserted
                     report.updated += updated
                     report.unchanged += unchanged
-                if upsert:
-                    touched[src.kind].update(upsert.touched)
-                    if src.kind == "policies" and not dues:
-                        dues_later.update(upsert.touched)
+                if upsert and src.kind == "clients":
+                    touched.update(upsert.touched)
+                elif upsert and not dues:
+                    dues_later.update(upsert.touched)
             except csvfile.BrokenCsv as exc:
                 # What follows the break cannot be read, so no part of the import may land.
                 result.errors.append(str(exc))
@@ -173,10 +173,10 @@ def _run(
         if broken or (result.errors and not skip_invalid):
             raise ImportRejected(result)  # leaving the block rolls the transaction back
         if result.changed:
-            result.assessment = assessing.recompute(conn, config, today, only=touched["clients"])
+            result.assessment = assessing.recompute(conn, config, today, only=touched)
             if dues_later:
                 tracking.refresh_dues(conn, today, only=dues_later)
-            tracking.refresh_departures(conn, today, only=touched["clients"])
+            tracking.refresh_departures(conn, today, only=touched)
         for index in deferred:
             index.create(conn)
         for n, bad in rejects.items():

@@ -13,10 +13,9 @@ from collections import Counter
 from sqlalchemy import Connection, func, select
 
 from vipctl import agenda, queries, tierview
-from vipctl.agendaview import item
+from vipctl.agendaview import item, tallies
 from vipctl.config import TIERS, Config
 from vipctl.followup import now
-from vipctl.kinds import KINDS
 from vipctl.models import Client, Contact, DoneMark, Policy, PremiumDue, ReportRun, TierHistory
 
 EVERYONE = agenda.Scope()
@@ -90,7 +89,7 @@ def build(
     every other section in full), and the newest tier movement it saw, for ``record``."""
     last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
     entries = agenda.ranked(conn, config, day, EVERYONE, limit=limit)
-    kinds = Counter(e.kind for entry in entries for e in entry.items)
+    by_kind, by_tier = tallies(entries)
     overdue = Counter(
         entry.tier or "?"
         for entry in entries
@@ -116,9 +115,9 @@ def build(
         "previous_report": before["report_date"] if before else None,
         "todo": {
             "clients": len(entries),
-            "items": sum(kinds.values()),
-            "by_kind": {kind: kinds[kind] for kind in KINDS if kinds[kind]},
-            "by_tier": dict(sorted(Counter(entry.tier or "?" for entry in entries).items())),
+            "items": sum(by_kind.values()),
+            "by_kind": by_kind,
+            "by_tier": by_tier,
             "entries": [
                 {
                     **entry.client,
