@@ -55,7 +55,7 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DatabaseError, OperationalError
 
         try:
             return command(*args, **kwargs)
@@ -65,6 +65,11 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if "locked" in str(exc.orig):
                 raise _fail("the database is busy (another vipctl is writing); try again") from None
             raise _fail(f"database error: {exc.orig}") from None
+        except DatabaseError as exc:
+            raise _fail(
+                f"database error: {exc.orig} ('vipctl check' tells more; 'vipctl restore FILE' "
+                "brings back a backup)"
+            ) from None
 
     return wrapper
 
@@ -72,7 +77,16 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
     from vipctl.store import Database, resolve
 
-    return Database(resolve(ctx.obj), create=create)
+    db = Database(resolve(ctx.obj), create=create)
+    if db.upgraded is not None:
+        from vipctl.models import SCHEMA_VERSION
+
+        typer.echo(
+            f"vipctl: upgraded {db.path} from schema {db.upgraded.from_version} to "
+            f"{SCHEMA_VERSION}; the file as it was is kept as {db.upgraded.kept}",
+            err=True,
+        )
+    return db
 
 
 @contextmanager
@@ -599,6 +613,65 @@ def calendar(
         sys.stdout.write(text)
     else:
         files.write_atomically(output, text)
+
+
+@app.command()
+@user_errors
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced whole).")],
+) -> None:
+    """Copy the database to FILE, safely even while vipctl or cron is using it."""
+    from vipctl import upkeep
+
+    db = _open(ctx)
+    try:
+        upkeep.backup(db, file)
+    finally:
+        db.close()
+    typer.echo(f"Backed up {db.path} to {file}.")
+
+
+@app.command()
+@user_errors
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by 'vipctl backup'.")],
+) -> None:
+    """Replace the database by a backup, after checking the backup's integrity and schema.
+
+    The database as it was is kept beside it.
+    """
+    from vipctl import store, upkeep
+
+    path = store.resolve(ctx.obj)
+    kept = upkeep.restore(path, file)
+    typer.echo(f"Restored {path} from {file}.")
+    if kept is not None:
+        typer.echo(f"The database as it was is kept as {kept}.")
+
+
+@app.command()
+@user_errors
+def check(ctx: typer.Context) -> None:
+    """Check the database: SQLite's integrity check, then the rules vipctl relies on.
+
+    Exits 1 when something is wrong.
+    """
+    from vipctl import upkeep
+
+    db = _open(ctx)
+    try:
+        problems, advice = upkeep.check(db)
+    finally:
+        db.close()
+    for line in advice:
+        typer.echo(f"note: {line}")
+    if problems:
+        for line in problems:
+            typer.echo(f"problem: {line}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{db.path}: no problems found.")
 
 
 config_app = typer.Typer(

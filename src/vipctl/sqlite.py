@@ -1,4 +1,5 @@
-"""Everything SQLite-only lives here: the owner-only file, pragmas and how transactions begin.
+"""Everything SQLite-only lives here: the owner-only file, pragmas, how transactions begin, and
+copying and checking the file.
 
 The rest of vipctl speaks portable SQLAlchemy, so this module is the one to give a PostgreSQL
 counterpart when teams share a server.
@@ -7,8 +8,10 @@ counterpart when teams share a server.
 from __future__ import annotations
 
 import os
+import sqlite3
 import warnings
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SAWarning
@@ -54,3 +57,59 @@ def configure(engine: Engine) -> None:
         # timeout instead, so concurrent imports queue rather than fail.
         immediate = conn.get_execution_options().get(IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def copy(source: Any, target: Path) -> None:
+    """Copy the database behind the sqlite3 connection ``source`` into a new private file.
+
+    SQLite's online backup API reads a consistent snapshot page by page, so the copy is right
+    even while another process writes, and when ``source`` is inside a transaction the copy is
+    what that transaction sees. The copy is a single self-contained file (no -wal beside it).
+    """
+    create_private_file(target)
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")
+    except BaseException:
+        dest.close()
+        target.unlink(missing_ok=True)
+        raise
+    dest.close()
+
+
+NotADatabase = sqlite3.DatabaseError
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy the database file ``source``, opened read-only so a backup is never changed."""
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        copy(src, target)
+    finally:
+        src.close()
+
+
+def overwrite(source: Path, target: Any) -> None:
+    """Replace the database behind the sqlite3 connection ``target`` by the file ``source``.
+
+    Through the backup API, not a rename: processes that have the database open see the new
+    content at their next transaction instead of a deleted file with a stale -wal beside it.
+    """
+    src = sqlite3.connect(source)
+    try:
+        src.backup(target)
+    finally:
+        src.close()
+
+
+def damage(dbapi_connection: Any) -> list[str]:
+    """What SQLite itself finds wrong with the file: broken pages or indexes, dangling keys."""
+    try:
+        found = [row[0] for row in dbapi_connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:  # too broken to even list what is wrong
+        return [f"the file is damaged: {exc}"]
+    problems = [] if found == ["ok"] else found
+    for table, rowid, parent, _ in dbapi_connection.execute("PRAGMA foreign_key_check"):
+        problems.append(f"{table} row {rowid} refers to a missing {parent}")
+    return problems

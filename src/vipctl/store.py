@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, create_engine, inspect, select, text
@@ -83,11 +85,30 @@ def resolve(db: str | None) -> Path:
     return Path(chosen).expanduser() if chosen else default_path()
 
 
+def aside(path: Path, why: str) -> Path:
+    """A new name beside ``path`` for a copy kept for ``why``: sortable by time, never taken."""
+    base = f"{path.name}.{why}.{dt.datetime.now():%Y%m%d-%H%M%S}"
+    n = 0
+    while (kept := path.with_name(f"{base}{f'-{n}' if n else ''}.bak")).exists():
+        n += 1
+    return kept
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What opening the database did to an older one: worth a line to the user."""
+
+    from_version: int
+    kept: Path | None  # the file as it was, or None when no copy was asked for
+
+
 class Database:
     """An opened, schema-checked database. ``create`` makes a new file where there is none."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, keep_old: bool = True) -> None:
         self.path = path
+        self.keep_old = keep_old  # copy an older schema's file aside before upgrading it
+        self.upgraded: Upgrade | None = None
         if not path.exists():
             if not create:
                 raise UserError(f"no database at {path} yet: run 'vipctl import FILE…' first")
@@ -129,12 +150,22 @@ class Database:
             self._upgrade(int(found))
 
     def _upgrade(self, found: int) -> None:
-        """Bring an older database up to date in place, in one transaction: all steps or none."""
+        """Bring an older database up to date in place, in one transaction: all steps or none.
+
+        A copy of the file as it was is kept beside it first: an upgrade that turns out wrong
+        for someone's data must not cost them their book. (SQLite cannot copy a database from
+        inside a write transaction, so the copy is made just before; a write slipping in
+        between lands in the upgraded file, not lost.)
+        """
+        if found < 1:
+            raise UserError(f"{self.path}: schema {found} is older than any vipctl can read")
+        kept = self._keep_copy(found) if self.keep_old else None
         with self.write() as conn:
-            now = self._version(conn)  # another process may have upgraded it meanwhile
-            version = int(now or found)
-            if version < 1:
-                raise UserError(f"{self.path}: schema {version} is older than any vipctl can read")
+            version = int(self._version(conn) or found)  # another process may have upgraded it
+            if version == SCHEMA_VERSION:
+                if kept is not None:
+                    kept.unlink()
+                return
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
             meta = Meta.__table__
@@ -143,6 +174,21 @@ class Database:
                 .where(meta.c.key == "schema_version")
                 .values(value=str(SCHEMA_VERSION))
             )
+            self.upgraded = Upgrade(version, kept)
+
+    def _keep_copy(self, version: int) -> Path:
+        kept = aside(self.path, f"schema-{version}")
+        raw = self.engine.raw_connection()
+        try:
+            sqlite.copy(raw.dbapi_connection, kept)
+        except OSError as exc:
+            raise UserError(
+                f"{self.path} needs an upgrade, but its copy {kept} cannot be written "
+                f"({exc.strerror}); nothing was changed"
+            ) from None
+        finally:
+            raw.close()
+        return kept
 
     def _version(self, conn: Connection) -> str | None:
         """The stored schema version; None for an empty database, an error for a foreign one."""

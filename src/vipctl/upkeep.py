@@ -1,0 +1,134 @@
+"""Keeping the book safe: copies made while it is in use, restoring one, and checking it.
+
+An agent's whole book is one file; a copy they cannot restore, or a restore that swaps in a
+broken file, would be worse than none, so every restore is checked before it replaces anything.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Connection, Select, func, select
+
+from vipctl import sqlite
+from vipctl.config import TIERS
+from vipctl.errors import UserError
+from vipctl.models import Client, ClientTier, Policy, PremiumDue
+from vipctl.store import Database, aside
+
+
+def backup(db: Database, target: Path) -> None:
+    """Copy the database to ``target`` (replaced whole, owner-only), safe while others write."""
+    target = target.expanduser()
+    if target.exists() and target.resolve() == db.path.resolve():
+        raise UserError(f"{target} is the database itself: back it up to another file")
+    if target.is_dir():
+        raise UserError(f"{target} is a directory: give the backup's file name")
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    raw = db.engine.raw_connection()
+    try:
+        sqlite.copy(raw.dbapi_connection, temp)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise UserError(f"cannot write the backup {target}: {exc.strerror}") from None
+    finally:
+        raw.close()
+
+
+def restore(path: Path, source: Path) -> Path | None:
+    """Replace the database at ``path`` by the backup ``source``, once the backup checks out.
+
+    The backup is copied and checked aside (an older schema upgraded in the copy, never in the
+    user's file); the database as it was is kept beside it. Returns where that copy is.
+    """
+    source = source.expanduser()
+    if not source.is_file():
+        raise UserError(f"no backup file {source}")
+    if path.exists() and source.resolve() == path.resolve():
+        raise UserError(f"{source} is the database itself")
+    staged = path.with_name(f".{path.name}.restore.{os.getpid()}.tmp")
+    existed = path.exists()
+    try:
+        try:
+            sqlite.copy_file(source, staged)
+        except sqlite.NotADatabase as exc:
+            raise UserError(f"{source} is not a vipctl backup ({exc})") from None
+        checked = Database(staged, keep_old=False)
+        try:
+            found, _ = check(checked)  # missing tiers are advice, not a reason to refuse
+        finally:
+            checked.close()
+        if found:
+            raise UserError(f"{source} fails its checks, nothing restored: " + "; ".join(found))
+        kept = None
+        db = Database(path, create=True)
+        try:
+            raw = db.engine.raw_connection()
+            try:
+                if existed:
+                    kept = aside(path, "before-restore")
+                    sqlite.copy(raw.dbapi_connection, kept)
+                sqlite.overwrite(staged, raw.dbapi_connection)
+            finally:
+                raw.close()
+        finally:
+            db.close()
+        return kept
+    except OSError as exc:
+        raise UserError(f"cannot restore {source}: {exc.strerror}") from None
+    finally:
+        for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def check(db: Database) -> tuple[list[str], list[str]]:
+    """The problems found (SQLite's own checks first, then vipctl's), and advice: what is not
+    broken but leaves the agenda short until the user acts."""
+    raw = db.engine.raw_connection()
+    try:
+        found = sqlite.damage(raw.dbapi_connection)
+    finally:
+        raw.close()
+    if found:  # the app's checks would read broken pages
+        return found, []
+    with db.read() as conn:
+        return consistency(conn), advice(conn)
+
+
+def advice(conn: Connection) -> list[str]:
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    unassessed = _count(conn, select(c.client_id).where(c.client_id.not_in(select(t.client_id))))
+    if unassessed:
+        return [f"{unassessed} clients have no tier yet: run 'vipctl tier --recompute'"]
+    return []
+
+
+def _count(conn: Connection, query: Select) -> int:
+    return conn.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def consistency(conn: Connection) -> list[str]:
+    """The rules vipctl relies on that the schema alone does not enforce."""
+    c, p, t = Client.__table__.c, Policy.__table__.c, ClientTier.__table__.c
+    d = PremiumDue.__table__.c
+    problems = []
+
+    def count(query: Select) -> int:
+        return _count(conn, query)
+
+    orphans = count(select(p.policy_no).where(p.client_id.not_in(select(c.client_id))))
+    if orphans:
+        problems.append(f"{orphans} policies belong to no client")
+    bad_tier = count(select(t.client_id).where(t.tier.not_in(TIERS)))
+    if bad_tier:
+        problems.append(f"{bad_tier} clients have a tier other than {', '.join(TIERS)}")
+    mismatched = count(
+        select(d.policy_no)
+        .join(Policy.__table__, p.policy_no == d.policy_no)
+        .where(p.client_id != d.client_id)
+    )
+    if mismatched:
+        problems.append(f"{mismatched} unpaid premiums are filed under another client")
+    return problems
