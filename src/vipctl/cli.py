@@ -674,6 +674,42 @@ def check(ctx: typer.Context) -> None:
     typer.echo(f"{db.path}: no problems found.")
 
 
+@app.command()
+@user_errors
+def export(
+    ctx: typer.Context,
+    what: Annotated[
+        str, typer.Argument(metavar="clients|policies|contacts|payments", help="What to export.")
+    ],
+    fmt: Annotated[
+        Literal["csv", "json"], typer.Option("--format", "-f", help="csv (UTF-8 with BOM) or json.")
+    ] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (owner-only, replaced whole)."),
+    ] = None,
+) -> None:
+    """Export the data unmasked, to move it to another tool or keep it as CSV.
+
+    Clients and policies come in the data contract's columns, so 'vipctl import' reads them
+    back. Cells a spreadsheet would run as a formula are prefixed with ' in CSV.
+    """
+    from vipctl import exporting, files
+
+    if what not in exporting.WHAT:
+        raise typer.BadParameter(f"choose from {', '.join(exporting.WHAT)}", param_hint="WHAT")
+    with _session(ctx) as conn:
+        fields, found = exporting.rows(conn, what)  # type: ignore[arg-type]
+    if fmt == "csv":
+        text = exporting.to_csv(fields, found)
+    else:
+        text = exporting.to_json_text(fields, found)
+    if output is None:
+        sys.stdout.write(text)
+    else:  # a BOM so Excel reads the Chinese as UTF-8; vipctl import skips it
+        files.write_atomically(output, "\ufeff" + text if fmt == "csv" else text)
+
+
 config_app = typer.Typer(
     help="The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency."
 )

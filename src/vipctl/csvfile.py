@@ -204,3 +204,20 @@ def write_rejects(
     except OSError as exc:
         raise UserError(f"cannot write the rejects file {target}: {exc.strerror}") from None
     return target
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula: "=cmd|' /C calc'!A0".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def mark_formula(value: str) -> str:
+    """Make a cell that a spreadsheet would run as a formula read as text (OWASP's advice)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unmark_formula(cell: str) -> str:
+    """Undo ``mark_formula`` on import, so a file vipctl exported reads back as it was."""
+    text = cell.strip()
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return cell

@@ -147,6 +147,8 @@ class Validator:
     ) -> list:
         """Parse one column of a batch: each distinct cell once, surrounding spaces ignored."""
         parse = col.parse
+        if "'" in "".join(cells):  # looked for in C: an exported formula cell, rarely true
+            cells = [csvfile.unmark_formula(cell) for cell in cells]
         if parse is v.parse_text:
             # map() keeps the per-cell work in C: strip, then an empty cell becomes None.
             stripped = list(map(str.strip, cells))

@@ -1,0 +1,48 @@
+"""Taking the book elsewhere: clients and policies in the data contract's columns (so vipctl,
+or any tool that reads the contract, imports them back), and what only vipctl knows, the
+contacts logged and the payments recorded."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from sqlalchemy import Connection, select
+
+from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
+from vipctl.csvfile import mark_formula
+from vipctl.models import Client, Contact, Payment, Policy
+from vipctl.render import csv_value, json_value, to_json
+
+What = Literal["clients", "policies", "contacts", "payments"]
+WHAT: tuple[What, ...] = ("clients", "policies", "contacts", "payments")
+
+_TABLES = {
+    "clients": (Client.__table__, [c.name for c in CLIENT_COLUMNS], "client_id"),
+    "policies": (Policy.__table__, [c.name for c in POLICY_COLUMNS], "policy_no"),
+    "contacts": (Contact.__table__, ["client_id", "date", "channel", "note", "recorded_at"], "id"),
+    "payments": (Payment.__table__, ["policy_no", "due_date", "paid_on", "recorded_at"], "id"),
+}
+
+
+def rows(conn: Connection, what: What) -> tuple[list[str], Iterable[Sequence]]:
+    """The fields and every row of ``what`` in a stable order, unmasked: this is the data."""
+    table, fields, key = _TABLES[what]
+    query = select(*(table.c[f] for f in fields)).order_by(table.c[key])
+    return fields, conn.execute(query).all()
+
+
+def to_csv(fields: Sequence[str], found: Iterable[Sequence]) -> str:
+    """CSV whose cells a spreadsheet shows as text, never runs: '=HYPERLINK(…)' stays words."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    for row in found:
+        writer.writerow([mark_formula(csv_value(v)) for v in row])
+    return out.getvalue()
+
+
+def to_json_text(fields: Sequence[str], found: Iterable[Sequence]) -> str:
+    return to_json([{f: json_value(v) for f, v in zip(fields, row, strict=True)} for row in found])
