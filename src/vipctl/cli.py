@@ -191,7 +191,10 @@ def import_(
 def _warn_ignored(result: Any) -> None:
     for report in result.files:
         if report.ignored_columns:
-            names = ", ".join(report.ignored_columns)
+            ignored = report.ignored_columns
+            names = ", ".join(ignored[:20]) + (
+                f" and {len(ignored) - 20} more" if len(ignored) > 20 else ""
+            )
             typer.echo(
                 f"warning: {report.path}: not in the data contract, so not imported: {names}",
                 err=True,

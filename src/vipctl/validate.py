@@ -147,7 +147,11 @@ class Validator:
     ) -> list:
         """Parse one column of a batch: each distinct cell once, surrounding spaces ignored."""
         parse = col.parse
-        if "'" in "".join(cells):  # looked for in C: an exported formula cell, rarely true
+        joined = "".join(cells)  # looked for in C: both are rare
+        if "\x00" in joined:  # binary junk or UTF-16 read as bytes: never a client's data
+            for i in [i for i, cell in enumerate(cells) if "\x00" in cell]:
+                add(i, f"{header}: a NUL character (is the file binary, or damaged?)")
+        if "'" in joined:  # an exported formula cell
             cells = [csvfile.unmark_formula(cell) for cell in cells]
         if parse is v.parse_text:
             # map() keeps the per-cell work in C: strip, then an empty cell becomes None.

@@ -1,0 +1,180 @@
+"""Hostile files: whatever bytes arrive, import gives an answer, never a traceback, and the
+database is unchanged (exit 1) or holds what the file's good rows say (exit 0)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+import sqlite3
+import stat
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import books
+from conftest import Cli, write_csv
+
+NASTY = Path(__file__).parent / "data" / "nasty"
+DAY = "--date", books.IMPORTED
+
+# The checked-in corpus: the nastiest cases, each with what import must answer.
+CORPUS = {
+    "empty.csv": (1, "the file is empty"),
+    "headers-only.csv": (0, "Nothing changed"),
+    "nul-bytes.csv": (1, "name: a NUL character"),
+    "unterminated-quote.csv": (1, "never closed"),
+    "stray-quote.csv": (0, ""),
+    "formulas.csv": (0, ""),
+    "rtl-emoji.csv": (0, ""),
+    "10000-columns.csv": (0, "and 9975 more"),
+    "duplicate-keys.csv": (1, "N1 appears twice"),
+    "huge-field.csv": (0, ""),
+    "truncated-gbk.csv": (1, "expected 5 fields"),
+    "binary.csv": (1, "cannot tell the text encoding"),
+    "utf16.csv": (0, ""),
+}
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-1", "@x", "=1+1"]
+ODD_TEXT = [
+    "\u202eمحمد\u202c",
+    "😀👨‍👩‍👧",
+    "שלום",
+    "",
+    " ",
+    '"',
+    "a,b",
+    "x\ny",
+    "\x00",
+    "长" * 5000,
+]
+
+
+def state(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """The small book, imported once; every case starts from a copy."""
+    home = tmp_path_factory.mktemp("template")
+    cli = Cli(home / "vipctl.db")
+    clients = write_csv(home / "c.csv", books.HEADERS, books.CLIENTS)
+    policies = write_csv(home / "p.csv", books.POLICY_HEADERS, books.POLICIES)
+    assert cli("import", str(clients), str(policies), *DAY).exit_code == 0
+    return cli.db
+
+
+def attempt(template: Path, home: Path, data: bytes, *options: str):
+    """Import ``data`` into a copy of the template; check the promises every outcome keeps."""
+    db = home / "vipctl.db"
+    shutil.copy(template, db)
+    before = state(db)
+    source = home / "input.csv"
+    source.write_bytes(data)
+    cli = Cli(db)
+    result = cli("import", str(source), *DAY, *options)
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert state(db) == before
+        return result
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output
+    after = state(db)
+    again = cli("import", str(source), *DAY, *options)  # re-importing changes nothing
+    assert again.exit_code == 0, again.output
+    assert state(db) == after
+    for rejects in home.glob("*.rejects.csv"):
+        assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_the_corpus(template, tmp_path, name):
+    code, said = CORPUS[name]
+    result = attempt(template, tmp_path, (NASTY / name).read_bytes())
+    assert result.exit_code == code, result.output
+    assert said in result.output
+
+
+def test_the_corpus_is_all_here():
+    assert sorted(p.name for p in NASTY.glob("*.csv")) == sorted(CORPUS)
+
+
+def _cell() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(FORMULAS + ODD_TEXT), st.text(max_size=12))
+
+
+@st.composite
+def hostile_files(draw) -> bytes:
+    """A valid clients or policies file, then broken in the ways real files are broken."""
+    if draw(st.booleans()):
+        headers, rows = list(books.HEADERS), [list(r) for r in books.CLIENTS]
+        rows += [[f"H{i}", "新客户", "1990-02-03", "solar", "13600000000", "王芳", "active",
+                  *books.HEALTHY] for i in range(draw(st.integers(0, 3)))]  # fmt: skip
+    else:
+        headers, rows = list(books.POLICY_HEADERS), [list(r) for r in books.POLICIES]
+    for _ in range(draw(st.integers(0, 4))):
+        row = draw(st.integers(0, len(rows) - 1)) if rows else None
+        how = draw(st.sampled_from(["cell", "duplicate", "drop", "extra-column", "short-row"]))
+        if row is None:
+            break
+        if how == "cell":
+            col = draw(st.integers(0, len(headers) - 1))
+            rows[row][col] = draw(_cell())
+        elif how == "duplicate":
+            rows.append(list(rows[row]))
+        elif how == "drop":
+            rows.pop(row)
+        elif how == "extra-column":
+            headers.append(draw(st.sampled_from(["extra", "备注", "client_id", ""])))
+            for r in rows:
+                r.append(draw(_cell()))
+        else:
+            rows[row] = rows[row][: draw(st.integers(0, len(headers) - 1))]
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=draw(st.sampled_from([",", ";", "\t"])))
+    writer.writerow(headers)
+    writer.writerows(rows)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+    data = buf.getvalue().encode(encoding, errors="replace")
+    damage = draw(st.sampled_from(["none", "truncate", "insert", "splice"]))
+    if damage == "truncate" and data:
+        data = data[: draw(st.integers(0, len(data) - 1))]
+    elif damage == "insert":
+        at = draw(st.integers(0, len(data)))
+        data = (
+            data[:at]
+            + draw(st.sampled_from([b'"', b"\x00", b"\r", b"\xff\xfe", b"\n,,\n"]))
+            + data[at:]
+        )
+    elif damage == "splice":
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=40)) + data[at:]
+    return data
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=hostile_files(), skip_invalid=st.booleans())
+def test_any_hostile_file(template, data, skip_invalid):
+    with tempfile.TemporaryDirectory() as home:
+        options = ("--skip-invalid",) if skip_invalid else ()
+        result = attempt(template, Path(home), data, *options)
+        event(f"exit {result.exit_code}{' --skip-invalid' if skip_invalid else ''}")
+        if skip_invalid and result.exit_code == 0:
+            rejects = list(Path(home).glob("*.rejects.csv"))
+            assert bool(rejects) == ("rejected row(s)" in result.stdout)
