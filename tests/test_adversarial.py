@@ -131,7 +131,8 @@ def hostile_files(draw) -> bytes:
             break
         if how == "cell":
             col = draw(st.integers(0, len(headers) - 1))
-            rows[row][col] = draw(_cell())
+            if col < len(rows[row]):  # a short row has fewer cells than headers
+                rows[row][col] = draw(_cell())
         elif how == "duplicate":
             rows.append(list(rows[row]))
         elif how == "drop":
@@ -164,8 +165,11 @@ def hostile_files(draw) -> bytes:
     return data
 
 
+# derandomize: CI sees the same 100 files every run, so main cannot turn red by luck; run with
+# --hypothesis-seed=N (and without derandomize) to explore further, and add what breaks to CORPUS.
 @settings(
-    max_examples=60,
+    max_examples=100,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
