@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -108,3 +109,20 @@ def book(cli: Cli, tmp_path: Path) -> Cli:
     result = cli("import", str(clients), str(policies), "--date", books.IMPORTED)
     assert result.exit_code == 0, result.output
     return cli
+
+
+def dump(db: Path) -> list[str]:
+    """Every row of every table as SQL, as a fresh connection (after any recovery) sees it."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def count(db: Path, table: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()

@@ -4,10 +4,8 @@ database is unchanged (exit 1) or holds what the file's good rows say (exit 0)."
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import shutil
-import sqlite3
 import stat
 import tempfile
 from pathlib import Path
@@ -17,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import books
-from conftest import Cli, write_csv
+from conftest import Cli, count, dump, write_csv
 
 NASTY = Path(__file__).parent / "data" / "nasty"
 DAY = "--date", books.IMPORTED
@@ -54,14 +52,6 @@ ODD_TEXT = [
 ]
 
 
-def state(db: Path) -> str:
-    conn = sqlite3.connect(db)
-    try:
-        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     """The small book, imported once; every case starts from a copy."""
@@ -77,7 +67,7 @@ def attempt(template: Path, home: Path, data: bytes, *options: str):
     """Import ``data`` into a copy of the template; check the promises every outcome keeps."""
     db = home / "vipctl.db"
     shutil.copy(template, db)
-    before = state(db)
+    before = dump(db)
     source = home / "input.csv"
     source.write_bytes(data)
     cli = Cli(db)
@@ -86,16 +76,16 @@ def attempt(template: Path, home: Path, data: bytes, *options: str):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     if result.exit_code == 1:
-        assert state(db) == before
+        assert dump(db) == before
         return result
     if "--skip-invalid" in options:
         exactly_the_good_rows(result.stdout, template, db, home)
     checked = cli("check")
     assert checked.exit_code == 0, checked.output
-    after = state(db)
+    after = dump(db)
     again = cli("import", str(source), *DAY, *options)  # re-importing changes nothing
     assert again.exit_code == 0, again.output
-    assert state(db) == after
+    assert dump(db) == after
     for rejects in home.glob("*.rejects.csv"):
         assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
     return result
@@ -121,14 +111,6 @@ def exactly_the_good_rows(summary: str, template: Path, db: Path, home: Path) ->
         assert len(found) - 1 == rejected
     else:
         assert not rejects
-
-
-def count(db: Path, table: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))

@@ -5,12 +5,10 @@ Real processes, because a SIGKILL or a second process's lock cannot be faked in-
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, count, dump
 
 BIG = 20_000  # clients; twice as many policies: an import that takes a second or two
 
@@ -53,26 +51,6 @@ def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
     return proc.returncode, out, err
 
 
-def state(db: Path) -> str:
-    """A digest of every row of every table, as a fresh connection (after recovery) sees it."""
-    conn = sqlite3.connect(db)
-    try:
-        digest = hashlib.sha256()
-        for line in conn.iterdump():
-            digest.update(line.encode())
-        return digest.hexdigest()
-    finally:
-        conn.close()
-
-
-def count(db: Path, table: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
-
-
 def opens_cleanly(db: Path, config: Path) -> None:
     code, out, err = finish(start(db, "check", config=config))
     assert code == 0, out + err
@@ -99,7 +77,7 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(big, tmp_path, 
     base = tmp_path / "base.db"
     code, out, err = finish(start(base, "import", *map(str, DATA.glob("*.csv")), config=own_config))
     assert code == 0, out + err
-    before = state(base)
+    before = dump(base)
     files = [str(big / "clients.csv"), str(big / "policies.csv")]
     whole = tmp_path / "whole.db"
     shutil.copy(base, whole)
@@ -111,7 +89,7 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(big, tmp_path, 
         shutil.copy(base, db)
         proc = start(db, "import", *files, "--date", "2026-11-01", config=own_config)
         assert kill_after(proc, took * share), "the import ended before it could be killed"
-        assert state(db) == before
+        assert dump(db) == before
         opens_cleanly(db, own_config)
         # And the next import, after the crash, goes through whole.
         code, out, err = finish(
@@ -126,7 +104,7 @@ def test_a_recompute_killed_part_way_changes_no_tier(big, tmp_path, own_config):
     files = [str(big / "clients.csv"), str(big / "policies.csv")]
     code, out, err = finish(start(db, "import", *files, "--date", "2026-11-01", config=own_config))
     assert code == 0, out + err
-    before = state(db)
+    before = dump(db)
     # Stricter rules move many clients: the recompute rewrites tiers and writes their history.
     own_config.write_text("[tiers.most_off]\nA = 0\nB = 0\nC = 1\n", encoding="utf-8")
     whole = tmp_path / "whole.db"
@@ -136,7 +114,7 @@ def test_a_recompute_killed_part_way_changes_no_tier(big, tmp_path, own_config):
 
     proc = start(db, "tier", "--recompute", "--date", "2026-11-24", config=own_config)
     assert kill_after(proc, took * 0.6), "the recompute ended before it could be killed"
-    assert state(db) == before
+    assert dump(db) == before
     opens_cleanly(db, own_config)
 
 

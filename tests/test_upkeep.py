@@ -10,18 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import dump
 from vipctl import store
 from vipctl.models import SCHEMA_VERSION
 
 V1 = Path(__file__).parent / "data" / "schema-v1.db"
-
-
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def private(path: Path) -> bool:
