@@ -63,8 +63,9 @@ def copy(source: Any, target: Path) -> None:
     """Copy the database behind the sqlite3 connection ``source`` into a new private file.
 
     SQLite's online backup API reads a consistent snapshot page by page, so the copy is right
-    even while another process writes, and when ``source`` is inside a transaction the copy is
-    what that transaction sees. The copy is a single self-contained file (no -wal beside it).
+    even while another process writes; inside a read transaction the copy is what that
+    transaction sees, but ``source`` must not hold a write transaction (SQLite would wait on it
+    for ever). The copy is a single self-contained file (no -wal beside it).
     """
     create_private_file(target)
     dest = sqlite3.connect(target)
