@@ -72,6 +72,28 @@ def write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[
     Statement(conn, statement, names).executemany(rows)
 
 
+class Converter:
+    """Python values to what the driver takes, column by column, by the dialect's own bind
+    processors; apart from a connection, so the reading side of an import can do it."""
+
+    def __init__(self, table: Table, names: Sequence[str], dialect: Dialect) -> None:
+        processors = [processor(table.c[name], dialect) for name in names]
+        self._convert = [(i, proc) for i, proc in enumerate(processors) if proc]
+        self._converted: dict[int, dict] = {}
+
+    def native(self, columns: list[list]) -> list[list]:
+        columns = list(columns)
+        for i, proc in self._convert:
+            # Dates and amounts repeat: convert each distinct value once per import.
+            done = self._converted.setdefault(i, {None: None})
+            if len(done) > _CONVERTED_LIMIT:
+                done.clear()
+            for value in set(columns[i]).difference(done):
+                done[value] = proc(value)
+            columns[i] = list(map(done.__getitem__, columns[i]))
+        return columns
+
+
 class Upsert:
     """Insert new keys, update changed rows, leave identical ones alone: re-import is a no-op.
 
@@ -84,9 +106,6 @@ class Upsert:
         self.conn = conn
         dialect = conn.dialect
         key = table.c[names[0]]
-        processors = [processor(table.c[name], dialect) for name in names]
-        self._convert = [(i, proc) for i, proc in enumerate(processors) if proc]
-        self._converted: dict[int, dict] = {}
         # The import's one timestamp is written into the statements: binding it on every row
         # would cost as much as a column of data.
         stamp = _literal(table.c.updated_at, now, dialect)
@@ -110,18 +129,6 @@ class Upsert:
         self._empty = is_empty(conn, table)
         self.touched: list = []  # keys inserted or updated, in the driver's form
 
-    def _native(self, columns: list[list]) -> list[list]:
-        columns = list(columns)
-        for i, proc in self._convert:
-            # Dates and amounts repeat: convert each distinct value once per import.
-            done = self._converted.setdefault(i, {None: None})
-            if len(done) > _CONVERTED_LIMIT:
-                done.clear()
-            for value in set(columns[i]).difference(done):
-                done[value] = proc(value)
-            columns[i] = list(map(done.__getitem__, columns[i]))
-        return columns
-
     def _existing(self, keys: list[str]) -> dict[str, tuple]:
         if self._empty:  # nothing stored before this import, and keys are unique within it
             return {}
@@ -132,10 +139,10 @@ class Upsert:
         return found
 
     def write(self, columns: list[list]) -> tuple[int, int, int]:
-        """Write one batch given as a list per column; returns (inserted, updated, unchanged)."""
+        """Write one batch given as a list of driver values per column (``Converter``'s output);
+        returns (inserted, updated, unchanged)."""
         if not columns or not columns[0]:
             return 0, 0, 0
-        columns = self._native(columns)
         count = len(columns[0])
         existing = self._existing(columns[0])
         if not existing:

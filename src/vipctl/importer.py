@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Index, Table, select
+from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl import assessing, csvfile, tracking
+from vipctl import assessing, csvfile, readahead, tracking
 from vipctl.assessing import Recomputed
-from vipctl.bulk import Upsert, is_empty
+from vipctl.bulk import Converter, Upsert, is_empty
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.models import Client, Policy, PremiumDue
 from vipctl.store import Database
-from vipctl.validate import Validator, open_source
+from vipctl.validate import Checked, Source, Validator, open_source
 
 TABLES: dict[Kind, Table] = {"clients": Client.__table__, "policies": Policy.__table__}
 BATCH = 5_000
@@ -84,6 +84,31 @@ def _defer_indexes(conn: Connection, kinds: set[Kind]) -> list[Index]:
     return deferred
 
 
+def _in_hand(src: Source) -> bool:
+    """Whether the file's rows alone tell each policy's unpaid premium."""
+    return src.kind == "policies" and set(tracking.SCHEDULE) <= set(src.stored)
+
+
+def _read(
+    sources: list[Source], validator: Validator, dialect: Dialect, today: dt.date
+) -> Iterator[tuple[int, Checked | str, list | None]]:
+    """The reading side of an import: (file number, its next batch checked and in driver
+    values, the batch's ``Unpaid`` premiums), or the message of a file that breaks off."""
+    for n, src in enumerate(sources):
+        convert = Converter(TABLES[src.kind], src.stored, dialect)
+        unpaid = tracking.Unpaid(dialect, today) if _in_hand(src) else None
+        try:
+            for batch in src.csv.batches(BATCH):
+                checked = validator.check(src, batch)
+                due = None
+                if unpaid:
+                    due = unpaid.column(dict(zip(src.stored, checked.columns, strict=True)))
+                checked.columns = convert.native(checked.columns)
+                yield n, checked, due
+        except csvfile.BrokenCsv as exc:
+            yield n, str(exc), None
+
+
 def run(
     db: Database,
     paths: list[Path],
@@ -129,47 +154,53 @@ def _run(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     broken = False
     rejects: dict[int, list[tuple[list[str], str]]] = {}
-    touched: set[str] = set()  # clients whose tier may have changed
-    dues_later: set[str] = set()  # policies whose unpaid premium the batches could not work out
+    upserts: dict[int, Upsert] = {}
+    dues: dict[int, tracking.DuesAsImported] = {}
+    progress: dict[int, Callable[[int], None] | None] = {}
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
         validator = Validator(today, set(conn.scalars(select(stored))) if needed else set())
         deferred = _defer_indexes(conn, {s.kind for s in sources})
-        for n, (src, report) in enumerate(zip(sources, reports, strict=True)):
-            progress = on_file(report, src.csv.lines) if on_file else None
-            upsert: Upsert | None = None
-            in_hand = src.kind == "policies" and set(tracking.SCHEDULE) <= set(src.stored)
-            dues = tracking.DuesAsImported(conn, today) if in_hand else None
-            try:
-                for batch in src.csv.batches(BATCH):
-                    checked = validator.check(src, batch)
-                    if progress:
-                        progress(batch[-1][0])
-                    report.rows += len(batch)
-                    report.rejected += len(checked.bad)
-                    if skip_invalid:
-                        rejects.setdefault(n, []).extend(checked.bad)
-                    result.errors += checked.messages
-                    if result.errors and not skip_invalid:
-                        continue  # keep validating to report everything, but write nothing
-                    upsert = upsert or Upsert(conn, TABLES[src.kind], src.stored, now)
-                    written = len(upsert.touched)
-                    inserted, updated, unchanged = upsert.write(checked.columns)
-                    if dues:
-                        rows = dict(zip(src.stored, checked.columns, strict=True))
-                        dues.write(rows, set(upsert.touched[written:]))
-                    report.inserted += inserted
-                    report.updated += updated
-                    report.unchanged += unchanged
-                if upsert and src.kind == "clients":
-                    touched.update(upsert.touched)
-                elif upsert and not dues:
-                    dues_later.update(upsert.touched)
-            except csvfile.BrokenCsv as exc:
+        reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today))
+        for n, checked, unpaid in reading:
+            src, report = sources[n], reports[n]
+            if n not in progress:
+                progress[n] = on_file(report, src.csv.lines) if on_file else None
+            if isinstance(checked, str):
                 # What follows the break cannot be read, so no part of the import may land.
-                result.errors.append(str(exc))
+                result.errors.append(checked)
                 broken = True
+                continue
+            if progress[n]:
+                progress[n](checked.last_line)
+            report.rows += checked.rows
+            report.rejected += len(checked.bad)
+            if skip_invalid:
+                rejects.setdefault(n, []).extend(checked.bad)
+            result.errors += checked.messages
+            if result.errors and not skip_invalid:
+                continue  # keep validating to report everything, but write nothing
+            if n not in upserts:
+                upserts[n] = Upsert(conn, TABLES[src.kind], src.stored, now)
+                if unpaid is not None:
+                    dues[n] = tracking.DuesAsImported(conn, today)
+            upsert = upserts[n]
+            written = len(upsert.touched)
+            inserted, updated, unchanged = upsert.write(checked.columns)
+            if unpaid is not None:
+                rows = dict(zip(src.stored, checked.columns, strict=True))
+                dues[n].write(rows, set(upsert.touched[written:]), unpaid)
+            report.inserted += inserted
+            report.updated += updated
+            report.unchanged += unchanged
+        touched: set[str] = set()  # clients whose tier may have changed
+        dues_later: set[str] = set()  # policies whose unpaid premium the batches did not work out
+        for n, upsert in upserts.items():
+            if sources[n].kind == "clients":
+                touched.update(upsert.touched)
+            elif n not in dues:
+                dues_later.update(upsert.touched)
         if broken or (result.errors and not skip_invalid):
             raise ImportRejected(result)  # leaving the block rolls the transaction back
         if result.changed:

@@ -15,17 +15,28 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, bindparam, func, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from vipctl import schedule
 from vipctl.bulk import Statement, chunks, is_empty, processor, raw, reader, write
 from vipctl.models import AgentDeparture, Client, Payment, Policy, PremiumDue
 
 
-def _dates(conn: Connection) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    """(driver value -> date, date -> driver value) for this connection's dialect."""
+def _dates(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(driver value -> date, date -> driver value) for this dialect."""
     column = PremiumDue.__table__.c.due_date
-    read, write = reader(column, conn.dialect), processor(column, conn.dialect)
+    read, write = reader(column, dialect), processor(column, dialect)
 
     def to_date(value: Any) -> dt.date | None:
         return read(value) if read and value is not None else value
@@ -53,8 +64,8 @@ SCHEDULE = ("effective_date", "frequency", "payment_years", "next_due_date", "st
 class _Outstanding:
     """``schedule.outstanding`` in driver values, each distinct schedule worked out once."""
 
-    def __init__(self, conn: Connection, *, python_dates: bool = False) -> None:
-        to_date, self._to_driver = _dates(conn)
+    def __init__(self, dialect: Dialect, *, python_dates: bool = False) -> None:
+        to_date, self._to_driver = _dates(dialect)
         self._to_date = (lambda value: value) if python_dates else to_date
         self._memo: dict[tuple, Any] = {}
 
@@ -72,9 +83,9 @@ class _Outstanding:
 
 
 def _paid_through() -> Select:
-    """Each policy's latest premium recorded as paid with ``vipctl paid``."""
+    """Each policy's latest premium recorded as paid with ``vipctl paid``, in driver values."""
     pay = Payment.__table__.c
-    return select(pay.policy_no, func.max(pay.due_date).label("paid")).group_by(pay.policy_no)
+    return select(pay.policy_no, raw(func.max(pay.due_date)).label("paid")).group_by(pay.policy_no)
 
 
 def refresh_dues(
@@ -98,7 +109,7 @@ def refresh_dues(
         .outerjoin(paid, paid.c.policy_no == p.policy_no)
         .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
     )
-    outstanding = _Outstanding(conn)
+    outstanding = _Outstanding(conn.dialect)
     wanted: dict[str, tuple] = {}
     stored: dict[str, tuple] = {}
     rows = conn.execute(query.execution_options(yield_per=10_000))  # memory stays flat
@@ -113,8 +124,27 @@ def refresh_dues(
     _sync(conn, PremiumDue.__table__, wanted, stored)
 
 
+class Unpaid:
+    """Each policy's earliest unpaid premium as if none were recorded with ``vipctl paid``,
+    worked out from validated rows (Python values) into driver values.
+
+    It needs no connection, so the reading side of an import works it out while the writing side
+    is busy; ``DuesAsImported`` then only redoes the few policies with a recorded payment.
+    """
+
+    def __init__(self, dialect: Dialect, as_of: dt.date) -> None:
+        self._get = _Outstanding(dialect, python_dates=True).get
+        self.as_of = as_of
+
+    def column(self, rows: dict[str, list]) -> list:
+        """``rows``: one batch as validated, column name -> values."""
+        get, day = self._get, self.as_of
+        schedules = zip(*(rows[name] for name in SCHEDULE), strict=True)
+        return [get((*schedule, day, None)) for schedule in schedules]
+
+
 class DuesAsImported:
-    """The unpaid premiums of an import's policies, worked out batch by batch from the rows in
+    """The unpaid premiums of an import's policies, written batch by batch from the rows in
     hand: reading 200,000 policies back after the import cost as much as working them out.
 
     Only for files that carry every ``SCHEDULE`` column; without one, an updated row keeps a
@@ -124,13 +154,13 @@ class DuesAsImported:
     def __init__(self, conn: Connection, as_of: dt.date) -> None:
         self.conn = conn
         self.as_of = as_of
-        self._outstanding = _Outstanding(conn, python_dates=True)
+        self._outstanding = _Outstanding(conn.dialect)
         self._any_stored = not is_empty(conn, PremiumDue.__table__)
         self._any_paid = not is_empty(conn, Payment.__table__)
 
-    def write(self, rows: dict[str, list], keys: Collection[str]) -> None:
-        """``rows``: one batch as validated, column name -> Python values; ``keys``: the policy
-        numbers of it that were inserted or updated."""
+    def write(self, rows: dict[str, list], keys: Collection[str], unpaid: list) -> None:
+        """``rows``: one batch in driver values, column name -> values; ``keys``: the policy
+        numbers of it that were inserted or updated; ``unpaid``: ``Unpaid.column`` of it."""
         if not keys:
             return
         d = PremiumDue.__table__.c
@@ -143,11 +173,11 @@ class DuesAsImported:
         every = len(keys) == len(numbers)
         get, day = self._outstanding.get, self.as_of
         wanted: dict[str, tuple] = {}
-        columns = zip(numbers, rows["client_id"], *(rows[name] for name in SCHEDULE), strict=True)
-        for no, client, effective, frequency, years, stated, status in columns:
+        columns = zip(numbers, rows["client_id"], unpaid, *(rows[n] for n in SCHEDULE), strict=True)
+        for no, client, found, *schedule_of in columns:
             if every or no in keys:
-                key = (effective, frequency, years, stated, status, day, paid.get(no))
-                found = get(key)
+                if no in paid:
+                    found = get((*schedule_of, day, paid[no]))
                 if found is not None:
                     wanted[no] = (client, found)
         _sync(self.conn, PremiumDue.__table__, wanted, stored)
@@ -172,7 +202,7 @@ def refresh_departures(
         .outerjoin(AgentDeparture.__table__, a.client_id == c.client_id)
         .where(or_(c.agent_status == "left", a.client_id.is_not(None)))
     )
-    _, to_driver = _dates(conn)
+    _, to_driver = _dates(conn.dialect)
     wanted: dict[str, tuple] = {}
     stored: dict[str, tuple] = {}
     for client, agent, status, updated, was_agent, since in conn.execute(query).all():

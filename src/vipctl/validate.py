@@ -88,6 +88,8 @@ class Checked:
     records. Columns, because the writer converts and ships values column by column."""
 
     columns: list[list] = field(default_factory=list)
+    rows: int = 0  # records in the batch, good and bad
+    last_line: int = 0  # where the batch's last record starts
     bad: list[tuple[list[str], str]] = field(default_factory=list)  # (fields, problems)
     messages: list[str] = field(default_factory=list)  # FILE:LINE: column: problem
 
@@ -280,7 +282,7 @@ class Validator:
         records: list[tuple[int, list[str]]],
         problems: dict[int, list[str]],
     ) -> Checked:
-        checked = Checked()
+        checked = Checked(rows=len(records), last_line=records[-1][0])
         key_name = contract.KEY[src.kind]
         for i in sorted(problems):
             line, fields = records[i]
