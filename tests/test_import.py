@@ -38,6 +38,27 @@ def test_sample_data_imports_and_reimport_changes_nothing(cli):
     assert snapshot(cli.db) == before  # updated_at untouched too
 
 
+def _without_timestamps(db: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(db) as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        found = {}
+        for table in tables:
+            cursor = conn.execute(f"SELECT * FROM {table} ORDER BY 1")
+            keep = [i for i, d in enumerate(cursor.description) if not d[0].endswith("_at")]
+            found[table] = [tuple(row[i] for i in keep) for row in cursor]
+        return found
+
+
+def test_reading_in_this_process_where_fork_is_missing_stores_the_same(cli, tmp_path, monkeypatch):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files).exit_code == 0
+    monkeypatch.setattr("multiprocessing.get_all_start_methods", lambda: ["spawn"])
+    inline = tmp_path / "inline.db"
+    result = cli("--db", str(inline), "import", *files)
+    assert result.exit_code == 0, result.output
+    assert _without_timestamps(inline) == _without_timestamps(cli.db)
+
+
 def test_values_are_stored_canonically(cli, clients_csv, policies_csv):
     assert cli("import", str(clients_csv), str(policies_csv)).exit_code == 0
     c1, c2, c3 = rows(

@@ -91,9 +91,10 @@ def _in_hand(src: Source) -> bool:
 
 def _read(
     sources: list[Source], validator: Validator, dialect: Dialect, today: dt.date
-) -> Iterator[tuple[int, Checked | str, list | None]]:
+) -> Iterator[tuple[int, tuple | str, list | None]]:
     """The reading side of an import: (file number, its next batch checked and in driver
-    values, the batch's ``Unpaid`` premiums), or the message of a file that breaks off."""
+    values as ``Checked.plain``, the batch's ``Unpaid`` premiums), or (file number, the message
+    of where it breaks off, None)."""
     for n, src in enumerate(sources):
         convert = Converter(TABLES[src.kind], src.stored, dialect)
         unpaid = tracking.Unpaid(dialect, today) if _in_hand(src) else None
@@ -104,7 +105,7 @@ def _read(
                 if unpaid:
                     due = unpaid.column(dict(zip(src.stored, checked.columns, strict=True)))
                 checked.columns = convert.native(checked.columns)
-                yield n, checked, due
+                yield n, checked.plain(), due
         except csvfile.BrokenCsv as exc:
             yield n, str(exc), None
 
@@ -163,15 +164,16 @@ def _run(
         validator = Validator(today, set(conn.scalars(select(stored))) if needed else set())
         deferred = _defer_indexes(conn, {s.kind for s in sources})
         reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today))
-        for n, checked, unpaid in reading:
+        for n, plain, unpaid in reading:
             src, report = sources[n], reports[n]
             if n not in progress:
                 progress[n] = on_file(report, src.csv.lines) if on_file else None
-            if isinstance(checked, str):
+            if isinstance(plain, str):
                 # What follows the break cannot be read, so no part of the import may land.
-                result.errors.append(checked)
+                result.errors.append(plain)
                 broken = True
                 continue
+            checked = Checked(*plain)
             if progress[n]:
                 progress[n](checked.last_line)
             report.rows += checked.rows

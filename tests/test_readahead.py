@@ -1,0 +1,86 @@
+"""The import's reading process: items, failures and an early stop come through as in-process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from decimal import Decimal
+
+import pytest
+
+from vipctl import readahead
+from vipctl.errors import UserError
+
+
+def _items():
+    yield ["plain", 1, 2.5, None, ("a", "b")]  # by marshal
+    yield [dt.date(2026, 11, 24), Decimal("12000.50")]  # by pickle
+    yield os.getpid()
+
+
+def test_items_arrive_in_order_and_as_they_were_made_in_another_process():
+    got = list(readahead.ahead(_items))
+    assert got[:2] == [
+        ["plain", 1, 2.5, None, ("a", "b")],
+        [dt.date(2026, 11, 24), Decimal("12000.50")],
+    ]
+    assert got[2] != os.getpid()  # made in the child
+
+
+def _fails():
+    yield 1
+    raise UserError("clients.csv:7: cannot read CSV here")
+
+
+def test_a_failure_in_the_child_is_raised_in_the_parent_after_the_items_before_it():
+    got = []
+    with pytest.raises(UserError, match=r"clients\.csv:7"):
+        for item in readahead.ahead(_fails):
+            got.append(item)
+    assert got == [1]
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("no")
+
+
+def _fails_oddly():
+    raise _Unpicklable("odd")
+    yield  # pragma: no cover
+
+
+def test_an_exception_that_cannot_travel_arrives_as_its_traceback():
+    with pytest.raises(RuntimeError, match="_Unpicklable: odd"):
+        list(readahead.ahead(_fails_oddly))
+
+
+def _endless():
+    n = 0
+    while True:
+        yield ["x" * 1000] * 100, n
+        n += 1
+
+
+def test_a_parent_that_stops_early_leaves_no_child_behind():
+    reading = readahead.ahead(_endless)
+    assert next(reading)[1] == 0
+    assert next(reading)[1] == 1
+    reading.close()
+    assert multiprocessing.active_children() == []
+
+
+def _dies():
+    yield 1
+    os._exit(3)
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        list(readahead.ahead(_dies))
+
+
+def test_without_fork_the_items_are_made_in_this_process(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert list(readahead.ahead(_items))[2] == os.getpid()
