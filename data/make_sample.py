@@ -76,6 +76,8 @@ PRODUCTS = {
     "universal": ["金账户万能险"],
     "investment_linked": ["稳健投资连结保险"],
 }
+# Drawn as accident covers, so that adding the category left the rest of the sample as it was.
+ACCIDENT_MEDICAL = ["意外伤害医疗保险", "附加意外医疗保险"]
 FREQUENCIES = ["annual", "semiannual", "quarterly", "monthly", "single"]
 STATUSES = ["in_force", "grace", "lapsed", "terminated"]
 
@@ -221,11 +223,16 @@ def make_policies(rng: random.Random, clients: int, n: int, as_of: dt.date) -> l
         survival = ""
         if category == "annuity":
             survival = (effective + relativedelta(years=rng.choice([5, 10, 15]))).isoformat()
+        client = f"C{rng.randrange(clients) + 1:06d}" if j >= clients else f"C{j + 1:06d}"
+        product = rng.choice(PRODUCTS[category])
+        if category == "accident" and j % 2:  # half the accident covers: accident medical
+            category, product = "accident_medical", ACCIDENT_MEDICAL[j // 2 % 2]
+            sum_assured = (20_000, 50_000, 100_000)[j % 3]
         rows.append(
             [
                 f"P{effective.year}{j + 1:07d}",
-                f"C{rng.randrange(clients) + 1:06d}" if j >= clients else f"C{j + 1:06d}",
-                rng.choice(PRODUCTS[category]),
+                client,
+                product,
                 category,
                 str(sum_assured),
                 f"{premium:.2f}" if j % 3 else str(premium),

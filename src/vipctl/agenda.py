@@ -24,7 +24,7 @@ from sqlalchemy import (
     true,
 )
 
-from vipctl import events, queries, schedule, urgency
+from vipctl import events, needs, queries, schedule, urgency
 from vipctl.bulk import CHUNK, chunks
 from vipctl.config import Config
 from vipctl.events import Event
@@ -304,7 +304,38 @@ def due_today(
         done_on = done.get((e.client_id, e.kind, e.policy_no, e.date))
         if done_on is None or done_on < stage:
             shown.append(e)
-    return shown
+    return _with_burden(conn, config, shown, scope)
+
+
+_PREMIUMS = frozenset({"renewal_due", "grace"})
+
+
+def _with_burden(conn: Connection, config: Config, shown: list[Event], scope: Scope) -> list[Event]:
+    """Renewals of clients whose premiums weigh too much on their income say so: that is the
+    premium a client may stop paying (DESIGN "Needs analysis")."""
+    if not any(e.kind in _PREMIUMS for e in shown):
+        return shown
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    rules = config.needs
+    query = (  # the database narrows; needs.burden judges
+        select(c.client_id, t.annual_premium, c.annual_income)
+        .join(ClientTier.__table__, t.client_id == c.client_id)
+        .where(
+            c.annual_income > 0,
+            t.annual_premium * 100 > c.annual_income * rules.premium_share_percent,
+        )
+    )
+    notes = {}
+    for client_id, premium, income in _fetch(conn, query, c.client_id, scope):
+        judged = needs.burden(premium, income, rules)
+        if judged.risk:
+            notes[client_id] = needs.burden_note(judged, rules)
+    return [
+        e._replace(detail=f"{e.detail} · {notes[e.client_id]}")
+        if e.kind in _PREMIUMS and e.client_id in notes
+        else e
+        for e in shown
+    ]
 
 
 def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:

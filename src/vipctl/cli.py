@@ -239,14 +239,23 @@ def clients(
     search: Annotated[
         str | None, typer.Option(help="Text in the id, name, company, phone, e-mail or notes.")
     ] = None,
+    high_end: Annotated[
+        bool,
+        typer.Option(
+            "--high-end", help="Only high-end clients (household income and assets, see README)."
+        ),
+    ] = False,
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
 ) -> None:
     """List clients."""
-    from vipctl import queries, render, tierview
+    from vipctl import config, queries, render, reviewing, tierview
 
     with _session(ctx) as conn:
         rows = queries.clients(conn, agent=agent, search=search)
+        if high_end:
+            chosen = reviewing.high_end_ids(conn, config.load())
+            rows = [r for r in rows if r["client_id"] in chosen]
     render.listing(
         tierview.with_shown_tier(rows),
         fmt=fmt,
@@ -281,19 +290,91 @@ def show(
 
     CSV output lists the client's policies; JSON holds the whole card.
     """
-    from vipctl import queries, render, tierview
+    from vipctl import config, queries, render, reviewing, tierview
 
     with _session(ctx) as conn:
         client = queries.client(conn, client_id)
-        policies = queries.policies_of(conn, client_id) if client else []
-    if client is None:
-        raise UserError(f"no client {client_id!r}")
+        if client is None:
+            raise UserError(f"no client {client_id!r}")
+        policies = queries.policies_of(conn, client_id)
+        client["high_end"] = reviewing.high_end_of(conn, config.load(), client_id)
     if fmt == "json":
         render.write_json({**render.masked(client, show_pii), "policies": policies})
     elif fmt == "csv":
         render.write_csv(policies, queries.POLICY_FIELDS)
     else:
         render.card(tierview.with_shown_tier([client])[0], policies, show_pii=show_pii)
+
+
+@app.command()
+@user_errors
+def review(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    date: DateOption = None,
+    fmt: Annotated[
+        Literal["table", "json", "markdown"],
+        typer.Option("--format", "-f", help="table on screen; markdown to print; json."),
+    ] = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """A one-page visit brief: cover against the guidance, premium burden, talking points."""
+    from vipctl import config, reviewing, reviewview
+
+    day = _today(date)
+    with _session(ctx) as conn:
+        brief = reviewing.review(conn, config.load(), client_id, day)
+    if brief is None:
+        raise UserError(f"no client {client_id!r}")
+    reviewview.write_review(brief, day, fmt, show_pii=show_pii)
+
+
+NEEDS = ("life", "critical_illness", "accident", "accident_medical", "property")
+
+
+@app.command()
+@user_errors
+def gaps(
+    ctx: typer.Context,
+    tier: Annotated[
+        str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")
+    ] = None,
+    segment: Annotated[
+        str | None,
+        typer.Option(metavar="S,…", help="Only these segments (key,important,general,maintain)."),
+    ] = None,
+    need: Annotated[
+        str | None, typer.Option(metavar="N,…", help="Only these needs: " + ", ".join(NEEDS))
+    ] = None,
+    agent: AgentOption = None,
+    sort: Annotated[
+        Literal["shortfall", "client", "tier", "segment"],
+        typer.Option(help="shortfall: largest first; client; tier: A to D; segment: key first."),
+    ] = "shortfall",
+    fmt: FormatOption = "table",
+) -> None:
+    """Every client with cover absent or short of the guidance, to plan a campaign."""
+    from vipctl import config, render, reviewing, reviewview
+    from vipctl.config import SEGMENTS, TIERS
+
+    with _session(ctx) as conn:
+        rows = reviewing.gaps(
+            conn,
+            config.load(),
+            tiers=_choices(TIERS)(tier),
+            segments=_choices(SEGMENTS)(segment),
+            agent=agent,
+            wanted=_choices(NEEDS)(need) or NEEDS,
+        )
+    rows = reviewing.sort_gaps(rows, sort)
+    render.listing(
+        reviewview.gap_rows_for_people(rows) if fmt == "table" else rows,
+        fmt=fmt,
+        fields=reviewing.GAP_FIELDS,
+        columns=reviewview.GAP_COLUMNS,
+        show_pii=False,
+        title=reviewview.gaps_title(rows),
+    )
 
 
 @app.command()

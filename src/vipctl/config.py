@@ -100,6 +100,20 @@ class UrgencyWeights:
 
 
 @dataclass(frozen=True)
+class NeedsRules:
+    """The seeds' guidance for high-end clients (DESIGN "Needs analysis"), amounts in yuan."""
+
+    life_main_earner: float = 1_000_000
+    critical_illness: float = 500_000
+    critical_illness_reasonable: tuple[float, float] = (800_000, 1_500_000)
+    accident: float = 1_000_000
+    accident_medical: float = 50_000
+    premium_share_percent: float = 10.0  # of regular income: beyond it, premiums may stop
+    high_end_income: float = 300_000  # household income a year
+    high_end_assets: tuple[float, float] = (1_000_000, 10_000_000)  # investable, household
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """The SMTP server the report is mailed through. The password is read from the environment
     variable named here, so it is never in the file, on the command line or in shell history."""
@@ -123,6 +137,7 @@ class Config:
     agenda: AgendaRules = field(default_factory=AgendaRules)
     urgency: UrgencyWeights = field(default_factory=UrgencyWeights)
     mail: MailSettings = field(default_factory=MailSettings)
+    needs: NeedsRules = field(default_factory=NeedsRules)
 
 
 def path() -> Path:
@@ -193,6 +208,18 @@ class _Reader:
             self.fail(key, f"expected true or false (got {value!r})")
         return value
 
+    def amount(self, key: str) -> float:
+        return float(self.number(key, 0, 1e12))
+
+    def amount_range(self, key: str) -> tuple[float, float]:
+        value = self.data[key]
+        ok = isinstance(value, list) and len(value) == 2
+        if not ok or not all(type(v) in (int, float) and 0 <= v <= 1e12 for v in value):
+            self.fail(key, f"expected [low, high], two amounts (got {value!r})")
+        if value[0] > value[1]:
+            self.fail(key, f"expected low ≤ high (got {value!r})")
+        return float(value[0]), float(value[1])
+
     def days(self, key: str) -> int:
         return int(self.number(key, 0, 3660, integer=True))
 
@@ -213,7 +240,7 @@ class _Reader:
 
 def _parse(where: Path, data: dict[str, Any]) -> Config:
     top = _Reader(where, "", data)
-    top.known(("tiers", "segments", "agenda", "urgency", "mail"))
+    top.known(("tiers", "segments", "agenda", "urgency", "mail", "needs"))
     tiers, segments = TierRules(), SegmentRules()
     if (t := top.table("tiers")) is not None:
         t.known(("healthy", "most_off", "cadence_days"))
@@ -259,6 +286,7 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
         _agenda(top.table("agenda")),
         _urgency(top.table("urgency")),
         _mail(top.table("mail")),
+        _needs(top.table("needs")),
     )
 
 
@@ -306,3 +334,16 @@ def _mail(table: _Reader | None) -> MailSettings:
     if "starttls" in table.data:
         given["starttls"] = table.boolean("starttls")
     return MailSettings(**given)
+
+
+def _needs(table: _Reader | None) -> NeedsRules:
+    if table is None:
+        return NeedsRules()
+    ranges = ("critical_illness_reasonable", "high_end_assets")
+    amounts = tuple(f for f in NeedsRules.__dataclass_fields__ if f not in ranges)
+    table.known((*amounts, *ranges))
+    given: dict[str, Any] = {k: table.amount_range(k) for k in ranges if k in table.data}
+    given |= {k: table.amount(k) for k in amounts if k in table.data}
+    if "premium_share_percent" in given and not 0 < given["premium_share_percent"] <= 100:
+        table.fail("premium_share_percent", "expected a percentage above 0, at most 100")
+    return NeedsRules(**given)

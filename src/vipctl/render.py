@@ -216,6 +216,7 @@ CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("missing", "Unknown"),
             ("segment", "Value segment"),
             ("annual_premium", "Annualised premium"),
+            ("high_end", "High-end client"),
         ),
     ),
 )

@@ -7,28 +7,16 @@ every format, JSON included, unless asked otherwise, since a report travels by m
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Literal
 
-from vipctl import render, tierview
+from vipctl import layout, render, tierview
 from vipctl.agendaview import NOTHING_DUE, TODO_COLUMNS, clients_shown, reason_of, todo_row
 from vipctl.config import SEGMENTS, TIERS
 from vipctl.kinds import LABELS
+from vipctl.layout import Section
 
 ReportFormat = Literal["text", "markdown", "html", "json"]
 TITLE = "vipctl daily report"
-
-
-@dataclass
-class Section:
-    title: str
-    lines: list[str] = field(default_factory=list)  # sentences before the table
-    columns: Sequence[tuple[str, str]] = ()  # (field, heading)
-    rows: list[dict] = field(default_factory=list)
-    empty: str = ""  # said instead of an empty table
-    chart: list[dict] = field(default_factory=list)  # bars drawn in HTML: label, value, width %
 
 
 def _plural(n: int, word: str) -> str:
@@ -158,54 +146,10 @@ def render_report(data: dict, fmt: ReportFormat, *, show_pii: bool = False) -> s
     parts = sections(data)
     heading = f"{TITLE}: {data['date']:%A} {data['date']}"
     if fmt == "markdown":
-        return _markdown(heading, parts)
+        return layout.markdown(heading, parts)
     if fmt == "html":
         return _html(heading, parts)
-    return _text(heading, parts)
-
-
-def _text(heading: str, parts: list[Section]) -> str:
-    from rich.console import Console
-
-    out = io.StringIO()
-    console = Console(file=out, no_color=True, highlight=False, width=120, emoji=False)
-    console.print(heading, markup=False)
-    for part in parts:
-        console.print()
-        console.print(part.title, markup=False)
-        console.print("-" * len(part.title), markup=False)
-        for line in part.lines:
-            console.print(line, markup=False)
-        if part.columns:
-            if part.rows:
-                console.print(render.table(part.columns, part.rows, bare=True))
-            else:
-                console.print(part.empty, markup=False)
-    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
-
-
-def _md_cell(value: object) -> str:
-    text = render.text_value(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
-
-
-def _markdown(heading: str, parts: list[Section]) -> str:
-    out = [f"# {heading}"]
-    for part in parts:
-        out += ["", f"## {part.title}"]
-        if part.lines:
-            out += ["", *(f"{line}  " for line in part.lines)]
-            out[-1] = out[-1].rstrip()
-        if part.columns:
-            out.append("")
-            if not part.rows:
-                out.append(part.empty)
-                continue
-            out.append("| " + " | ".join(_md_cell(h) for _, h in part.columns) + " |")
-            out.append("|" + "---|" * len(part.columns))
-            for row in part.rows:
-                out.append("| " + " | ".join(_md_cell(row.get(f)) for f, _ in part.columns) + " |")
-    return "\n".join(out) + "\n"
+    return layout.text(heading, parts)
 
 
 def _bars(counts: dict[str, int]) -> list[dict]:

@@ -1,0 +1,67 @@
+"""A document of titled sections (sentences, then a table) laid out as plain text or Markdown.
+
+The daily report and the visit brief of ``review`` are both such documents: shaped once, then
+printed, mailed or saved in whichever layout the reader wants.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vipctl import render
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str] = field(default_factory=list)  # sentences before the table
+    columns: Sequence[tuple[str, str]] = ()  # (field, heading)
+    rows: list[dict] = field(default_factory=list)
+    empty: str = ""  # said instead of an empty table
+    chart: list[dict] = field(default_factory=list)  # bars drawn in HTML: label, value, width %
+
+
+def text(heading: str, parts: list[Section]) -> str:
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, no_color=True, highlight=False, width=120, emoji=False)
+    console.print(heading, markup=False)
+    for part in parts:
+        console.print()
+        console.print(part.title, markup=False)
+        console.print("-" * len(part.title), markup=False)
+        for line in part.lines:
+            console.print(line, markup=False)
+        if part.columns:
+            if part.rows:
+                console.print(render.table(part.columns, part.rows, bare=True))
+            else:
+                console.print(part.empty, markup=False)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
+def _md_cell(value: object) -> str:
+    text = render.text_value(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def markdown(heading: str, parts: list[Section]) -> str:
+    out = [f"# {_md_cell(heading)}"]
+    for part in parts:
+        out += ["", f"## {part.title}"]
+        if part.lines:
+            out += ["", *(f"{_md_cell(line)}  " for line in part.lines)]
+            out[-1] = out[-1].rstrip()
+        if part.columns:
+            out.append("")
+            if not part.rows:
+                out.append(part.empty)
+                continue
+            out.append("| " + " | ".join(_md_cell(h) for _, h in part.columns) + " |")
+            out.append("|" + "---|" * len(part.columns))
+            for row in part.rows:
+                out.append("| " + " | ".join(_md_cell(row.get(f)) for f, _ in part.columns) + " |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,193 @@
+"""Needs analysis (DESIGN "Needs analysis") as pure functions: cover against the seeds'
+guidance, the premium burden, the high-end flag and the talking points they lead to.
+
+They take amounts as the database keeps them (Decimal, None for unknown) and the thresholds from
+the config file, so ``review``, ``gaps``, ``clients --high-end`` and the morning list all judge a
+client by the same rules. Unknown is never read as zero: a client whose income is not on file has
+no burden figure, not a burden of 0 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from vipctl.config import NeedsRules
+
+NEEDS = ("life", "critical_illness", "accident", "accident_medical", "property")
+LABELS = {
+    "life": "life",
+    "critical_illness": "critical illness",
+    "accident": "accident",
+    "accident_medical": "accident medical",
+    "property": "home property",
+}
+GAPS = ("absent", "short")  # the states that are gaps; the others: met, n/a, unknown
+_ZERO = Decimal(0)
+
+
+def _d(amount: float) -> Decimal:
+    return Decimal(str(amount)).normalize() if amount % 1 else Decimal(int(amount))
+
+
+def yuan(amount: Decimal | float | None) -> str:
+    return "—" if amount is None else f"¥{amount:,.0f}"
+
+
+@dataclass(frozen=True)
+class Household:
+    """What the rules need of a client's household (the client alone when they have none)."""
+
+    main_earner: bool  # the client is the one whose life cover the family depends on
+    income: Decimal | None  # household's annual income; None: nobody's is on file
+    assets: Decimal | None  # household's investable assets; None: nobody's are on file
+
+
+def household(
+    client_id: str, members: Iterable[tuple[str, str | None, Decimal | None, Decimal | None]]
+) -> Household:
+    """``members``: (client id, relation, annual income, investable assets) of everyone in the
+    client's household, the client included.
+
+    The main earner is the member with the highest income on file (ties: each of them); when no
+    income is on file, the member recorded as ``self``, else everyone (the guidance errs on the
+    side of asking).
+    """
+    members = list(members)
+    incomes = [m[2] for m in members if m[2] is not None]
+    assets = [m[3] for m in members if m[3] is not None]
+    me = next(m for m in members if m[0] == client_id)
+    if incomes:
+        main = me[2] is not None and me[2] == max(incomes)
+    else:
+        selves = [m for m in members if m[1] == "self"]
+        main = not selves or me in selves
+    return Household(
+        main, sum(incomes, _ZERO) if incomes else None, sum(assets, _ZERO) if assets else None
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the coverage table."""
+
+    need: str  # one of NEEDS
+    have: Decimal  # in-force sum assured of the category
+    minimum: Decimal | None  # the guidance; None where it does not apply or cannot be told
+    state: str  # met, short, absent (the gaps), n/a, unknown
+    short_by: Decimal | None = None
+    guidance: str = ""  # the guidance as a person reads it
+
+
+def coverage(
+    have: Mapping[str, Decimal], home: Household, owns_property: bool | None, rules: NeedsRules
+) -> list[Line]:
+    """``have``: in-force sum assured per category (a lapsed or terminated policy covers
+    nothing; one in its grace period still does)."""
+    low, high = rules.critical_illness_reasonable
+    minimums = {
+        "life": (
+            _d(rules.life_main_earner),
+            f"≥ {yuan(rules.life_main_earner)} for the main earner",
+        ),
+        "critical_illness": (
+            _d(rules.critical_illness),
+            f"≥ {yuan(rules.critical_illness)}; {yuan(low)}–{yuan(high)} reasonable",
+        ),
+        "accident": (_d(rules.accident), f"≥ {yuan(rules.accident)}"),
+        "accident_medical": (_d(rules.accident_medical), f"≥ {yuan(rules.accident_medical)}"),
+    }
+    lines = []
+    for need in NEEDS:
+        held = have.get(need, _ZERO)
+        if need == "property":
+            guidance = "home cover for property owners"
+            if owns_property is None:
+                lines.append(Line(need, held, None, "met" if held else "unknown", None, guidance))
+            elif not owns_property:
+                lines.append(Line(need, held, None, "n/a", None, guidance))
+            else:
+                lines.append(Line(need, held, None, "met" if held else "absent", None, guidance))
+            continue
+        minimum, guidance = minimums[need]
+        if need == "life" and not home.main_earner:
+            lines.append(Line(need, held, None, "n/a", None, guidance))
+        elif held >= minimum:
+            lines.append(Line(need, held, minimum, "met", None, guidance))
+        else:
+            state = "short" if held > 0 else "absent"
+            lines.append(Line(need, held, minimum, state, minimum - held, guidance))
+    return lines
+
+
+@dataclass(frozen=True)
+class Burden:
+    annual_premium: Decimal  # in-force premiums per year (single premiums do not recur)
+    income: Decimal | None  # the client's regular annual income
+    percent: Decimal | None  # premium as a share of income; None when income is unknown
+    risk: bool  # above the configured share: premiums may stop (保费中断)
+
+
+def burden(annual_premium: Decimal | None, income: Decimal | None, rules: NeedsRules) -> Burden:
+    premium = annual_premium or _ZERO
+    if not income or income <= 0:
+        return Burden(premium, income, None, False)
+    risk = premium * 100 > income * _d(rules.premium_share_percent)
+    # Rounded away from the threshold: 10.04 % shows as 10.1 %, never as an "over 10 %" of 10.0.
+    rounding = ROUND_CEILING if risk else ROUND_FLOOR
+    percent = (premium * 100 / income).quantize(Decimal("0.1"), rounding=rounding)
+    return Burden(premium, income, percent, risk)
+
+
+def burden_note(b: Burden, rules: NeedsRules) -> str:
+    """The reason added to a renewal on the morning list."""
+    return f"premiums {b.percent}% of income (over {rules.premium_share_percent:g}%): may stop"
+
+
+def high_end(home: Household, rules: NeedsRules) -> bool | None:
+    """Household income and investable assets in the seeds' band; None when either is unknown
+    and the other does not already rule it out."""
+    low, high = (_d(a) for a in rules.high_end_assets)
+    income_ok = None if home.income is None else home.income >= _d(rules.high_end_income)
+    assets_ok = None if home.assets is None else low <= home.assets <= high
+    if income_ok is False or assets_ok is False:
+        return False
+    if income_ok is None or assets_ok is None:
+        return None
+    return True
+
+
+def talking_points(lines: Iterable[Line], b: Burden, rules: NeedsRules) -> list[str]:
+    """What to raise at the visit, gaps first: each with the figure and the guidance."""
+    points = []
+    low, high = rules.critical_illness_reasonable
+    for line in lines:
+        label = LABELS[line.need]
+        if line.state == "absent" and line.need == "property":
+            points.append("owns property but has no home property cover")
+        elif line.state == "absent" and line.need == "critical_illness":
+            points.append(f"no critical-illness cover; guidance {yuan(low)}–{yuan(high)}")
+        elif line.state == "absent":
+            points.append(f"no {label} cover; guidance {line.guidance}")
+        elif line.state == "short":
+            points.append(
+                f"{label} cover {yuan(line.have)}, {yuan(line.short_by)} short of "
+                f"{yuan(line.minimum)}"
+            )
+        elif line.need == "critical_illness" and line.state == "met" and line.have < _d(low):
+            points.append(
+                f"critical illness {yuan(line.have)} meets the minimum; "
+                f"{yuan(low)}–{yuan(high)} is reasonable"
+            )
+        elif line.state == "unknown" and line.need == "property":
+            points.append("ask whether they own property: home cover is guidance for owners")
+    if b.risk:
+        points.append(
+            f"premiums {yuan(b.annual_premium)} a year are {b.percent}% of income, over "
+            f"{rules.premium_share_percent:g}%: risk of premiums stopping; fit new cover to "
+            "the budget"
+        )
+    elif b.percent is None:
+        points.append("annual income not on file: the premium burden cannot be judged")
+    return points

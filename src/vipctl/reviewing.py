@@ -1,0 +1,224 @@
+"""What the needs analysis reads, and the visit brief and gap list it makes.
+
+Cover is summed by the database (in-force sum assured per client and category); households are
+read whole, since who the main earner is and what the family earns depend on every member. The
+rules themselves are in ``needs``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, or_, select
+
+from vipctl import agenda, followup, needs, queries
+from vipctl.config import SEGMENTS, Config
+from vipctl.contract import NOT_IN_FORCE
+from vipctl.models import Client, ClientTier, Policy
+
+CARE_KINDS = ("birthday", "wedding_anniversary", "policy_anniversary", "survival_benefit")
+CONTACTS = 5  # the last contacts a brief lists
+
+
+def cover(conn: Connection, client_id: str | None = None) -> dict[str, dict[str, Decimal]]:
+    """In-force sum assured per client and category (one client's, or everyone's)."""
+    p = Policy.__table__.c
+    query = (
+        select(p.client_id, p.category, func.sum(p.sum_assured))
+        .where(
+            or_(p.status.is_(None), p.status.not_in(NOT_IN_FORCE)),
+            p.category.is_not(None),
+            p.sum_assured.is_not(None),
+        )
+        .group_by(p.client_id, p.category)
+    )
+    if client_id is not None:
+        query = query.where(p.client_id == client_id)
+    found: dict[str, dict[str, Decimal]] = {}
+    for client, category, total in conn.execute(query):
+        found.setdefault(client, {})[category] = total
+    return found
+
+
+def households(conn: Connection, client_id: str | None = None) -> dict[str, needs.Household]:
+    """Each client's household facts (one client's, or everyone's)."""
+    c = Client.__table__.c
+    query = select(c.client_id, c.household_id, c.relation, c.annual_income, c.investable_assets)
+    if client_id is not None:
+        home = select(c.household_id).where(c.client_id == client_id).scalar_subquery()
+        query = query.where(or_(c.client_id == client_id, c.household_id == home))
+    groups: dict[str, list] = {}
+    for member_id, household_id, *facts in conn.execute(query):
+        groups.setdefault(household_id or f"\0{member_id}", []).append((member_id, *facts))
+    return {
+        member[0]: needs.household(member[0], members)
+        for members in groups.values()
+        for member in members
+        if client_id is None or member[0] == client_id
+    }
+
+
+def high_end_ids(conn: Connection, config: Config) -> set[str]:
+    """Clients whose household is high-end by the seeds' definition."""
+    return {
+        client for client, home in households(conn).items() if needs.high_end(home, config.needs)
+    }
+
+
+def high_end_of(conn: Connection, config: Config, client_id: str) -> bool | None:
+    return needs.high_end(households(conn, client_id)[client_id], config.needs)
+
+
+_NO_AMOUNT = Decimal(-1)
+_GAP_ORDERS = {
+    "shortfall": lambda r: (-(r["short_by"] or _NO_AMOUNT), r["client_id"]),
+    "client": lambda r: (r["client_id"], needs.NEEDS.index(r["need"])),
+    "tier": lambda r: (r["tier"] or "~", -(r["short_by"] or _NO_AMOUNT), r["client_id"]),
+    "segment": lambda r: (
+        SEGMENTS.index(r["segment"]) if r["segment"] in SEGMENTS else len(SEGMENTS),
+        -(r["short_by"] or _NO_AMOUNT),
+        r["client_id"],
+    ),
+}
+
+
+def sort_gaps(rows: list[dict], by: str) -> list[dict]:
+    """``shortfall``: the largest amount short first (absent property cover, which has no
+    amount, last); ``tier``: A to D, then shortfall; ``segment``: key clients first."""
+    return sorted(rows, key=_GAP_ORDERS[by])
+
+
+def _lines_json(lines: list[needs.Line]) -> list[dict]:
+    return [
+        {
+            "need": line.need,
+            "have": line.have,
+            "guidance_min": line.minimum,
+            "state": line.state,
+            "short_by": line.short_by,
+            "guidance": line.guidance,
+        }
+        for line in lines
+    ]
+
+
+def _care_dates(conn: Connection, config: Config, client_id: str, day: dt.date) -> list[dict]:
+    """The next of each care date within a year: birthday, wedding, each policy's anniversary
+    and survival benefit."""
+    scope = agenda.Scope(client=client_id, kinds=CARE_KINDS)
+    seen: set[tuple] = set()
+    found = []
+    for e in agenda.upcoming(conn, config, day, 366, scope):
+        if (e.kind, e.policy_no) in seen:
+            continue
+        seen.add((e.kind, e.policy_no))
+        found.append(
+            {
+                "kind": e.kind,
+                "event_date": e.date,
+                "policy_no": e.policy_no,
+                "days_left": (e.date - day).days,
+                "detail": e.detail,
+            }
+        )
+    return found
+
+
+def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> dict | None:
+    """One client's visit brief as data (the README documents the shape); None: no client."""
+    client = queries.client(conn, client_id)
+    if client is None:
+        return None
+    rules = config.needs
+    home = households(conn, client_id)[client_id]
+    lines = needs.coverage(
+        cover(conn, client_id).get(client_id, {}), home, client["owns_property"], rules
+    )
+    burden = needs.burden(client["annual_premium"], client["annual_income"], rules)
+    policies = queries.policies_of(conn, client_id)
+    contacts = followup.history(conn, client_id)[:CONTACTS]
+    return {
+        **client,
+        "off": [n for n in (client["off"] or "").split(",") if n],
+        "missing": [n for n in (client["missing"] or "").split(",") if n],
+        "high_end": needs.high_end(home, rules),
+        "household": {
+            "household_id": client["household_id"],
+            "main_earner": home.main_earner,
+            "income": home.income,
+            "investable_assets": home.assets,
+        },
+        "policies": policies,
+        "coverage": _lines_json(lines),
+        "premium_burden": {
+            "annual_premium": burden.annual_premium,
+            "income": burden.income,
+            "percent": burden.percent,
+            "risk": burden.risk,
+        },
+        "care_dates": _care_dates(conn, config, client_id, day),
+        "contacts": contacts,
+        "talking_points": needs.talking_points(lines, burden, rules),
+    }
+
+
+GAP_FIELDS = [
+    "client_id",
+    "name",
+    "tier",
+    "segment",
+    "agent",
+    "need",
+    "state",
+    "have",
+    "guidance_min",
+    "short_by",
+]
+
+
+def gaps(
+    conn: Connection,
+    config: Config,
+    *,
+    tiers: Collection[str] = (),
+    segments: Collection[str] = (),
+    agent: str | None = None,
+    wanted: Collection[str] = needs.NEEDS,
+) -> list[dict]:
+    """One row per client and need that is absent or short, in client order."""
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    query = (
+        select(c.client_id, c.name, t.tier, t.segment, c.agent, c.owns_property)
+        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .order_by(c.client_id)
+    )
+    if tiers:
+        query = query.where(t.tier.in_(tiers))
+    if segments:
+        query = query.where(t.segment.in_(segments))
+    if agent:
+        query = query.where(c.agent == agent)
+    held = cover(conn)
+    homes = households(conn)
+    rows = []
+    for client_id, name, tier, segment, agent_name, owns in conn.execute(query):
+        lines = needs.coverage(held.get(client_id, {}), homes[client_id], owns, config.needs)
+        for line in lines:
+            if line.state in needs.GAPS and line.need in wanted:
+                rows.append(
+                    {
+                        "client_id": client_id,
+                        "name": name,
+                        "tier": tier,
+                        "segment": segment,
+                        "agent": agent_name,
+                        "need": line.need,
+                        "state": line.state,
+                        "have": line.have,
+                        "guidance_min": line.minimum,
+                        "short_by": line.short_by,
+                    }
+                )
+    return rows

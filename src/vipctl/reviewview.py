@@ -1,0 +1,163 @@
+"""What ``review`` and ``gaps`` show: the visit brief as a one-page document (text on screen,
+Markdown to print or share, JSON for scripts) and the gap list as a listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from typing import Literal
+
+from vipctl import layout, render, tierview
+from vipctl.agendaview import when
+from vipctl.kinds import LABELS as KIND_LABELS
+from vipctl.layout import Section
+from vipctl.needs import LABELS, yuan
+from vipctl.render import POLICY_TABLE
+
+ReviewFormat = Literal["table", "json", "markdown"]
+_POLICY_COLUMNS = [c for c in POLICY_TABLE if c[0] != "survival_benefit_date"]
+_YES_NO = {True: "yes", False: "no", None: "unknown"}
+_STATES = {"met": "met", "short": "short", "absent": "absent", "n/a": "n/a", "unknown": "unknown"}
+
+
+def _state(line: dict) -> str:
+    if line["state"] == "short":
+        return f"short by {yuan(line['short_by'])}"
+    return _STATES[line["state"]]
+
+
+def _percent(value: Decimal | None) -> str:
+    return "unknown" if value is None else f"{value}%"
+
+
+def _about(brief: dict) -> Section:
+    tier = tierview.shown_tier(brief["tier"], brief["tier_incomplete"]) or "not assessed"
+    off = ", ".join(brief["off"]) or "none"
+    lines = [f"Tier {tier} (indicators off: {off}) · segment {brief['segment'] or '—'}"]
+    if brief["missing"]:
+        lines.append(f"Unknown indicators: {', '.join(brief['missing'])}")
+    home = brief["household"]
+    lines.append(
+        f"High-end client: {_YES_NO[brief['high_end']]} (household income "
+        f"{yuan(home['income'])}, investable assets {yuan(home['investable_assets'])})"
+    )
+    shown = [
+        ("phone", "Phone"),
+        ("best_visit_time", "Best visit time"),
+        ("appointment_required", "Appointment needed"),
+        ("agent", "Agent"),
+        ("interests", "Interests"),
+        ("reading", "Reads"),
+        ("sports", "Sports"),
+        ("personality", "Personality"),
+        ("notes", "Notes"),
+    ]
+    for field, label in shown:
+        value = brief.get(field)
+        if value not in (None, ""):
+            lines.append(f"{label}: {render.text_value(value)}")
+    return Section("Client", lines)
+
+
+def sections(brief: dict, day: dt.date) -> list[Section]:
+    burden = brief["premium_burden"]
+    coverage = [
+        {
+            "need": LABELS[line["need"]],
+            "have": yuan(line["have"]),
+            "guidance": line["guidance"],
+            "state": _state(line),
+        }
+        for line in brief["coverage"]
+    ]
+    risk = " — a risk of premiums stopping" if burden["risk"] else ""
+    care = [
+        {**c, "kind": KIND_LABELS[c["kind"]], "when": when(c["days_left"], c["event_date"])}
+        for c in brief["care_dates"]
+    ]
+    return [
+        _about(brief),
+        Section(
+            "Policies",
+            columns=_POLICY_COLUMNS,
+            rows=brief["policies"],
+            empty="No policies.",
+        ),
+        Section(
+            "Coverage",
+            columns=[
+                ("need", "Need"),
+                ("have", "In force"),
+                ("guidance", "Guidance"),
+                ("state", "State"),
+            ],
+            rows=coverage,
+        ),
+        Section(
+            "Premium burden",
+            [
+                f"Annualised premium {yuan(burden['annual_premium'])}, income "
+                f"{yuan(burden['income'])}: {_percent(burden['percent'])} of income{risk}."
+            ],
+        ),
+        Section(
+            "Next care dates",
+            columns=[
+                ("event_date", "Date"),
+                ("when", "When"),
+                ("kind", "What"),
+                ("policy_no", "Policy"),
+                ("detail", "Detail"),
+            ],
+            rows=care,
+            empty="None in the coming year.",
+        ),
+        Section(
+            "Last contacts",
+            columns=[("date", "Date"), ("channel", "Channel"), ("note", "Note")],
+            rows=brief["contacts"],
+            empty="No contact logged.",
+        ),
+        Section(
+            "Talking points",
+            [f"- {point}" for point in brief["talking_points"]] or ["Nothing outstanding."],
+        ),
+    ]
+
+
+def write_review(brief: dict, day: dt.date, fmt: ReviewFormat, *, show_pii: bool) -> None:
+    shown = render.masked(brief, show_pii)
+    if fmt == "json":
+        render.write_json(shown)
+        return
+    heading = f"Visit brief: {shown['client_id']} {shown['name']}, {day}"
+    parts = sections(shown, day)
+    sys.stdout.write(
+        layout.markdown(heading, parts) if fmt == "markdown" else layout.text(heading, parts)
+    )
+
+
+GAP_COLUMNS = [
+    ("client_id", "Client"),
+    ("name", "Name"),
+    ("tier", "Tier"),
+    ("segment", "Segment"),
+    ("agent", "Agent"),
+    ("need_label", "Need"),
+    ("state", "State"),
+    ("have", "In force"),
+    ("guidance_min", "Guidance"),
+    ("short_by", "Short by"),
+]
+
+
+def gap_rows_for_people(rows: list[dict]) -> list[dict]:
+    return [{**r, "need_label": LABELS[r["need"]]} for r in rows]
+
+
+def gaps_title(rows: list[dict]) -> str:
+    clients = len({r["client_id"] for r in rows})
+    return f"{len(rows)} gap{'s' if len(rows) != 1 else ''} of {clients} client" + (
+        "s" if clients != 1 else ""
+    )
