@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -91,7 +92,9 @@ def test_the_brief_as_json(needs_book):
         ("wedding_anniversary", "2026-12-05", None),
         ("policy_anniversary", "2027-03-01", "L1"),
     ]
-    assert got["talking_points"][:2] == [
+    assert got["talking_points"][:3] == [
+        "C1 (critical illness, ¥500,000): the premium of 2026-06-01 is unpaid; its grace period "
+        "ended 2026-07-31",
         "life cover ¥600,000, ¥400,000 short of ¥1,000,000",
         "critical illness ¥500,000 meets the minimum; ¥800,000–¥1,500,000 is reasonable",
     ]
@@ -179,8 +182,12 @@ def test_gaps_sorted_and_filtered(needs_book):
     ]
     assert {r[0] for r in gap_rows(needs_book, "--agent", "李四")} == {"R3"}
     assert {r[0] for r in gap_rows(needs_book, "--tier", "A")} == {"R1", "R2"}
-    segment = json.loads(needs_book("review", "R3", "-f", "json").stdout)["segment"]
-    assert {r[0] for r in gap_rows(needs_book, "--segment", segment)} >= {"R3"}
+    # Narrowed to R2 without R1, R2 is still judged with her household: not the main earner.
+    segment = json.loads(needs_book("review", "R2", "-f", "json").stdout)["segment"]
+    assert segment != json.loads(needs_book("review", "R1", "-f", "json").stdout)["segment"]
+    narrowed = gap_rows(needs_book, "--segment", segment)
+    assert "R2" in {r[0] for r in narrowed}
+    assert narrowed == [r for r in shortfall if r[0] in {r[0] for r in narrowed}]
     assert needs_book("gaps", "--need", "boat").exit_code == 2
     assert needs_book("gaps", "--sort", "size").exit_code == 2
 
@@ -223,3 +230,21 @@ def test_the_morning_list_says_when_a_renewal_weighs_on_income(needs_book):
     assert items["L3"].endswith("· premiums 15.0% of income (over 10%): may stop")
     assert items["C1"].endswith("· premiums 10.1% of income (over 10%): may stop")  # grace
     assert "L1" not in items  # its reminder is still to come
+
+
+def test_the_readme_documents_the_brief_s_json_as_it_is(needs_book):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`review -f json` is one object", 1)[1].split("```json\n", 1)[1]
+    documented = json.loads(block.split("```", 1)[0])
+    got = brief(needs_book, "R1")
+    assert documented.keys() <= got.keys()
+    for key in ("household", "premium_burden"):
+        assert documented[key].keys() == got[key].keys()
+    needs_book("log", "R1", "--channel", "phone", "--note", "n7", "--date", "2026-11-07")
+    got = brief(needs_book, "R1")
+    for key in ("coverage", "care_dates", "contacts"):
+        assert documented[key][0].keys() == got[key][0].keys()
+    assert documented["contacts"] == got["contacts"]
+    assert documented["care_dates"][0] == got["care_dates"][0]
+    assert documented["coverage"][0] == {**got["coverage"][0]}
+    assert documented["premium_burden"] == got["premium_burden"]

@@ -8,12 +8,13 @@ rules themselves are in ``needs``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, or_, select
 
 from vipctl import agenda, followup, needs, queries
+from vipctl.bulk import chunks
 from vipctl.config import SEGMENTS, Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy
@@ -22,8 +23,10 @@ CARE_KINDS = ("birthday", "wedding_anniversary", "policy_anniversary", "survival
 CONTACTS = 5  # the last contacts a brief lists
 
 
-def cover(conn: Connection, client_id: str | None = None) -> dict[str, dict[str, Decimal]]:
-    """In-force sum assured per client and category (one client's, or everyone's)."""
+def cover(
+    conn: Connection, client_ids: Collection[str] | None = None
+) -> dict[str, dict[str, Decimal]]:
+    """In-force sum assured per client and category (these clients', or everyone's)."""
     p = Policy.__table__.c
     query = (
         select(p.client_id, p.category, func.sum(p.sum_assured))
@@ -34,29 +37,45 @@ def cover(conn: Connection, client_id: str | None = None) -> dict[str, dict[str,
         )
         .group_by(p.client_id, p.category)
     )
-    if client_id is not None:
-        query = query.where(p.client_id == client_id)
     found: dict[str, dict[str, Decimal]] = {}
-    for client, category, total in conn.execute(query):
+    for client, category, total in _rows(conn, query, p.client_id, client_ids):
         found.setdefault(client, {})[category] = total
     return found
 
 
-def households(conn: Connection, client_id: str | None = None) -> dict[str, needs.Household]:
-    """Each client's household facts (one client's, or everyone's)."""
+def _rows(
+    conn: Connection, query: Select, key: ColumnElement, keys: Collection[str] | None
+) -> Iterator[Row]:
+    """``query``'s rows, all or those whose ``key`` is one of ``keys``, read in chunks."""
+    if keys is None:
+        yield from conn.execute(query)
+        return
+    for chunk in chunks(sorted(keys)):
+        yield from conn.execute(query.where(key.in_(chunk)))
+
+
+def households(
+    conn: Connection, client_ids: Collection[str] | None = None
+) -> dict[str, needs.Household]:
+    """Household facts of these clients (of everyone when None), each judged with every member
+    of their household."""
     c = Client.__table__.c
     query = select(c.client_id, c.household_id, c.relation, c.annual_income, c.investable_assets)
-    if client_id is not None:
-        home = select(c.household_id).where(c.client_id == client_id).scalar_subquery()
-        query = query.where(or_(c.client_id == client_id, c.household_id == home))
+    if client_ids is None:
+        rows = list(conn.execute(query))
+    else:
+        homes = select(c.household_id).where(c.household_id.is_not(None))
+        shared = {h for (h,) in _rows(conn, homes, c.client_id, client_ids)}
+        rows = list(_rows(conn, query, c.client_id, client_ids))
+        rows += [r for r in _rows(conn, query, c.household_id, shared) if r[0] not in client_ids]
     groups: dict[str, list] = {}
-    for member_id, household_id, *facts in conn.execute(query):
+    for member_id, household_id, *facts in rows:
         groups.setdefault(household_id or f"\0{member_id}", []).append((member_id, *facts))
     return {
         member[0]: needs.household(member[0], members)
         for members in groups.values()
         for member in members
-        if client_id is None or member[0] == client_id
+        if client_ids is None or member[0] in client_ids
     }
 
 
@@ -68,7 +87,7 @@ def high_end_ids(conn: Connection, config: Config) -> set[str]:
 
 
 def high_end_of(conn: Connection, config: Config, client_id: str) -> bool | None:
-    return needs.high_end(households(conn, client_id)[client_id], config.needs)
+    return needs.high_end(households(conn, {client_id})[client_id], config.needs)
 
 
 _NO_AMOUNT = Decimal(-1)
@@ -132,9 +151,9 @@ def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> di
     if client is None:
         return None
     rules = config.needs
-    home = households(conn, client_id)[client_id]
+    home = households(conn, {client_id})[client_id]
     lines = needs.coverage(
-        cover(conn, client_id).get(client_id, {}), home, client["owns_property"], rules
+        cover(conn, {client_id}).get(client_id, {}), home, client["owns_property"], rules
     )
     burden = needs.burden(client["annual_premium"], client["annual_income"], rules)
     policies = queries.policies_of(conn, client_id)
@@ -160,8 +179,26 @@ def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> di
         },
         "care_dates": _care_dates(conn, config, client_id, day),
         "contacts": contacts,
-        "talking_points": needs.talking_points(lines, burden, rules),
+        "talking_points": _at_risk(policies, config, day)
+        + needs.talking_points(lines, burden, rules),
     }
+
+
+def _at_risk(policies: list[dict], config: Config, day: dt.date) -> list[str]:
+    """Cover about to be lost comes before cover never bought: policies in their grace period."""
+    grace = dt.timedelta(days=config.agenda.grace_days)
+    points = []
+    for p in policies:
+        if p["status"] != "grace" or p["next_due_date"] is None:
+            continue
+        what = (p["category"] or "policy").replace("_", " ")
+        lapse = p["next_due_date"] + grace
+        ends = f"it lapses {lapse}" if lapse >= day else f"its grace period ended {lapse}"
+        points.append(
+            f"{p['policy_no']} ({what}, {needs.yuan(p['sum_assured'])}): the premium of "
+            f"{p['next_due_date']} is unpaid; {ends}"
+        )
+    return points
 
 
 GAP_FIELDS = [
@@ -200,10 +237,12 @@ def gaps(
         query = query.where(t.segment.in_(segments))
     if agent:
         query = query.where(c.agent == agent)
-    held = cover(conn)
-    homes = households(conn)
+    chosen = list(conn.execute(query))
+    narrowed = bool(tiers or segments or agent)
+    ids = {row[0] for row in chosen} if narrowed else None
+    held, homes = cover(conn, ids), households(conn, ids)
     rows = []
-    for client_id, name, tier, segment, agent_name, owns in conn.execute(query):
+    for client_id, name, tier, segment, agent_name, owns in chosen:
         lines = needs.coverage(held.get(client_id, {}), homes[client_id], owns, config.needs)
         for line in lines:
             if line.state in needs.GAPS and line.need in wanted:
