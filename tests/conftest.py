@@ -1,25 +1,37 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import itertools
+import os
 import sqlite3
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 import books
+import pgserver
 from vipctl.cli import app
+
+ENGINES = ("sqlite", "postgresql")
+# "required" (CI sets it): without a PostgreSQL server the run fails instead of skipping.
+REQUIRE_POSTGRESQL = "VIPCTL_TEST_POSTGRESQL"
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 class Cli:
-    """Runs vipctl in-process against one tmp_path database."""
+    """Runs vipctl in-process against one database: a tmp_path file, or a fresh schema of the
+    test cluster when the test runs on PostgreSQL."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | str) -> None:
         self.db = db
+        self.engine = "postgresql" if isinstance(db, str) else "sqlite"
         self.runner = CliRunner()
 
     def __call__(self, *args: str, env: dict[str, str] | None = None):
@@ -34,9 +46,63 @@ def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about the SQLite file itself; one engine")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the SQLite file (its mode, copies, crashes) run on that engine only."""
+    keep, drop = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        on_server = spec is not None and spec.params.get("engine") == "postgresql"
+        (drop if on_server and item.get_closest_marker("sqlite_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    try:
+        cluster = pgserver.Cluster()
+    except pgserver.Unavailable as exc:
+        if os.environ.get(REQUIRE_POSTGRESQL) == "required":
+            pytest.fail(f"PostgreSQL is required here: {exc}")
+        pytest.skip(f"no PostgreSQL server here: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+_schemas = itertools.count(1)
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "vipctl.db")
+def database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where the test's book lives: a file, or a schema of its own on the test cluster."""
+    if engine == "sqlite":
+        return tmp_path / "vipctl.db"
+    return new_schema(request.getfixturevalue("pg_cluster"))
+
+
+def new_schema(cluster: pgserver.Cluster) -> str:
+    """The URL of a new, empty schema on the test cluster: a database of the test's own."""
+    schema = f"t{next(_schemas)}"
+    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    admin.dispose()
+    return f"{cluster.url()}&options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def cli(database: Path | str) -> Cli:
+    return Cli(database)
 
 
 def write_csv(
@@ -111,8 +177,43 @@ def book(cli: Cli, tmp_path: Path) -> Cli:
     return cli
 
 
-def dump(db: Path) -> list[str]:
-    """Every row of every table as SQL, as a fresh connection (after any recovery) sees it."""
+def _engine(db: Path | str):
+    return create_engine(db if isinstance(db, str) else f"sqlite:///{db}")
+
+
+def _plain(value: object) -> object:
+    """A value as SQLite's driver gives it, whichever engine it came from: tests compare rows
+    the same way on both."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def rows(db: Path | str, sql: str) -> list[tuple]:
+    engine = _engine(db)
+    try:
+        with engine.connect() as conn:
+            return [tuple(map(_plain, row)) for row in conn.exec_driver_sql(sql)]
+    finally:
+        engine.dispose()
+
+
+def dump(db: Path | str) -> list[str]:
+    """Every row of every table, as a fresh connection (after any recovery) sees it."""
+    if isinstance(db, str):
+        engine = _engine(db)
+        try:
+            with engine.connect() as conn:
+                names = sorted(inspect(conn).get_table_names())
+        finally:
+            engine.dispose()
+        return [f"{t}: {row!r}" for t in names for row in sorted(rows(db, f"SELECT * FROM {t}"))]
     conn = sqlite3.connect(db)
     try:
         return list(conn.iterdump())
@@ -120,9 +221,45 @@ def dump(db: Path) -> list[str]:
         conn.close()
 
 
-def count(db: Path, table: str) -> int:
-    conn = sqlite3.connect(db)
+def count(db: Path | str, table: str) -> int:
+    return rows(db, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def execute(db: Path | str, sql: str) -> None:
+    engine = _engine(db)
     try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        with engine.begin() as conn:
+            conn.exec_driver_sql(sql)
     finally:
-        conn.close()
+        engine.dispose()
+
+
+def no_clients(db: Path | str) -> bool:
+    """Nothing was imported: no database file, no tables yet, or no client rows."""
+    if isinstance(db, Path) and not db.exists():
+        return True
+    engine = _engine(db)
+    try:
+        with engine.connect() as conn:
+            if "client" not in inspect(conn).get_table_names():
+                return True
+    finally:
+        engine.dispose()
+    return count(db, "client") == 0
+
+
+def tables(db: Path | str) -> dict[str, list[dict]]:
+    """Every table's rows as dicts of plain values, ordered by the first column."""
+    engine = _engine(db)
+    try:
+        with engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+            return {
+                name: [
+                    {k: _plain(v) for k, v in row.items()}
+                    for row in conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY 1").mappings()
+                ]
+                for name in names
+            }
+    finally:
+        engine.dispose()

@@ -4,7 +4,6 @@ yesterday's work, the atomic write and the lock."""
 import json
 import subprocess
 import sys
-import textwrap
 
 import html5lib
 
@@ -155,18 +154,33 @@ def test_output_is_written_whole_and_private(book, tmp_path):
     assert report_json(book, "2026-11-25")["previous_report"] == DAY
 
 
+_HOLD_FILE_LOCK = """
+import sys
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+_HOLD_ADVISORY_LOCK = """
+import sys
+from sqlalchemy import create_engine, text
+from vipctl.postgres import JOB_LOCKS
+with create_engine(sys.argv[1]).connect() as conn:
+    conn.execute(text(f"SELECT pg_advisory_lock({JOB_LOCKS['report']})"))
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
 def test_a_second_report_at_once_stops_with_a_clear_message(book, tmp_path):
-    lock = f"{book.db}.report.lock"
+    # Another report holds the lock: a file beside a SQLite database, an advisory lock on a server.
+    if book.engine == "sqlite":
+        holding = [_HOLD_FILE_LOCK, f"{book.db}.report.lock"]
+    else:
+        holding = [_HOLD_ADVISORY_LOCK, book.db]
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys
-            from filelock import FileLock
-            with FileLock({lock!r}):
-                print("held", flush=True)
-                sys.stdin.read()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", *holding], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         busy = book("report", "--date", DAY)

@@ -7,7 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import DATA
+import pytest
+
+from conftest import DATA, execute
 from vipctl import store
 from vipctl.cli import app
 from vipctl.models import SCHEMA_VERSION, SQLModel
@@ -33,6 +35,7 @@ def test_env_var_then_option(tmp_path, monkeypatch):
     assert store.resolve(str(tmp_path / "opt.db")) == tmp_path / "opt.db"
 
 
+@pytest.mark.sqlite_only
 def test_wal_journal_and_busy_timeout(cli, clients_csv):
     assert cli("import", str(clients_csv)).exit_code == 0
     with sqlite3.connect(cli.db) as conn:
@@ -46,6 +49,7 @@ def test_wal_journal_and_busy_timeout(cli, clients_csv):
     db.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_second_import_waits_for_the_first(cli, clients_csv):
     """A writer holding the lock makes the next import wait (busy timeout), not fail."""
     assert cli("import", str(clients_csv)).exit_code == 0
@@ -63,8 +67,7 @@ def test_a_second_import_waits_for_the_first(cli, clients_csv):
 
 def test_unknown_schema_version(cli, clients_csv):
     assert cli("import", str(clients_csv)).exit_code == 0
-    with sqlite3.connect(cli.db) as conn:
-        conn.execute("UPDATE vipctl_meta SET value='banana' WHERE key='schema_version'")
+    execute(cli.db, "UPDATE vipctl_meta SET value='banana' WHERE key='schema_version'")
     result = cli("clients")
     assert result.exit_code == 1 and "unknown schema version 'banana'" in result.stderr
     assert not os.environ.get("VIPCTL_DB")
@@ -76,6 +79,7 @@ def indexes(db) -> set[str]:
         return {name for (name,) in rows}
 
 
+@pytest.mark.sqlite_only
 def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
     """A first import builds the indexes after loading; a failed one leaves them as they were."""
     expected = {ix.name for table in SQLModel.metadata.tables.values() for ix in table.indexes}
@@ -90,6 +94,7 @@ def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+@pytest.mark.sqlite_only
 def test_reading_does_not_wait_for_a_writer(cli, clients_csv):
     assert cli("import", str(clients_csv)).exit_code == 0
     holder = sqlite3.connect(cli.db, isolation_level=None)
@@ -105,6 +110,7 @@ def test_reading_does_not_wait_for_a_writer(cli, clients_csv):
     assert waited < 5  # the busy timeout is 30 s: a reader that waited would show it
 
 
+@pytest.mark.sqlite_only
 def test_a_version_1_database_is_upgraded_in_place(cli):
     """tests/data/schema-v1.db was written by the vipctl of schema 1 from the sample data."""
     shutil.copy(Path(__file__).parent / "data" / "schema-v1.db", cli.db)
@@ -126,6 +132,7 @@ def test_a_version_1_database_is_upgraded_in_place(cli):
     assert sum(json.loads(recomputed.stdout)["counts"].values()) == 200
 
 
+@pytest.mark.sqlite_only
 def test_a_version_2_database_gets_the_agenda_tables(cli):
     """tests/data/schema-v2.db was written by the vipctl of schema 2 (tiers, no agenda) from the
     sample data, on 2026-11-24: its clients' cadence counts from that first import."""
@@ -148,6 +155,7 @@ def test_a_version_2_database_gets_the_agenda_tables(cli):
     assert overdue == {c for c, t in tiers.items() if t == "D"}  # 14 days: only tier D so far
 
 
+@pytest.mark.sqlite_only
 def test_a_version_3_database_gets_the_report_runs(cli):
     """tests/data/schema-v3.db was written by the vipctl of schema 3 (the agenda, no report)
     from the sample data, imported on 2026-11-24 with one contact logged that day."""

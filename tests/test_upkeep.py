@@ -30,6 +30,7 @@ def version(path: Path) -> str:
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_an_upgrade_keeps_the_old_file_first(cli):
     shutil.copy(V1, cli.db)
     result = cli("clients", "-f", "csv")
@@ -46,6 +47,7 @@ def test_an_upgrade_keeps_the_old_file_first(cli):
     assert len(list(cli.db.parent.glob("*.bak"))) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_failing_upgrade_changes_nothing(cli, monkeypatch):
     shutil.copy(V1, cli.db)
     before = dump(cli.db)
@@ -60,6 +62,7 @@ def test_a_failing_upgrade_changes_nothing(cli, monkeypatch):
     assert version(cli.db) == "1"
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_private_copy_even_while_someone_writes(book, tmp_path):
     target = tmp_path / "copy.db"
     before = dump(book.db)
@@ -83,6 +86,7 @@ def test_backup_is_a_private_copy_even_while_someone_writes(book, tmp_path):
     assert dump(book.db) == before
 
 
+@pytest.mark.sqlite_only
 def test_restore_brings_back_the_backup_and_keeps_what_it_replaces(book, tmp_path):
     target = tmp_path / "copy.db"
     assert book("backup", str(target)).exit_code == 0
@@ -104,6 +108,7 @@ def test_restore_brings_back_the_backup_and_keeps_what_it_replaces(book, tmp_pat
     assert dump(target) == saved  # the backup itself is untouched
 
 
+@pytest.mark.sqlite_only
 def test_restore_of_an_older_backup_upgrades_the_copy_not_the_backup(cli, tmp_path):
     backup = tmp_path / "old.db"
     shutil.copy(V1, backup)
@@ -125,6 +130,7 @@ def _broken_rules(path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("spoil", ["junk", "foreign", "newer", "rules"])
 def test_restore_refuses_a_bad_backup_and_changes_nothing(book, tmp_path, spoil):
     backup = tmp_path / "bad.db"
@@ -161,6 +167,7 @@ def test_check_passes_a_sound_database(book):
     assert "no problems found" in result.stdout
 
 
+@pytest.mark.sqlite_only
 def test_check_finds_broken_rules_and_dangling_keys(book):
     _broken_rules(book.db)
     conn = sqlite3.connect(book.db)
@@ -185,6 +192,7 @@ def test_check_finds_broken_rules_and_dangling_keys(book):
     assert "unpaid premiums are filed under another client" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_check_finds_a_damaged_file(book):
     conn = sqlite3.connect(book.db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

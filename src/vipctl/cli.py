@@ -81,9 +81,10 @@ def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
     if db.upgraded is not None:
         from vipctl.models import SCHEMA_VERSION
 
+        kept = db.upgraded.kept
         typer.echo(
-            f"vipctl: upgraded {db.path} from schema {db.upgraded.from_version} to "
-            f"{SCHEMA_VERSION}; the file as it was is kept as {db.upgraded.kept}",
+            f"vipctl: upgraded {db.name} from schema {db.upgraded.from_version} to "
+            f"{SCHEMA_VERSION}" + (f"; the file as it was is kept as {kept}" if kept else ""),
             err=True,
         )
     return db
@@ -185,7 +186,7 @@ def import_(
     finally:
         db.close()
     _warn_ignored(result)
-    _import_summary(result, db.path)
+    _import_summary(result, db.name)
 
 
 def _warn_ignored(result: Any) -> None:
@@ -201,7 +202,7 @@ def _warn_ignored(result: Any) -> None:
             )
 
 
-def _import_summary(result: Any, db_path: Path) -> None:
+def _import_summary(result: Any, db_path: str) -> None:
     from vipctl import render
 
     rows = [
@@ -713,7 +714,7 @@ def backup(
         upkeep.backup(db, file)
     finally:
         db.close()
-    typer.echo(f"Backed up {db.path} to {file}.")
+    typer.echo(f"Backed up {db.name} to {file}.")
 
 
 @app.command()
@@ -755,7 +756,7 @@ def check(ctx: typer.Context) -> None:
         for line in problems:
             typer.echo(f"problem: {line}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{db.path}: no problems found.")
+    typer.echo(f"{db.name}: no problems found.")
 
 
 @app.command()

@@ -31,8 +31,7 @@ def run(
 ) -> None:
     """Write the report to ``output``, mail it to ``mail_to`` through ``mail`` (default: the
     config's server), or print it when neither is given."""
-    lock = db.path.with_name(db.path.name + ".report.lock")
-    with files.exclusive(lock, "vipctl report"):
+    with db.exclusive("report"):
         with db.read() as conn:
             data, last_movement = reporting.build(conn, config, day, limit=limit)
 

@@ -1,8 +1,8 @@
 """Everything SQLite-only lives here: the owner-only file, pragmas, how transactions begin, and
 copying and checking the file.
 
-The rest of vipctl speaks portable SQLAlchemy, so this module is the one to give a PostgreSQL
-counterpart when teams share a server.
+The rest of vipctl speaks portable SQLAlchemy; ``postgres`` is this module's counterpart for a
+team's server.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SAWarning
 
 # SQLite keeps NUMERIC(16,2) amounts as REAL; two decimals survive the round trip exactly, and
@@ -21,7 +21,7 @@ from sqlalchemy.exc import SAWarning
 warnings.filterwarnings("ignore", r".*does \*not\* support Decimal objects", SAWarning)
 
 BUSY_TIMEOUT_MS = 30_000  # a person and the cron report may touch the file at the same moment
-IMMEDIATE = "vipctl_immediate"  # execution option: take the write lock when the transaction begins
+READ_OPTIONS: dict[str, Any] = {}  # a read transaction is a snapshot already
 
 
 def create_private_file(path: Path) -> None:
@@ -35,7 +35,16 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def configure(engine: Engine) -> None:
+def engine(path: Path, write_option: str) -> Engine:
+    """The engine on the file ``path``; transactions run with ``write_option`` set take the
+    write lock when they begin."""
+    # hide_parameters: an error message must never echo a client's row into a terminal or log.
+    made = create_engine(f"sqlite:///{path}", hide_parameters=True)
+    _configure(made, write_option)
+    return made
+
+
+def _configure(engine: Engine, write_option: str) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (see below).
@@ -55,7 +64,7 @@ def configure(engine: Engine) -> None:
         # A writer that starts deferred and upgrades later fails at once with "database is
         # locked" when another process wrote in between; BEGIN IMMEDIATE waits on the busy
         # timeout instead, so concurrent imports queue rather than fail.
-        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        immediate = conn.get_execution_options().get(write_option, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

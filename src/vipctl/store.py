@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, inspect, select, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from vipctl import sqlite, tracking
 from vipctl.errors import UserError
@@ -32,6 +33,14 @@ from vipctl.models import (
 )
 
 ENV_VAR = "VIPCTL_DB"
+_WRITE = "vipctl_write"  # execution option: the transaction takes the engine's write lock first
+
+
+def _url(text: str) -> URL:
+    try:
+        return make_url(text)
+    except ArgumentError:
+        raise UserError(f"not a database URL: {text!r}") from None
 
 
 def _add_tiers(conn: Connection) -> None:
@@ -79,9 +88,12 @@ def default_path() -> Path:
     return user_data_path("vipctl", appauthor=False) / "vipctl.db"
 
 
-def resolve(db: str | None) -> Path:
-    """``--db``, else ``$VIPCTL_DB``, else ``vipctl.db`` in the user's data directory."""
+def resolve(db: str | None) -> Path | str:
+    """``--db``, else ``$VIPCTL_DB``, else ``vipctl.db`` in the user's data directory: a file's
+    path, or an SQLAlchemy URL (``postgresql+psycopg://user@host/dbname``) kept as a string."""
     chosen = db or os.environ.get(ENV_VAR)
+    if chosen and "://" in chosen:
+        return chosen
     return Path(chosen).expanduser() if chosen else default_path()
 
 
@@ -103,12 +115,45 @@ class Upgrade:
 
 
 class Database:
-    """An opened, schema-checked database. ``create`` makes a new file where there is none."""
+    """An opened, schema-checked database: a SQLite file, or a PostgreSQL database named by its
+    URL. ``create`` makes a new file where there is none."""
 
-    def __init__(self, path: Path, *, create: bool = False, keep_old: bool = True) -> None:
-        self.path = path
+    def __init__(self, where: Path | str, *, create: bool = False, keep_old: bool = True) -> None:
         self.keep_old = keep_old  # copy an older schema's file aside before upgrading it
         self.upgraded: Upgrade | None = None
+        self.path: Path | None = None  # the SQLite file; None on a server
+        if isinstance(where, str):
+            url = _url(where)
+            backend = url.get_backend_name()
+            if backend == "sqlite":
+                where = Path(url.database or "").expanduser()
+            elif backend == "postgresql":
+                from vipctl import postgres
+
+                self.name = url.render_as_string(hide_password=True)
+                try:
+                    self.engine: Engine = postgres.engine(url, _WRITE)
+                except ImportError:
+                    raise UserError(
+                        "PostgreSQL needs its driver: pip install 'vipctl[postgresql]'"
+                    ) from None
+                self._read_options = postgres.READ_OPTIONS
+            else:
+                raise UserError(f"vipctl runs on SQLite and PostgreSQL, not {backend}: {where}")
+        if isinstance(where, Path):
+            self.path = where
+            self.name = str(where)
+            self._create_file(where, create)
+            self.engine = sqlite.engine(where, _WRITE)
+            self._read_options = sqlite.READ_OPTIONS
+        try:
+            self._check_schema()
+        except DatabaseError as exc:
+            self.engine.dispose()
+            raise UserError(f"{self.name}: cannot open as a vipctl database ({exc.orig})") from None
+
+    @staticmethod
+    def _create_file(path: Path, create: bool) -> None:
         if not path.exists():
             if not create:
                 raise UserError(f"no database at {path} yet: run 'vipctl import FILE…' first")
@@ -118,14 +163,6 @@ class Database:
                 raise UserError(f"cannot create the database {path}: {exc.strerror}") from None
         elif path.is_dir():
             raise UserError(f"{path} is a directory, not a database file")
-        # hide_parameters: an error message must never echo a client's row into a terminal or log.
-        self.engine: Engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
-        sqlite.configure(self.engine)
-        try:
-            self._check_schema()
-        except DatabaseError as exc:
-            self.engine.dispose()
-            raise UserError(f"{path}: cannot open as a vipctl database ({exc.orig})") from None
 
     def _check_schema(self) -> None:
         # Read first: a command that only looks must not wait behind an import's write lock.
@@ -140,10 +177,10 @@ class Database:
                     conn.execute(meta.values(key="schema_version", value=str(SCHEMA_VERSION)))
                     return
         if not found.isdigit():
-            raise UserError(f"{self.path}: unknown schema version {found!r}")
+            raise UserError(f"{self.name}: unknown schema version {found!r}")
         if int(found) > SCHEMA_VERSION:
             raise UserError(
-                f"{self.path} was written by a newer vipctl (schema {found}; this one knows up to "
+                f"{self.name} was written by a newer vipctl (schema {found}; this one knows up to "
                 f"{SCHEMA_VERSION}): upgrade vipctl to use it"
             )
         if int(found) < SCHEMA_VERSION:
@@ -158,8 +195,8 @@ class Database:
         between lands in the upgraded file, not lost.)
         """
         if found < 1:
-            raise UserError(f"{self.path}: schema {found} is older than any vipctl can read")
-        kept = self._keep_copy(found) if self.keep_old else None
+            raise UserError(f"{self.name}: schema {found} is older than any vipctl can read")
+        kept = self._keep_copy(found) if self.keep_old and self.path else None
         with self.write() as conn:
             version = int(self._version(conn) or found)  # another process may have upgraded it
             if version == SCHEMA_VERSION:
@@ -177,6 +214,7 @@ class Database:
             self.upgraded = Upgrade(version, kept)
 
     def _keep_copy(self, version: int) -> Path:
+        assert self.path is not None  # a server's database is backed up with its own tools
         kept = aside(self.path, f"schema-{version}")
         raw = self.engine.raw_connection()
         try:
@@ -195,27 +233,46 @@ class Database:
         tables = set(inspect(conn).get_table_names())
         if Meta.__tablename__ not in tables:
             if tables:
-                raise UserError(f"{self.path} is not a vipctl database (it has other tables)")
+                raise UserError(f"{self.name} is not a vipctl database (it has other tables)")
             return None
         meta = Meta.__table__.c
         found = conn.scalar(select(meta.value).where(meta.key == "schema_version"))
         if found is None:
-            raise UserError(f"{self.path}: no schema version recorded")
+            raise UserError(f"{self.name}: no schema version recorded")
         return found
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One transaction that holds the write lock from its start: all of it lands, or none."""
         with self.engine.connect() as conn:
-            conn.execution_options(**{sqlite.IMMEDIATE: True})
+            conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """One transaction: a consistent snapshot even while an import commits."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        with self.engine.connect() as conn:
+            conn.execution_options(**self._read_options)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def exclusive(self, job: str) -> Iterator[None]:
+        """Run ``job`` (e.g. "report") alone on this database: a second one fails at once rather
+        than queue (a cron job must not pile up)."""
+        if self.path is None:
+            from vipctl import postgres
+
+            with postgres.exclusive(self.engine, job):
+                yield
+        else:
+            from vipctl import files
+
+            with files.exclusive(
+                self.path.with_name(f"{self.path.name}.{job}.lock"), f"vipctl {job}"
+            ):
+                yield
 
     def close(self) -> None:
         self.engine.dispose()

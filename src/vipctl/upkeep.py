@@ -17,9 +17,16 @@ from vipctl.errors import UserError
 from vipctl.models import Client, ClientTier, Policy, PremiumDue
 from vipctl.store import Database, aside
 
+SERVER_BACKUP = (
+    "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore "
+    "(README: Using vipctl as a team)"
+)
+
 
 def backup(db: Database, target: Path) -> None:
     """Copy the database to ``target`` (replaced whole, owner-only), safe while others write."""
+    if db.path is None:
+        raise UserError(SERVER_BACKUP)
     target = target.expanduser()
     if target.exists() and target.resolve() == db.path.resolve():
         raise UserError(f"{target} is the database itself: back it up to another file")
@@ -37,12 +44,14 @@ def backup(db: Database, target: Path) -> None:
         raw.close()
 
 
-def restore(path: Path, source: Path) -> Path | None:
+def restore(path: Path | str, source: Path) -> Path | None:
     """Replace the database at ``path`` by the backup ``source``, once the backup checks out.
 
     The backup is copied and checked aside (an older schema upgraded in the copy, never in the
     user's file); the database as it was is kept beside it. Returns where that copy is.
     """
+    if isinstance(path, str):  # a server's URL
+        raise UserError(SERVER_BACKUP)
     source = source.expanduser()
     if not source.is_file():
         raise UserError(f"no backup file {source}")
@@ -86,13 +95,14 @@ def restore(path: Path, source: Path) -> Path | None:
 def check(db: Database) -> tuple[list[str], list[str]]:
     """The problems found (SQLite's own checks first, then vipctl's), and advice: what is not
     broken but leaves the agenda short until the user acts."""
-    raw = db.engine.raw_connection()
-    try:
-        found = sqlite.damage(raw.dbapi_connection)
-    finally:
-        raw.close()
-    if found:  # the app's checks would read broken pages
-        return found, []
+    if db.path is not None:  # a server checks its own pages and keys as it writes them
+        raw = db.engine.raw_connection()
+        try:
+            found = sqlite.damage(raw.dbapi_connection)
+        finally:
+            raw.close()
+        if found:  # the app's checks would read broken pages
+            return found, []
     with db.read() as conn:
         return consistency(conn), advice(conn)
 

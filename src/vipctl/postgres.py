@@ -1,0 +1,52 @@
+"""Everything PostgreSQL-only: the engine, how write transactions queue, how reads see one
+snapshot. The counterpart of ``sqlite``; the rest of vipctl speaks portable SQLAlchemy.
+
+SQLite lets one writer in at a time (BEGIN IMMEDIATE); a team's server lets many, and two imports
+upserting the same clients at once would then fail on each other's keys. So every vipctl write
+transaction first takes one transaction-level advisory lock: writers queue exactly as they do on
+SQLite, readers never wait, and the lock goes with the commit or rollback, even a crashed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL
+
+from vipctl.errors import UserError
+
+WRITE_LOCK = 0x76697063  # "vipc": the advisory lock key every vipctl writer takes
+JOB_LOCKS = {"report": 0x76697064}  # one at a time per database, e.g. the cron report
+# Reads see one snapshot from their first statement, as SQLite's read transactions do; writes
+# read committed, so that a writer that waited for the lock sees what the one before it wrote.
+READ_OPTIONS: dict[str, Any] = {"isolation_level": "REPEATABLE READ"}
+
+
+def engine(url: URL, write_option: str) -> Engine:
+    made = create_engine(url, hide_parameters=True, isolation_level="READ COMMITTED")
+
+    @event.listens_for(made, "begin")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get(write_option, False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return made
+
+
+@contextmanager
+def exclusive(engine: Engine, job: str) -> Iterator[None]:
+    """Hold the session-level advisory lock of ``job`` while the block runs; fail at once if
+    another process holds it. A dead process's lock goes with its connection."""
+    with engine.connect() as conn:
+        key = JOB_LOCKS[job]
+        if not conn.scalar(text(f"SELECT pg_try_advisory_lock({key})")):
+            raise UserError(f"another vipctl {job} is running on this database; try again later")
+        conn.commit()  # the lock is the session's, not the transaction's
+        try:
+            yield
+        finally:
+            conn.execute(text(f"SELECT pg_advisory_unlock({key})"))
+            conn.commit()

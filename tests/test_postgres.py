@@ -1,0 +1,144 @@
+"""What is PostgreSQL's own: writers queue on the advisory lock, readers never wait, backups are
+pg_dump's, migrations run in one transaction, and a team working at once loses nothing. Every
+other test runs on both engines (conftest's ``engine`` fixture)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from conftest import DATA, Cli, count, execute, new_schema, rows, write_csv
+from vipctl import store
+from vipctl.models import SCHEMA_VERSION, SQLModel
+from vipctl.postgres import WRITE_LOCK
+
+
+@pytest.fixture
+def pg(pg_cluster) -> Cli:
+    return Cli(new_schema(pg_cluster))
+
+
+def _imported(pg: Cli) -> Cli:
+    result = pg("import", *map(str, DATA.glob("*.csv")), "--date", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    return pg
+
+
+def test_backup_and_restore_point_to_pg_dump(pg, tmp_path):
+    _imported(pg)
+    for command in (("backup", str(tmp_path / "b.db")), ("restore", str(tmp_path / "b.db"))):
+        result = pg(*command)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("vipctl: not on PostgreSQL: back up with pg_dump")
+    checked = pg("check")
+    assert checked.exit_code == 0 and "no problems found" in checked.stdout
+
+
+def test_a_writer_waits_for_the_one_before_it(pg, tmp_path):
+    _imported(pg)
+    holder = create_engine(pg.db).connect()
+    holder.execute(text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"))  # a writer mid-way
+    release = threading.Timer(0.5, holder.commit)
+    release.start()
+    try:
+        started = time.monotonic()
+        result = pg("log", "C000001", "--channel", "phone", "--date", "2026-11-24")
+        waited = time.monotonic() - started
+    finally:
+        release.join()
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert waited >= 0.4
+
+
+def test_a_reader_does_not_wait_for_a_writer(pg):
+    _imported(pg)
+    holder = create_engine(pg.db).connect()
+    holder.execute(text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+    holder.execute(text("UPDATE client SET name = 'x' WHERE client_id = 'C000001'"))
+    try:
+        started = time.monotonic()
+        result = pg("show", "C000001", "-f", "json")
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 0 and '"name": "x"' not in result.stdout
+    assert waited < 5
+
+
+def test_an_older_schema_is_upgraded_in_one_transaction(pg):
+    """Schema 1 had clients, policies and the meta table: built here by taking today's schema
+    apart, then opened by vipctl, which runs every step."""
+    _imported(pg)
+    later = ("client_tier", "tier_history", "premium_due", "payment", "agent_departure",
+             "contact", "done_mark", "snooze", "report_run")  # fmt: skip
+    engine = create_engine(pg.db)
+    with engine.begin() as conn:
+        for name in later:
+            SQLModel.metadata.tables[name].drop(conn)
+        for index in SQLModel.metadata.tables["policy"].indexes:
+            if index.name != "ix_policy_client_id":
+                index.drop(conn)
+        conn.execute(text("UPDATE vipctl_meta SET value = '1' WHERE key = 'schema_version'"))
+    engine.dispose()
+    listed = pg("clients", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stderr.startswith("vipctl: upgraded postgresql+psycopg://vipctl@/postgres")
+    assert f"from schema 1 to {SCHEMA_VERSION}" in listed.stderr
+    assert "kept as" not in listed.stderr  # no file to copy: the server's own backups apply
+    assert rows(pg.db, "SELECT value FROM vipctl_meta") == [(str(SCHEMA_VERSION),)]
+    assert 200 < count(pg.db, "premium_due") < 400  # worked out from the stored policies
+    assert pg("tier", "--recompute", "--date", "2026-11-24").exit_code == 0
+    assert count(pg.db, "client_tier") == 200
+
+
+def test_a_failing_upgrade_leaves_the_old_schema(pg, monkeypatch):
+    _imported(pg)
+    execute(pg.db, "DROP TABLE report_run")
+    execute(pg.db, "UPDATE vipctl_meta SET value = '3' WHERE key = 'schema_version'")
+
+    def broken(conn):
+        conn.execute(text("CREATE TABLE report_run (x int)"))
+        raise RuntimeError("step failed")
+
+    monkeypatch.setitem(store.MIGRATIONS, 3, broken)
+    assert isinstance(pg("clients").exception, RuntimeError)
+    assert rows(pg.db, "SELECT value FROM vipctl_meta") == [("3",)]
+    assert not rows(
+        pg.db,
+        "SELECT 1 FROM information_schema.tables WHERE table_name = 'report_run'"
+        " AND table_schema = current_schema()",
+    )
+
+
+def test_a_team_at_work_at_once_loses_nothing(pg, tmp_path, own_config):
+    """Two agents log contacts while a third imports and the report runs: real processes, all
+    started together; each succeeds and every row is there."""
+    _imported(pg)
+    changed = write_csv(
+        tmp_path / "more.csv", ["client_id", "name"], [[f"N{i:04d}", "新客户"] for i in range(300)]
+    )
+    env = {**os.environ, "VIPCTL_CONFIG": str(own_config)}
+    base = [sys.executable, "-m", "vipctl", "--db", pg.db]
+    commands = [
+        [*base, "import", str(changed), "--date", "2026-11-24"],
+        *([*base, "log", f"C{n:06d}", "--channel", "visit", "--date", "2026-11-24"]
+          for n in range(1, 11)),
+        [*base, "report", "--date", "2026-11-24", "-f", "json"],
+    ]  # fmt: skip
+    running = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for c in commands]  # fmt: skip
+    for proc in running:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+    assert count(pg.db, "client") == 500
+    assert count(pg.db, "client_tier") == 500
+    assert count(pg.db, "contact") == 10
+    assert count(pg.db, "report_run") == 1
