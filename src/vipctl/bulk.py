@@ -65,6 +65,15 @@ def raw(column: ColumnElement) -> ColumnElement:
     return type_coerce(column, NullType())
 
 
+def _dialect_insert(dialect: Dialect) -> Callable[[Table], Any]:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[tuple]) -> None:
     """Rows of driver-ready values for ``names``; a name that is not a column is a WHERE param."""
     columns = {n for n in names if n in statement.table.c}
@@ -97,6 +106,9 @@ class Converter:
 class Upsert:
     """Insert new keys, update changed rows, leave identical ones alone: re-import is a no-op.
 
+    Stored rows are read first, to leave identical ones alone and to count what changed; what
+    is written goes through the dialect's INSERT … ON CONFLICT DO UPDATE.
+
     ``names`` are the columns being set, key first; columns not named keep their stored values.
     """
 
@@ -109,19 +121,16 @@ class Upsert:
         # The import's one timestamp is written into the statements: binding it on every row
         # would cost as much as a column of data.
         stamp = _literal(table.c.updated_at, now, dialect)
-        self._insert = Statement(
-            conn,
-            table.insert().values(
-                {n: bindparam(f"p_{n}") for n in names} | {"created_at": stamp, "updated_at": stamp}
-            ),
-            [f"p_{n}" for n in names],
+        # New and changed rows go in one statement, the dialect's own INSERT … ON CONFLICT
+        # (SQLite and PostgreSQL spell it alike): an update keeps the row's created_at.
+        insert = _dialect_insert(dialect)(table).values(
+            {n: bindparam(f"p_{n}") for n in names} | {"created_at": stamp, "updated_at": stamp}
         )
-        self._update = Statement(
+        changed = {n: insert.excluded[n] for n in names[1:]} | {"updated_at": stamp}
+        self._write = Statement(
             conn,
-            table.update()
-            .where(key == bindparam("p_key"))
-            .values({n: bindparam(f"p_{n}") for n in names[1:]} | {"updated_at": stamp}),
-            [*(f"p_{n}" for n in names[1:]), "p_key"],
+            insert.on_conflict_do_update(index_elements=[key], set_=changed),
+            [f"p_{n}" for n in names],
         )
         # Stored values exactly as the driver returns them, to compare with converted rows.
         self._lookup = select(*(type_coerce(table.c[n], NullType()) for n in names))
@@ -146,22 +155,21 @@ class Upsert:
         count = len(columns[0])
         existing = self._existing(columns[0])
         if not existing:
-            self._insert.executemany(list(zip(*columns, strict=True)))
+            self._write.executemany(list(zip(*columns, strict=True)))
             self.touched.extend(columns[0])
             return count, 0, 0
-        inserts: list[tuple] = []
-        updates: list[tuple] = []
+        written: list[tuple] = []
+        updated = 0
         for row in zip(*columns, strict=True):
             before = existing.get(row[0])
             if before is None:
-                inserts.append(row)
+                written.append(row)
             elif before != row:
-                updates.append((*row[1:], row[0]))
-        self._insert.executemany(inserts)
-        self._update.executemany(updates)
-        self.touched.extend(row[0] for row in inserts)
-        self.touched.extend(row[-1] for row in updates)
-        return len(inserts), len(updates), count - len(inserts) - len(updates)
+                written.append(row)
+                updated += 1
+        self._write.executemany(written)
+        self.touched.extend(row[0] for row in written)
+        return len(written) - updated, updated, count - len(written)
 
 
 class Statement:
