@@ -213,12 +213,12 @@ def write_explanation(
 
 
 def write_history(client_id: str, contacts: list[dict], fmt: render.Format) -> None:
-    fields = ["date", "channel", "note"]
+    fields = ["date", "channel", "note", "by"]
     if fmt == "json":
         render.write_json(contacts)
     elif fmt == "csv":
         render.write_csv(contacts, fields)
     else:
         title = f"Contacts with {client_id}: {len(contacts)}"
-        columns = [("date", "Date"), ("channel", "Channel"), ("note", "Note")]
+        columns = [("date", "Date"), ("channel", "Channel"), ("note", "Note"), ("by", "By")]
         render.console().print(render.table(columns, contacts, title=title))

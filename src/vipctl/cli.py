@@ -11,6 +11,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -77,7 +78,7 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
     from vipctl.store import Database, resolve
 
-    db = Database(resolve(ctx.obj), create=create)
+    db = Database(resolve(ctx.obj.db), create=create)
     if db.upgraded is not None:
         from vipctl.models import SCHEMA_VERSION
 
@@ -122,11 +123,45 @@ def root(
             show_envvar=True,
         ),
     ] = None,
+    as_agent: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="AGENT",
+            help="Work as this agent (default: [team] agent in the config file).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    ctx.obj = db
+    ctx.obj = Global(db, as_agent)
+
+
+@dataclass(frozen=True)
+class Global:
+    """The options given before the command."""
+
+    db: str | None
+    as_agent: str | None
+
+
+def _me(ctx: typer.Context, settings: Any) -> str | None:  # settings: config.Config
+    """Who is at work: --as, else the config's [team] agent; None when neither says."""
+    return ctx.obj.as_agent or settings.team.agent
+
+
+def _whose(ctx: typer.Context, settings: Any, agent: str | None, everyone: bool) -> str | None:
+    """The agent whose clients a listing shows: --agent, else nobody in particular with --all,
+    else the user's own when they are known."""
+    if agent is not None and everyone:
+        raise UserError("--agent and --all: choose one")
+    return agent if agent is not None or everyone else _me(ctx, settings)
+
+
+EveryoneOption = Annotated[
+    bool, typer.Option("--all", help="Every agent's clients, not only yours.")
+]
 
 
 @app.command("import")
@@ -486,6 +521,7 @@ def today(
     ctx: typer.Context,
     date: DateOption = None,
     agent: AgentOption = None,
+    everyone: EveryoneOption = False,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Only the N most urgent clients.")
     ] = None,
@@ -507,7 +543,8 @@ def today(
                 raise UserError(f"no client {explain!r}")
             entries = agenda.ranked(conn, settings, day, agenda.Scope(client=explain))
         else:
-            entries = agenda.ranked(conn, settings, day, agenda.Scope(agent=agent), limit=limit)
+            scope = agenda.Scope(agent=_whose(ctx, settings, agent, everyone))
+            entries = agenda.ranked(conn, settings, day, scope, limit=limit)
     if explain is not None:
         found = entries[0] if entries else None
         agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
@@ -528,11 +565,12 @@ def log(
     date: DateOption = None,
 ) -> None:
     """Record a contact: it restarts the tier's contact cadence and settles callbacks."""
-    from vipctl import followup
+    from vipctl import config, followup
 
     day = _today(date)
+    by = _me(ctx, config.load())
     with _session(ctx, write=True) as conn:
-        followup.log(conn, client_id, channel, note, day)
+        followup.log(conn, client_id, channel, note, day, by=by)
     typer.echo(f"Logged a {channel} contact with {client_id} on {day}.")
 
 
@@ -555,7 +593,7 @@ def done(
     day = _today(date)
     settings = config.load()
     with _session(ctx, write=True) as conn:
-        items = followup.done(conn, settings, client_id, day, kinds, policy)
+        items = followup.done(conn, settings, client_id, day, kinds, policy, by=_me(ctx, settings))
     for e in items:
         typer.echo(f"done: {agendaview.reason(e, day)}")
 
@@ -572,11 +610,12 @@ def snooze(
     date: DateOption = None,
 ) -> None:
     """Keep a client off today's list until a later day."""
-    from vipctl import followup
+    from vipctl import config, followup
 
     day = _today(date)
+    by = _me(ctx, config.load())
     with _session(ctx, write=True) as conn:
-        followup.snooze(conn, client_id, until.date(), day)
+        followup.snooze(conn, client_id, until.date(), day, by=by)
     typer.echo(f"{client_id} is snoozed until {until.date()}.")
 
 
@@ -640,6 +679,11 @@ def report(
     limit: Annotated[
         int | None, typer.Option(min=1, help="Only the N most urgent clients of the to-do list.")
     ] = None,
+    agent: AgentOption = None,
+    everyone: EveryoneOption = False,
+    team: Annotated[
+        bool, typer.Option("--team", help="Every agent's clients, with a table per agent.")
+    ] = False,
     show_pii: ShowPii = False,
 ) -> None:
     """The daily report for cron: to-do list, grace and lapse risk, overdue contacts, tier
@@ -651,6 +695,8 @@ def report(
     to = mailing.recipients(mail_to) if mail_to is not None else None
     if smtp is not None and to is None:
         raise UserError("--smtp: only with --mail-to")
+    if team and agent is not None:
+        raise UserError("--team and --agent: choose one")
     db = _open(ctx)
     try:
         reportjob.run(
@@ -663,6 +709,8 @@ def report(
             mail=mailing.server(settings.mail, smtp),
             limit=limit,
             show_pii=show_pii,
+            agent=None if team else _whose(ctx, settings, agent, everyone),
+            team=team,
         )
     finally:
         db.close()
@@ -729,7 +777,7 @@ def restore(
     """
     from vipctl import store, upkeep
 
-    path = store.resolve(ctx.obj)
+    path = store.resolve(ctx.obj.db)
     kept = upkeep.restore(path, file)
     typer.echo(f"Restored {path} from {file}.")
     if kept is not None:

@@ -131,6 +131,13 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class TeamSettings:
+    """Who is using vipctl, on a database a team shares."""
+
+    agent: str | None = None  # the user's agent code, as in the clients' agent column
+
+
+@dataclass(frozen=True)
 class Config:
     tiers: TierRules = field(default_factory=TierRules)
     segments: SegmentRules = field(default_factory=SegmentRules)
@@ -138,6 +145,7 @@ class Config:
     urgency: UrgencyWeights = field(default_factory=UrgencyWeights)
     mail: MailSettings = field(default_factory=MailSettings)
     needs: NeedsRules = field(default_factory=NeedsRules)
+    team: TeamSettings = field(default_factory=TeamSettings)
 
 
 def path() -> Path:
@@ -240,7 +248,7 @@ class _Reader:
 
 def _parse(where: Path, data: dict[str, Any]) -> Config:
     top = _Reader(where, "", data)
-    top.known(("tiers", "segments", "agenda", "urgency", "mail", "needs"))
+    top.known(("tiers", "segments", "agenda", "urgency", "mail", "needs", "team"))
     tiers, segments = TierRules(), SegmentRules()
     if (t := top.table("tiers")) is not None:
         t.known(("healthy", "most_off", "cadence_days"))
@@ -287,6 +295,7 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
         _urgency(top.table("urgency")),
         _mail(top.table("mail")),
         _needs(top.table("needs")),
+        _team(top.table("team")),
     )
 
 
@@ -347,3 +356,10 @@ def _needs(table: _Reader | None) -> NeedsRules:
     if "premium_share_percent" in given and not 0 < given["premium_share_percent"] <= 100:
         table.fail("premium_share_percent", "expected a percentage above 0, at most 100")
     return NeedsRules(**given)
+
+
+def _team(table: _Reader | None) -> TeamSettings:
+    if table is None:
+        return TeamSettings()
+    table.known(("agent",))
+    return TeamSettings(**{k: table.text(k) for k in ("agent",) if k in table.data})

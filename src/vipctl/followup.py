@@ -29,12 +29,26 @@ def _client_exists(conn: Connection, client_id: str) -> None:
         raise UserError(f"no client {client_id!r}")
 
 
-def log(conn: Connection, client_id: str, channel: str, note: str | None, day: dt.date) -> None:
-    """A contact: it restarts the tier's cadence and settles the client's callbacks."""
+def log(
+    conn: Connection,
+    client_id: str,
+    channel: str,
+    note: str | None,
+    day: dt.date,
+    *,
+    by: str | None = None,
+) -> None:
+    """A contact: it restarts the tier's cadence and settles the client's callbacks. ``by``:
+    the agent who made it, on a team's database."""
     _client_exists(conn, client_id)
     conn.execute(
         Contact.__table__.insert().values(
-            client_id=client_id, date=day, channel=channel, note=note, recorded_at=now()
+            client_id=client_id,
+            date=day,
+            channel=channel,
+            note=note,
+            recorded_at=now(),
+            by_agent=by,
         )
     )
 
@@ -46,6 +60,8 @@ def done(
     day: dt.date,
     kinds: Collection[str] = (),
     policy_no: str | None = None,
+    *,
+    by: str | None = None,
 ) -> list[Event]:
     """Mark the client's items on ``day``'s list handled; returns them."""
     _client_exists(conn, client_id)
@@ -65,6 +81,7 @@ def done(
             "event_date": e.date,
             "done_on": day,
             "recorded_at": recorded,
+            "by_agent": by,
         }
         for e in items
     ]
@@ -72,15 +89,18 @@ def done(
     return items
 
 
-def snooze(conn: Connection, client_id: str, until: dt.date, day: dt.date) -> None:
+def snooze(
+    conn: Connection, client_id: str, until: dt.date, day: dt.date, *, by: str | None = None
+) -> None:
     """Hold the client's items back until ``until``; snoozing again replaces the date."""
     _client_exists(conn, client_id)
     if until <= day:
         raise UserError(f"--until {until} is not after {day}")
     s = Snooze.__table__
-    if conn.execute(s.update().where(s.c.client_id == client_id).values(until=until)).rowcount:
+    values = {"until": until, "by_agent": by}
+    if conn.execute(s.update().where(s.c.client_id == client_id).values(values)).rowcount:
         return
-    conn.execute(s.insert().values(client_id=client_id, until=until))
+    conn.execute(s.insert().values(client_id=client_id, **values))
 
 
 def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.date | None]:
@@ -115,7 +135,7 @@ def history(conn: Connection, client_id: str) -> list[dict]:
     _client_exists(conn, client_id)
     k = Contact.__table__.c
     query = (
-        select(k.date, k.channel, k.note)
+        select(k.date, k.channel, k.note, k.by_agent.label("by"))
         .where(k.client_id == client_id)
         .order_by(k.date.desc(), k.id.desc())
     )

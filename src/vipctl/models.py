@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4  # 2: client_tier and tier_history; 3: the agenda's tables; 4: report runs
+SCHEMA_VERSION = 5  # 2: tiers; 3: the agenda; 4: report runs; 5: who logged, did, snoozed
 
 Amount = Numeric(16, 2)
 
@@ -155,6 +155,7 @@ class Contact(SQLModel, table=True):
     channel: str
     note: str | None = None
     recorded_at: dt.datetime
+    by_agent: str | None = None  # who logged it, in a team (the agent code; None: not said)
 
 
 class DoneMark(SQLModel, table=True):
@@ -168,6 +169,7 @@ class DoneMark(SQLModel, table=True):
     event_date: dt.date
     done_on: dt.date
     recorded_at: dt.datetime
+    by_agent: str | None = None
 
 
 class Snooze(SQLModel, table=True):
@@ -176,6 +178,7 @@ class Snooze(SQLModel, table=True):
     __tablename__ = "snooze"
     client_id: str = Field(primary_key=True, foreign_key="client.client_id")
     until: dt.date
+    by_agent: str | None = None
 
 
 class ReportRun(SQLModel, table=True):
@@ -188,3 +191,4 @@ class ReportRun(SQLModel, table=True):
     # The newest tier_history row when it ran: "since the previous report" is exactly the rows
     # after it, whatever their dates. None: there was no movement yet.
     last_movement: int | None = None
+    agent: str | None = None  # whose report it was; None: the whole book's

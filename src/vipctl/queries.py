@@ -59,19 +59,22 @@ def client(conn: Connection, client_id: str) -> dict | None:
     return dict(found) if found else None
 
 
-def tier_counts(conn: Connection) -> list[dict]:
-    """Clients per (tier, segment), with how many of them are incompletely assessed."""
-    t = ClientTier.__table__.c
+def tier_counts(conn: Connection, agent: str | None = None) -> list[dict]:
+    """Clients per (tier, segment), with how many of them are incompletely assessed; of one
+    agent's clients when ``agent`` is given."""
+    c, t = Client.__table__.c, ClientTier.__table__.c
     query = select(
         t.tier,
         t.segment,
         func.count().label("clients"),
         func.sum(case((t.missing != "", 1), else_=0)).label("incomplete"),
     ).group_by(t.tier, t.segment)
+    if agent is not None:
+        query = query.join(Client.__table__, c.client_id == t.client_id).where(c.agent == agent)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def unassessed(conn: Connection) -> int:
+def unassessed(conn: Connection, agent: str | None = None) -> int:
     c, t = Client.__table__.c, ClientTier.__table__.c
     query = (
         select(func.count())
@@ -79,6 +82,8 @@ def unassessed(conn: Connection) -> int:
         .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
         .where(t.client_id.is_(None))
     )
+    if agent is not None:
+        query = query.where(c.agent == agent)
     return conn.scalar(query) or 0
 
 
@@ -89,14 +94,16 @@ def movements(
     until: dt.date | None = None,
     client_id: str | None = None,
     after: int | None = None,
+    agent: str | None = None,
 ) -> list[dict]:
-    """Tier changes, oldest first, in a period and/or of one client, and/or recorded after the
-    history row numbered ``after``."""
+    """Tier changes, oldest first, in a period and/or of one client or agent's clients, and/or
+    recorded after the history row numbered ``after``."""
     h, c = TierHistory.__table__.c, Client.__table__.c
     query = (
         select(
             h.client_id,
             c.name,
+            c.agent,
             h.date,
             h.from_tier.label("from"),
             h.to_tier.label("to"),
@@ -113,6 +120,8 @@ def movements(
         query = query.where(h.client_id == client_id)
     if after is not None:
         query = query.where(h.id > after)
+    if agent is not None:
+        query = query.where(c.agent == agent)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 

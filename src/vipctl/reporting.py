@@ -10,24 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select, true
 
-from vipctl import agenda, queries, tierview
+from vipctl import agenda, queries, tiers, tierview
 from vipctl.agendaview import item, tallies
 from vipctl.config import TIERS, Config
 from vipctl.followup import now
 from vipctl.models import Client, Contact, DoneMark, Policy, PremiumDue, ReportRun, TierHistory
 
-EVERYONE = agenda.Scope()
 TIER_FIELDS = ("counts", "segments", "matrix", "incomplete", "unassessed")
 
 
-def previous(conn: Connection, day: dt.date) -> dict | None:
-    """The latest report made for a day before ``day``: a rerun for the same day is unchanged."""
+def previous(conn: Connection, day: dt.date, agent: str | None = None) -> dict | None:
+    """The latest report of the same agent (or of the whole book) made for a day before
+    ``day``: a rerun for the same day is unchanged."""
     r = ReportRun.__table__.c
     query = (
         select(r.report_date, r.last_movement)
-        .where(r.report_date < day)
+        .where(r.report_date < day, r.agent.is_(None) if agent is None else r.agent == agent)
         .order_by(r.report_date.desc(), r.id.desc())
         .limit(1)
     )
@@ -35,20 +35,24 @@ def previous(conn: Connection, day: dt.date) -> dict | None:
     return dict(found) if found else None
 
 
-def record(conn: Connection, day: dt.date, last: int | None) -> None:
-    """Note that the report for ``day`` was made, with the newest tier movement it saw."""
+def record(conn: Connection, day: dt.date, last: int | None, agent: str | None = None) -> None:
+    """Note that ``agent``'s report (None: the whole book's) for ``day`` was made, with the
+    newest tier movement it saw."""
     runs = ReportRun.__table__
-    conn.execute(runs.insert().values(report_date=day, ran_at=now(), last_movement=last))
+    values = {"report_date": day, "ran_at": now(), "last_movement": last, "agent": agent}
+    conn.execute(runs.insert().values(values))
 
 
-def _open_premiums(conn: Connection, config: Config, day: dt.date) -> tuple[list, list]:
+def _open_premiums(
+    conn: Connection, config: Config, day: dt.date, agent: str | None
+) -> tuple[list, list]:
     """(in their grace period, past it): unpaid premiums whose date has gone, by lapse date."""
     d, p, c = PremiumDue.__table__.c, Policy.__table__.c, Client.__table__.c
     query = (
         select(d.client_id, c.name, d.policy_no, p.premium, d.due_date)
         .join(Policy.__table__, p.policy_no == d.policy_no)
         .join(Client.__table__, c.client_id == d.client_id)
-        .where(d.due_date < day)
+        .where(d.due_date < day, true() if agent is None else c.agent == agent)
         .order_by(d.due_date, d.policy_no)
     )
     grace = dt.timedelta(days=config.agenda.grace_days)
@@ -60,19 +64,25 @@ def _open_premiums(conn: Connection, config: Config, day: dt.date) -> tuple[list
     return in_grace, lapsing
 
 
-def _yesterday(conn: Connection, config: Config, day: dt.date) -> dict:
+def _mine(query: Select, client_id: ColumnElement, agent: str | None) -> Select:
+    """``query`` narrowed to ``agent``'s clients; unchanged for everyone."""
+    if agent is None:
+        return query
+    c = Client.__table__.c
+    return query.join(Client.__table__, c.client_id == client_id).where(c.agent == agent)
+
+
+def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None) -> dict:
     """Contacts logged and items done the day before ``day``; "due" is that day's whole list:
     what was marked done plus what was still open at its end."""
     before = day - dt.timedelta(days=1)
     k, m = Contact.__table__.c, DoneMark.__table__.c
-    channels = dict(
-        conn.execute(
-            select(k.channel, func.count()).where(k.date == before).group_by(k.channel)
-        ).all()
-    )
+    logged = select(k.channel, func.count()).where(k.date == before).group_by(k.channel)
+    channels = dict(conn.execute(_mine(logged, k.client_id, agent)).all())
     marked = select(m.client_id, m.kind, m.policy_no, m.event_date).where(m.done_on == before)
-    done = len(set(conn.execute(marked).all()))
-    still_open = agenda.due_today(conn, config, before, EVERYONE, as_it_ended=True)
+    done = len(set(conn.execute(_mine(marked, m.client_id, agent)).all()))
+    scope = agenda.Scope(agent=agent)
+    still_open = agenda.due_today(conn, config, before, scope, as_it_ended=True)
     return {
         "date": before,
         "contacts": dict(sorted(channels.items())),
@@ -82,36 +92,71 @@ def _yesterday(conn: Connection, config: Config, day: dt.date) -> dict:
     }
 
 
+def _team(
+    conn: Connection, day: dt.date, entries: list[agenda.Entry], moves: list[dict]
+) -> list[dict]:
+    """The lead's table: per agent, today's list (clients, items, items past their date), the
+    items marked done today, and the tier movements of the period."""
+    c, m = Client.__table__.c, DoneMark.__table__.c
+    agent_of = dict(conn.execute(select(c.client_id, c.agent)).all())
+    rows: dict[str | None, Counter] = {agent: Counter() for agent in set(agent_of.values())}
+    for entry in entries:
+        row = rows[agent_of.get(entry.client_id)]
+        row["clients"] += 1
+        row["items"] += len(entry.items)
+        row["overdue"] += sum(1 for e in entry.items if e.date < day)
+    marked = select(m.client_id, m.kind, m.policy_no, m.event_date).where(m.done_on == day)
+    for client_id, *_ in set(conn.execute(marked).all()):
+        rows[agent_of.get(client_id)]["done"] += 1
+    for move in moves:
+        way = "up" if tiers.movement(move["from"], move["to"]) == "up" else "down"
+        rows[move["agent"]][way] += 1
+    fields = ("clients", "items", "overdue", "done", "up", "down")
+    return [
+        {"agent": agent, **{f: rows[agent][f] for f in fields}}
+        for agent in sorted(rows, key=lambda a: (a is None, a or ""))
+    ]
+
+
 def build(
-    conn: Connection, config: Config, day: dt.date, *, limit: int | None = None
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    *,
+    limit: int | None = None,
+    agent: str | None = None,
+    team: bool = False,
 ) -> tuple[dict, int | None]:
-    """The report for ``day`` (the first ``limit`` clients of the to-do list, all when None, and
-    every other section in full), and the newest tier movement it saw, for ``record``."""
+    """The report for ``day``: of ``agent``'s clients, or the whole book when None; the first
+    ``limit`` clients of the to-do list (all when None) and every other section in full; with
+    ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``."""
     last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
-    entries = agenda.ranked(conn, config, day, EVERYONE, limit=limit)
+    entries = agenda.ranked(conn, config, day, agenda.Scope(agent=agent), limit=limit)
     by_kind, by_tier = tallies(entries)
     overdue = Counter(
         entry.tier or "?"
         for entry in entries
         if any(e.kind == "contact_overdue" for e in entry.items)
     )
-    in_grace, lapsing = _open_premiums(conn, config, day)
-    before = previous(conn, day)
+    in_grace, lapsing = _open_premiums(conn, config, day, agent)
+    before = previous(conn, day, agent)
     if before is None:  # no report yet: the month so far, as `vipctl tier` shows it
         since = day.replace(day=1)
-        moves = queries.movements(conn, since=since, until=day)
+        moves = queries.movements(conn, since=since, until=day, agent=agent)
     else:
         since = before["report_date"]
-        moves = queries.movements(conn, until=day, after=before["last_movement"] or 0)
-    tiers = tierview.summary(
-        queries.tier_counts(conn),
+        after = before["last_movement"] or 0
+        moves = queries.movements(conn, until=day, after=after, agent=agent)
+    summary = tierview.summary(
+        queries.tier_counts(conn, agent),
         moves,
         since=since,
         until=day,
-        unassessed=queries.unassessed(conn),
+        unassessed=queries.unassessed(conn, agent),
     )
     data = {
         "date": day,
+        "agent": agent,
         "previous_report": before["report_date"] if before else None,
         "todo": {
             "clients": len(entries),
@@ -130,8 +175,10 @@ def build(
         "grace": in_grace,
         "lapse_risk": lapsing,
         "contacts_overdue": {tier: overdue[tier] for tier in (*TIERS, "?") if overdue[tier]},
-        "tiers": {name: tiers[name] for name in TIER_FIELDS},
-        "movements": {"since": since, **tiers["moved"], "list": tiers["movements"]},
-        "yesterday": _yesterday(conn, config, day),
+        "tiers": {name: summary[name] for name in TIER_FIELDS},
+        "movements": {"since": since, **summary["moved"], "list": summary["movements"]},
+        "yesterday": _yesterday(conn, config, day, agent),
     }
+    if team:
+        data["team"] = _team(conn, day, entries, moves)
     return data, last

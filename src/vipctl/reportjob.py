@@ -28,12 +28,16 @@ def run(
     mail: MailSettings | None = None,
     limit: int | None = None,
     show_pii: bool = False,
+    agent: str | None = None,
+    team: bool = False,
 ) -> None:
     """Write the report to ``output``, mail it to ``mail_to`` through ``mail`` (default: the
     config's server), or print it when neither is given."""
     with db.exclusive("report"):
         with db.read() as conn:
-            data, last_movement = reporting.build(conn, config, day, limit=limit)
+            data, last_movement = reporting.build(
+                conn, config, day, limit=limit, agent=agent, team=team
+            )
 
         def made(as_format: ReportFormat) -> str:
             return reportview.render_report(data, as_format, show_pii=show_pii)
@@ -46,4 +50,4 @@ def run(
         if output is None and mail_to is None:
             sys.stdout.write(made(fmt))
         with db.write() as conn:
-            reporting.record(conn, day, last_movement)
+            reporting.record(conn, day, last_movement, agent)

@@ -120,8 +120,28 @@ def _yesterday(data: dict) -> Section:
     )
 
 
+TEAM_COLUMNS = [
+    ("agent", "Agent"),
+    ("clients", "Clients due"),
+    ("items", "Items"),
+    ("overdue", "Past their date"),
+    ("done", "Done today"),
+    ("up", "Tier up"),
+    ("down", "Tier down"),
+]
+
+
+def _team(data: dict) -> list[Section]:
+    if "team" not in data:
+        return []
+    rows = [{**row, "agent": row["agent"] or "(no agent)"} for row in data["team"]]
+    lines = ["Per agent: today's list, what was marked done today, tier movements of the period."]
+    return [Section("Team", lines, TEAM_COLUMNS, rows, "No agents.")]
+
+
 def sections(data: dict) -> list[Section]:
     return [
+        *_team(data),
         _todo(data),
         _premiums("In the grace period", data["grace"], "No premium is in its grace period."),
         _premiums(
@@ -136,7 +156,8 @@ def sections(data: dict) -> list[Section]:
 
 def subject(data: dict) -> str:
     clients = data["todo"]["clients"]
-    return f"{TITLE} {data['date']}: {_plural(clients, 'client')} to contact"
+    whose = f" for {data['agent']}" if data.get("agent") else ""
+    return f"{TITLE}{whose} {data['date']}: {_plural(clients, 'client')} to contact"
 
 
 def render_report(data: dict, fmt: ReportFormat, *, show_pii: bool = False) -> str:
@@ -144,7 +165,8 @@ def render_report(data: dict, fmt: ReportFormat, *, show_pii: bool = False) -> s
     if fmt == "json":
         return render.to_json(data)
     parts = sections(data)
-    heading = f"{TITLE}: {data['date']:%A} {data['date']}"
+    whose = f" for {data['agent']}" if data.get("agent") else ""
+    heading = f"{TITLE}{whose}: {data['date']:%A} {data['date']}"
     if fmt == "markdown":
         return layout.markdown(heading, parts)
     if fmt == "html":

@@ -115,7 +115,7 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
         ),
         Section(
             "Last contacts",
-            columns=[("date", "Date"), ("channel", "Channel"), ("note", "Note")],
+            columns=[("date", "Date"), ("channel", "Channel"), ("note", "Note"), ("by", "By")],
             rows=brief["contacts"],
             empty="No contact logged.",
         ),

@@ -73,12 +73,23 @@ def _add_report_runs(conn: Connection) -> None:
     ReportRun.__table__.create(conn)
 
 
+def _add_who(conn: Connection) -> None:
+    """Who logged, did and snoozed; whose report each run was."""
+    added = (("contact", "by_agent"), ("done_mark", "by_agent"), ("snooze", "by_agent"),
+             ("report_run", "agent"))  # fmt: skip
+    for table, column in added:
+        # Steps 2 and 3 build these tables from today's model, which has the column already.
+        if column not in {col["name"] for col in inspect(conn).get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR"))
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _add_tiers,
     2: _add_agenda,
     3: _add_report_runs,
+    4: _add_who,
 }
 
 

@@ -1,0 +1,106 @@
+"""Working as a team (on either engine): who did what, each agent's own list and report, and the
+lead's per-agent table. The shared small book: C1 and C3 are 王芳's clients, C2 李四's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import rows
+
+DAY = "2026-11-24"
+
+
+@pytest.fixture
+def as_wang(own_config):
+    own_config.write_text('[team]\nagent = "王芳"\n', encoding="utf-8")
+
+
+def listed(cli, *args: str) -> list[str]:
+    result = cli("today", "--date", DAY, "-f", "json", *args)
+    assert result.exit_code == 0, result.output
+    return [entry["client_id"] for entry in json.loads(result.stdout)]
+
+
+def test_without_an_agent_set_everyone_sees_the_whole_book(book):
+    assert sorted(listed(book)) == ["C1", "C2", "C3"]
+
+
+def test_an_agent_sees_their_own_clients_unless_asked_for_more(book, as_wang):
+    assert sorted(listed(book)) == ["C1", "C3"]
+    assert sorted(listed(book, "--all")) == ["C1", "C2", "C3"]
+    assert listed(book, "--agent", "李四") == ["C2"]
+    as_li = book("--as", "李四", "today", "--date", DAY, "-f", "json")
+    assert [e["client_id"] for e in json.loads(as_li.stdout)] == ["C2"]  # --as wins over config
+    both = book("today", "--agent", "李四", "--all")
+    assert both.exit_code == 1 and "--agent and --all: choose one" in both.stderr
+
+
+def test_log_done_and_snooze_record_who_did_them(book, as_wang):
+    assert book("log", "C1", "--channel", "phone", "--date", DAY).exit_code == 0
+    assert book("--as", "李四", "log", "C2", "--channel", "visit", "--date", DAY).exit_code == 0
+    assert book("done", "C3", "--date", DAY).exit_code == 0
+    assert (
+        book("--as", "陈静", "snooze", "C2", "--until", "2026-12-01", "--date", DAY).exit_code == 0
+    )
+    assert rows(book.db, "SELECT client_id, by_agent FROM contact ORDER BY 1") == [
+        ("C1", "王芳"),
+        ("C2", "李四"),
+    ]
+    assert set(rows(book.db, "SELECT by_agent FROM done_mark")) == {("王芳",)}
+    assert rows(book.db, "SELECT client_id, by_agent FROM snooze") == [("C2", "陈静")]
+    history = json.loads(book("history", "C2", "-f", "json").stdout)
+    assert [h["by"] for h in history] == ["李四"]
+
+
+def report(cli, *args: str) -> dict:
+    result = cli("report", "--date", DAY, "-f", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_an_agent_s_report_covers_their_clients(book, as_wang):
+    mine = report(book)
+    assert mine["agent"] == "王芳"
+    assert sorted(e["client_id"] for e in mine["todo"]["entries"]) == ["C1", "C3"]
+    assert [g["policy_no"] for g in mine["grace"]] == ["P2"]  # C3's
+    assert sum(mine["tiers"]["counts"].values()) == 2
+    assert "team" not in mine
+    text = book("report", "--date", DAY).stdout
+    assert text.startswith("vipctl daily report for 王芳: Tuesday 2026-11-24")
+    whole = report(book, "--all")
+    assert whole["agent"] is None and len(whole["todo"]["entries"]) == 3
+    assert sum(whole["tiers"]["counts"].values()) == 3
+
+
+def test_each_agent_s_previous_report_is_their_own(book, as_wang):
+    assert report(book, "--all")["previous_report"] is None
+    assert book("report", "--date", "2026-11-23").exit_code == 0  # 王芳's
+    assert report(book)["previous_report"] == "2026-11-23"
+    assert report(book, "--all")["previous_report"] is None  # the whole book's: none yet
+
+
+def test_the_lead_s_team_table(book, as_wang):
+    assert book("done", "C3", "--kind", "contact_overdue", "--date", DAY).exit_code == 0
+    team = report(book, "--team")
+    assert team["agent"] is None and len(team["todo"]["entries"]) == 3
+    assert team["team"] == [
+        # C2: the departed agent's callback and the new policy's, both past their date.
+        {"agent": "李四", "clients": 1, "items": 2, "overdue": 2, "done": 0, "up": 0, "down": 0},
+        # C1: birthday and renewal ahead; C3: the grace item left after the overdue one's done.
+        {"agent": "王芳", "clients": 2, "items": 3, "overdue": 0, "done": 1, "up": 0, "down": 0},
+    ]
+    text = book("report", "--team", "--date", DAY).stdout
+    assert "\nTeam\n" in text and "王芳" in text
+    mixed = book("report", "--team", "--agent", "王芳")
+    assert mixed.exit_code == 1 and "choose one" in mixed.stderr
+
+
+def test_the_team_table_counts_tier_movements_per_agent(book, own_config):
+    # Low satisfaction counted healthy: C1 and C2 (high) each get one indicator off, A -> B;
+    # C3 (low) has one fewer off, D -> C.
+    own_config.write_text('[tiers.healthy]\nsatisfaction = "low"\n', encoding="utf-8")
+    assert book("tier", "--recompute", "--date", DAY).exit_code == 0
+    moves = {row["agent"]: (row["up"], row["down"]) for row in report(book, "--team")["team"]}
+    assert moves == {"王芳": (1, 1), "李四": (0, 1)}
