@@ -13,7 +13,8 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import DATA, Cli, count, execute, new_schema, rows, write_csv
+import pgserver
+from conftest import DATA, Cli, count, dump, execute, new_schema, rows, write_csv
 from vipctl import store
 from vipctl.models import SCHEMA_VERSION, SQLModel
 from vipctl.postgres import WRITE_LOCK
@@ -142,3 +143,21 @@ def test_a_team_at_work_at_once_loses_nothing(pg, tmp_path, own_config):
     assert count(pg.db, "client_tier") == 500
     assert count(pg.db, "contact") == 10
     assert count(pg.db, "report_run") == 1
+
+
+def test_a_pg_dump_backup_restores_with_pg_restore(pg, tmp_path):
+    """The README's backup on a server, as written there: pg_dump -Fc, then pg_restore."""
+    _imported(pg)
+    assert pg("log", "C000001", "--channel", "phone", "--date", "2026-11-24").exit_code == 0
+    before = dump(pg.db)
+    plain = pg.db.replace("postgresql+psycopg://", "postgresql://")
+    url, _, options = plain.partition("&options=-csearch_path%3D")
+    dumped = tmp_path / "vipctl.dump"
+    run = [pgserver._binary("pg_dump"), "-Fc", "-n", options, "-f", str(dumped), url]
+    subprocess.run(run, check=True, capture_output=True)
+    execute(pg.db, f"DROP SCHEMA {options} CASCADE")
+    execute(pg.db, f"CREATE SCHEMA {options}")
+    restore = [pgserver._binary("pg_restore"), "--clean", "--if-exists", "-d", url, str(dumped)]
+    subprocess.run(restore, check=True, capture_output=True)
+    assert dump(pg.db) == before
+    assert pg("check").exit_code == 0
