@@ -136,12 +136,22 @@ def make_clients(rng: random.Random, n: int, as_of: dt.date) -> list[list[str]]:
         size = min(n - i, rng.choice([1, 1, 1, 2, 2, 3, 4]))
         hh_id = f"H{household:06d}" if size > 1 else ""
         for member in range(size):
-            rows.append(_client(rng, i, as_of, hh_id, member))
+            rows.append(_client(rng, i, as_of, hh_id, member, _agent(i, n)))
             i += 1
     return rows
 
 
-def _client(rng: random.Random, i: int, as_of: dt.date, hh_id: str, member: int) -> list[str]:
+def _agent(i: int, n: int) -> str:
+    """Six agents share a book of up to 100,000 clients (the sample, the benches); a larger one
+    is a team's, about 1,000 clients per agent, as a real agent's book is."""
+    if n <= 100_000:
+        return AGENTS[i % len(AGENTS)]
+    return f"业务员{i % (n // 1_000) + 1:04d}"
+
+
+def _client(
+    rng: random.Random, i: int, as_of: dt.date, hh_id: str, member: int, agent: str
+) -> list[str]:
     male = rng.random() < 0.55
     age = rng.randint(25, 75)
     birthday = as_of - dt.timedelta(days=age * 365 + rng.randrange(365))
@@ -158,7 +168,6 @@ def _client(rng: random.Random, i: int, as_of: dt.date, hh_id: str, member: int)
     wedding = birthday + relativedelta(years=rng.randint(23, 32), days=rng.randrange(200))
     income = rng.choice([30, 45, 60, 80, 120, 200, 350, 500]) * 10_000
     assets = rng.choice([50, 100, 300, 500, 800, 1200, 3000]) * 10_000
-    agent = AGENTS[i % len(AGENTS)]
     relations = ENUM_CN["relation"]
     relation = "" if not hh_id else relations[member] if member < 2 else rng.choice(relations[2:])
     return [
@@ -183,7 +192,7 @@ def _client(rng: random.Random, i: int, as_of: dt.date, hh_id: str, member: int)
         indicator(rng, ENUM_CN["economy"], 0.85),
         indicator(rng, ENUM_CN["mobility"], 0.8),
         agent,
-        "离职" if agent in LEFT_AGENTS else "在职",
+        "离职" if agent in LEFT_AGENTS or agent.endswith("7") else "在职",
         rng.choice(VISIT_TIMES),
         rng.choice(ENUM_CN["yesno"]),
         "、".join(rng.sample(INTERESTS, 2)),

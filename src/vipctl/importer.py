@@ -27,6 +27,8 @@ from vipctl.store import Database
 from vipctl.validate import Checked, Source, Validator, open_source
 
 TABLES: dict[Kind, Table] = {"clients": Client.__table__, "policies": Policy.__table__}
+# What an import writes: the rows, and what it works out from them.
+_LOADED = ["client", "policy", "premium_due", "client_tier", "tier_history", "agent_departure"]
 BATCH = 5_000
 
 
@@ -212,6 +214,8 @@ def _run(
             tracking.refresh_departures(conn, today, only=touched)
         for index in deferred:
             index.create(conn)
+        if result.changed:
+            db.loaded(conn, _LOADED)
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)

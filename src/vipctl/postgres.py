@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 
 from vipctl.errors import UserError
@@ -50,3 +50,13 @@ def exclusive(engine: Engine, job: str) -> Iterator[None]:
         finally:
             conn.execute(text(f"SELECT pg_advisory_unlock({key})"))
             conn.commit()
+
+
+def analyze(conn: Connection, tables: list[str]) -> None:
+    """Fresh planner statistics for tables a bulk load changed, inside its transaction.
+
+    Autovacuum would gather them only later; until then the planner guesses, and one agent's
+    morning list on a million-client book took 2.8 s instead of well under one.
+    """
+    for table in tables:
+        conn.execute(text(f"ANALYZE {table}"))
