@@ -4,9 +4,7 @@ other test runs on both engines (conftest's ``engine`` fixture)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 
@@ -14,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import pgserver
-from conftest import DATA, Cli, count, dump, execute, new_schema, rows, write_csv
+from conftest import DATA, Cli, count, dump, execute, new_schema, rows
 from vipctl import store
 from vipctl.models import SCHEMA_VERSION, SQLModel
 from vipctl.postgres import WRITE_LOCK
@@ -117,32 +115,6 @@ def test_a_failing_upgrade_leaves_the_old_schema(pg, monkeypatch):
         "SELECT 1 FROM information_schema.tables WHERE table_name = 'report_run'"
         " AND table_schema = current_schema()",
     )
-
-
-def test_a_team_at_work_at_once_loses_nothing(pg, tmp_path, own_config):
-    """Two agents log contacts while a third imports and the report runs: real processes, all
-    started together; each succeeds and every row is there."""
-    _imported(pg)
-    changed = write_csv(
-        tmp_path / "more.csv", ["client_id", "name"], [[f"N{i:04d}", "新客户"] for i in range(300)]
-    )
-    env = {**os.environ, "VIPCTL_CONFIG": str(own_config)}
-    base = [sys.executable, "-m", "vipctl", "--db", pg.db]
-    commands = [
-        [*base, "import", str(changed), "--date", "2026-11-24"],
-        *([*base, "log", f"C{n:06d}", "--channel", "visit", "--date", "2026-11-24"]
-          for n in range(1, 11)),
-        [*base, "report", "--date", "2026-11-24", "-f", "json"],
-    ]  # fmt: skip
-    running = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for c in commands]  # fmt: skip
-    for proc in running:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, out + err
-    assert count(pg.db, "client") == 500
-    assert count(pg.db, "client_tier") == 500
-    assert count(pg.db, "contact") == 10
-    assert count(pg.db, "report_run") == 1
 
 
 def test_a_pg_dump_backup_restores_with_pg_restore(pg, tmp_path):

@@ -4,10 +4,13 @@ lead's per-agent table. The shared small book: C1 and C3 are 王芳's clients, C
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from conftest import rows
+from conftest import DATA, count, rows, write_csv
 
 DAY = "2026-11-24"
 
@@ -104,3 +107,30 @@ def test_the_team_table_counts_tier_movements_per_agent(book, own_config):
     assert book("tier", "--recompute", "--date", DAY).exit_code == 0
     moves = {row["agent"]: (row["up"], row["down"]) for row in report(book, "--team")["team"]}
     assert moves == {"王芳": (1, 1), "李四": (0, 1)}
+
+
+def test_a_team_at_work_at_once_loses_nothing(cli, tmp_path, own_config):
+    """Two agents log contacts while a third imports and the report runs: real processes, all
+    started together; each succeeds and every row is there."""
+    imported = cli("import", *map(str, DATA.glob("*.csv")), "--date", "2026-11-01")
+    assert imported.exit_code == 0, imported.output
+    changed = write_csv(
+        tmp_path / "more.csv", ["client_id", "name"], [[f"N{i:04d}", "新客户"] for i in range(300)]
+    )
+    env = {**os.environ, "VIPCTL_CONFIG": str(own_config)}
+    base = [sys.executable, "-m", "vipctl", "--db", str(cli.db)]
+    commands = [
+        [*base, "import", str(changed), "--date", "2026-11-24"],
+        *([*base, "log", f"C{n:06d}", "--channel", "visit", "--date", "2026-11-24"]
+          for n in range(1, 11)),
+        [*base, "report", "--date", "2026-11-24", "-f", "json"],
+    ]  # fmt: skip
+    running = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for c in commands]  # fmt: skip
+    for proc in running:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+    assert count(cli.db, "client") == 500
+    assert count(cli.db, "client_tier") == 500
+    assert count(cli.db, "contact") == 10
+    assert count(cli.db, "report_run") == 1
