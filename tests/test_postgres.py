@@ -1,6 +1,6 @@
 """What is PostgreSQL's own: writers queue on the advisory lock, readers never wait, backups are
-pg_dump's, migrations run in one transaction, and a team working at once loses nothing. Every
-other test runs on both engines (conftest's ``engine`` fixture)."""
+pg_dump's, migrations run in one transaction. Every other test runs on both engines (conftest's
+``engine`` fixture), a team working at once among them (test_team)."""
 
 from __future__ import annotations
 
