@@ -19,7 +19,7 @@ import typer
 
 from vipctl import __version__
 from vipctl.errors import UserError
-from vipctl.kinds import KINDS
+from vipctl.kinds import KINDS, NEEDS
 
 app = typer.Typer(
     name="vipctl",
@@ -119,7 +119,8 @@ def root(
         typer.Option(
             "--db",
             envvar="VIPCTL_DB",
-            help="Database file (default: vipctl.db in your user data directory).",
+            help="Database: a file, or a PostgreSQL URL (default: vipctl.db in your user data "
+            "directory).",
             show_envvar=True,
         ),
     ] = None,
@@ -237,7 +238,7 @@ def _warn_ignored(result: Any) -> None:
             )
 
 
-def _import_summary(result: Any, db_path: str) -> None:
+def _import_summary(result: Any, db_name: str) -> None:
     from vipctl import render
 
     rows = [
@@ -255,7 +256,7 @@ def _import_summary(result: Any, db_path: str) -> None:
     ]
     columns = [(k, k.capitalize()) for k in rows[0]]
     out = render.console()
-    out.print(render.table(columns, rows, title=f"Imported into {db_path}"))
+    out.print(render.table(columns, rows, title=f"Imported into {db_name}"))
     for r in result.files:
         if r.rejects_path:
             typer.echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
@@ -363,9 +364,6 @@ def review(
     if brief is None:
         raise UserError(f"no client {client_id!r}")
     reviewview.write_review(brief, day, fmt, show_pii=show_pii)
-
-
-NEEDS = ("life", "critical_illness", "accident", "accident_medical", "property")
 
 
 @app.command()

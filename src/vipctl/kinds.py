@@ -1,4 +1,5 @@
-"""The kinds of agenda event, by the names scripts see, with what people read for each.
+"""The kinds of agenda event and the needs of the needs analysis, by the names scripts see,
+with what people read for each.
 
 A module of its own so the command line can list them in its help without loading the rules.
 """
@@ -16,3 +17,12 @@ LABELS = {
     "holiday": "holiday",
 }
 KINDS = tuple(LABELS)
+
+NEED_LABELS = {
+    "life": "life",
+    "critical_illness": "critical illness",
+    "accident": "accident",
+    "accident_medical": "accident medical",
+    "property": "home property",
+}
+NEEDS = tuple(NEED_LABELS)

@@ -14,15 +14,9 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from vipctl.config import NeedsRules
+from vipctl.kinds import NEED_LABELS as LABELS
+from vipctl.kinds import NEEDS
 
-NEEDS = ("life", "critical_illness", "accident", "accident_medical", "property")
-LABELS = {
-    "life": "life",
-    "critical_illness": "critical illness",
-    "accident": "accident",
-    "accident_medical": "accident medical",
-    "property": "home property",
-}
 GAPS = ("absent", "short")  # the states that are gaps; the others: met, n/a, unknown
 _ZERO = Decimal(0)
 
