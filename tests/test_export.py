@@ -83,4 +83,6 @@ def test_contacts_and_payments_are_exported(book):
 def test_export_of_an_unknown_thing_is_a_usage_error(book):
     result = book("export", "agents")
     assert result.exit_code == 2
-    assert "choose from clients, policies, contacts, payments" in result.output
+    assert "'agents' is not one of 'clients', 'policies', 'contacts', 'payments'" in " ".join(
+        result.output.replace("│", " ").split()
+    )

@@ -17,7 +17,6 @@ from vipctl.models import Client, Contact, Payment, Policy
 from vipctl.render import csv_value, json_value, to_json
 
 What = Literal["clients", "policies", "contacts", "payments"]
-WHAT: tuple[What, ...] = ("clients", "policies", "contacts", "payments")
 
 _TABLES = {
     "clients": (Client.__table__, [c.name for c in CLIENT_COLUMNS], "client_id"),
