@@ -58,7 +58,12 @@ def write_upcoming(
     found: Sequence[Event], names: dict[str, str], day: dt.date, days: int, fmt: render.Format
 ) -> None:
     if fmt == "csv":
-        rows = ((e.client_id, names.get(e.client_id), *_values(e, day)) for e in found)
+        name = names.get
+        rows = (
+            (e.client_id, name(e.client_id), e.kind, e.date, e.policy_no, (e.date - day).days,
+             e.detail)
+            for e in found
+        )  # fmt: skip
         render.write_csv_rows(rows, UPCOMING_FIELDS)
         return
     rows = [

@@ -88,21 +88,26 @@ def write_json(data: object) -> None:
 
 
 def write_csv(rows: Iterable[dict], fields: Sequence[str]) -> None:
-    write_csv_rows(([row.get(f) for f in fields] for row in rows), fields)
+    write_csv_rows((_csv_ready([row.get(f) for f in fields]) for row in rows), fields)
 
 
 _SPELLED = {bool, dt.datetime}  # the csv module writes None as "" and dates as YYYY-MM-DD itself
 
 
+def _csv_ready(row: list) -> list:
+    """The row with the values the csv module would spell otherwise (yes/no, times) spelled."""
+    if any(type(v) in _SPELLED for v in row):
+        return [csv_value(v) for v in row]
+    return row
+
+
 def write_csv_rows(rows: Iterable[Sequence], fields: Sequence[str]) -> None:
-    """Rows of values in ``fields`` order: a year of events is a million rows, so values are
-    only converted where the csv module's own spelling is not ours."""
+    """Rows of values in ``fields`` order, as the csv module writes them already (strings,
+    numbers, dates, None): a year of events is a million rows, written without a look at each
+    value."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
-    for row in rows:
-        if any(type(v) in _SPELLED for v in row):
-            row = [csv_value(v) for v in row]
-        writer.writerow(row)
+    writer.writerows(rows)
 
 
 def table(
