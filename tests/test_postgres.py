@@ -133,3 +133,11 @@ def test_a_pg_dump_backup_restores_with_pg_restore(pg, tmp_path):
     subprocess.run(restore, check=True, capture_output=True)
     assert dump(pg.db) == before
     assert pg("check").exit_code == 0
+
+
+def test_check_applies_vipctl_s_rules_on_the_server(pg):
+    _imported(pg)
+    execute(pg.db, "UPDATE client_tier SET tier = 'Z' WHERE client_id = 'C000001'")
+    result = pg("check")
+    assert result.exit_code == 1
+    assert "problem: 1 clients have a tier other than A, B, C, D" in result.stderr
