@@ -67,14 +67,16 @@ def test_formula_cells_are_neutralised_and_read_back_as_they_were(cli, tmp_path)
 
 
 def test_contacts_and_payments_are_exported(book):
-    logged = book("log", "C1", "--channel", "phone", "--note", "回访", "--date", "2026-11-03")
+    logged = book(
+        "--as", "王芳", "log", "C1", "--channel", "phone", "--note", "回访", "--date", "2026-11-03"
+    )
     assert logged.exit_code == 0, logged.output
     policy_no = books.POLICIES[0][0]
     assert book("paid", policy_no, "--date", "2026-11-03").exit_code == 0
     contacts = json.loads(book("export", "contacts", "-f", "json").stdout)
-    assert [(c["client_id"], c["date"], c["channel"], c["note"]) for c in contacts] == [
-        ("C1", "2026-11-03", "phone", "回访")
-    ]
+    assert [
+        (c["client_id"], c["date"], c["channel"], c["note"], c["by_agent"]) for c in contacts
+    ] == [("C1", "2026-11-03", "phone", "回访", "王芳")]
     payments = _cells(book("export", "payments").stdout)
     assert payments[0] == ["policy_no", "due_date", "paid_on", "recorded_at"]
     assert [row[:1] + row[2:3] for row in payments[1:]] == [[policy_no, "2026-11-03"]]

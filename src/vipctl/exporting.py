@@ -21,7 +21,11 @@ What = Literal["clients", "policies", "contacts", "payments"]
 _TABLES = {
     "clients": (Client.__table__, [c.name for c in CLIENT_COLUMNS], "client_id"),
     "policies": (Policy.__table__, [c.name for c in POLICY_COLUMNS], "policy_no"),
-    "contacts": (Contact.__table__, ["client_id", "date", "channel", "note", "recorded_at"], "id"),
+    "contacts": (
+        Contact.__table__,
+        ["client_id", "date", "channel", "note", "recorded_at", "by_agent"],
+        "id",
+    ),
     "payments": (Payment.__table__, ["policy_no", "due_date", "paid_on", "recorded_at"], "id"),
 }
 
