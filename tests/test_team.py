@@ -134,3 +134,17 @@ def test_a_team_at_work_at_once_loses_nothing(cli, tmp_path, own_config):
     assert count(cli.db, "client_tier") == 500
     assert count(cli.db, "contact") == 10
     assert count(cli.db, "report_run") == 1
+
+
+def test_upcoming_and_the_calendar_are_the_agent_s_own_too(book, as_wang):
+    def clients_of(*args: str) -> set[str]:
+        result = book("upcoming", "--date", DAY, "--days", "60", "-f", "json", *args)
+        assert result.exit_code == 0, result.output
+        return {e["client_id"] for e in json.loads(result.stdout)}
+
+    assert clients_of() == {"C1", "C3"}
+    assert clients_of("--all") >= {"C1", "C2", "C3"}
+    assert clients_of("--agent", "李四") == {"C2"}
+    calendar = book("calendar", "--date", DAY, "--days", "60").stdout
+    assert "C1" in calendar and "C2" not in calendar
+    assert "C2" in book("calendar", "--date", DAY, "--days", "60", "--all").stdout

@@ -497,6 +497,7 @@ def upcoming(
         str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")
     ] = None,
     agent: AgentOption = None,
+    everyone: EveryoneOption = False,
     fmt: FormatOption = "table",
 ) -> None:
     """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""
@@ -504,9 +505,10 @@ def upcoming(
     from vipctl.config import TIERS
 
     kinds = _choices(KINDS)(kind) or KINDS
-    scope = agenda.Scope(agent=agent, tiers=_choices(TIERS)(tier), kinds=kinds)
     day = _today(date)
     settings = config.load()
+    whose = _whose(ctx, settings, agent, everyone)
+    scope = agenda.Scope(agent=whose, tiers=_choices(TIERS)(tier), kinds=kinds)
     with _session(ctx) as conn:
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found})
@@ -725,6 +727,7 @@ def calendar(
     days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 90,
     kind: KindOption = None,
     agent: AgentOption = None,
+    everyone: EveryoneOption = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="The .ics file to write (replaced whole)."),
@@ -734,8 +737,10 @@ def calendar(
     from vipctl import agenda, calendarview, config, files
 
     day = _today(date)
-    scope = agenda.Scope(agent=agent, kinds=_choices(KINDS)(kind) or KINDS)
     settings = config.load()
+    scope = agenda.Scope(
+        agent=_whose(ctx, settings, agent, everyone), kinds=_choices(KINDS)(kind) or KINDS
+    )
     with _session(ctx) as conn:
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found})
