@@ -45,10 +45,15 @@ def test_config_overrides(own_config):
         "[tiers.healthy]\nmobility = '强'\n"
         "[tiers.most_off]\nA = 1\nB = 2\nC = 3\n"
         "[tiers.cadence_days]\nD = 7\n"
-        "[segments.up_to_percent]\nkey = 20\n",
+        "[segments.up_to_percent]\nkey = 20\n"
+        "[agenda]\nround_ages = [60, 30]\nbirthday_lead_days = 3\n"
+        "[team]\nagent = '王芳'\n",
         encoding="utf-8",
     )
     loaded = config.load()
+    assert loaded.agenda.round_ages == (30, 60) and loaded.agenda.birthday_lead_days == 3
+    assert loaded.agenda.grace_days == 60  # not set: the default
+    assert loaded.team.agent == "王芳"
     assert loaded.tiers.healthy["mobility"] == "high"
     assert loaded.tiers.cadence_days == {"A": 90, "B": 60, "C": 30, "D": 7}
     assert loaded.segments.up_to_percent == {"key": 20.0, "important": 80.0, "general": 95.0}
@@ -65,6 +70,10 @@ def test_config_overrides(own_config):
         ("[tiers.most_off]\nA = 2\nB = 1\n", "A ≤ B ≤ C expected"),
         ("[segments.up_to_percent]\nkey = 120\n", "key: expected a number from 0 to 100"),
         ("colour = 'red'\n", "colour: unknown setting"),
+        ("[agenda]\ngrace_days = 0\n", "[agenda] grace_days: expected at least 1 day"),
+        ("[agenda]\nbogus = 1\n", "[agenda] bogus: unknown setting"),
+        ("[agenda]\nround_ages = 5\n", "[agenda] round_ages: expected a list of whole numbers"),
+        ("[team]\nagent = ''\n", "[team] agent: expected a non-empty string"),
         ("[tiers\n", "not valid TOML"),
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,6 +239,15 @@ class _Reader:
             self.fail(key, f"expected a list of whole numbers of days (got {value!r})")
         return tuple(sorted(set(value)))
 
+    def settings(
+        self, cls: type, read: Callable[[str], Any], special: dict[str, Callable[[str], Any]]
+    ) -> dict[str, Any]:
+        """The fields of the dataclass ``cls`` that the table sets, each read by ``read`` or,
+        for the ``special`` ones, by their own reader; any other key is an error."""
+        names = tuple(cls.__dataclass_fields__)
+        self.known(names)
+        return {k: special.get(k, read)(k) for k in names if k in self.data}
+
     def weights(self, key: str, names: tuple[str, ...], defaults: dict[str, float]) -> dict:
         table = self.table(key)
         if table is None:
@@ -303,10 +313,7 @@ def _agenda(table: _Reader | None) -> AgendaRules:
     if table is None:
         return AgendaRules()
     lists = ("renewal_reminders", "round_ages")
-    days = tuple(f for f in AgendaRules.__dataclass_fields__ if f not in lists)
-    table.known((*lists, *days))
-    given: dict[str, Any] = {k: table.day_list(k) for k in lists if k in table.data}
-    given |= {k: table.days(k) for k in days if k in table.data}
+    given = table.settings(AgendaRules, table.days, dict.fromkeys(lists, table.day_list))
     if given.get("grace_days") == 0:
         table.fail("grace_days", "expected at least 1 day")
     return AgendaRules(**given)
@@ -349,10 +356,7 @@ def _needs(table: _Reader | None) -> NeedsRules:
     if table is None:
         return NeedsRules()
     ranges = ("critical_illness_reasonable", "high_end_assets")
-    amounts = tuple(f for f in NeedsRules.__dataclass_fields__ if f not in ranges)
-    table.known((*amounts, *ranges))
-    given: dict[str, Any] = {k: table.amount_range(k) for k in ranges if k in table.data}
-    given |= {k: table.amount(k) for k in amounts if k in table.data}
+    given = table.settings(NeedsRules, table.amount, dict.fromkeys(ranges, table.amount_range))
     if "premium_share_percent" in given and not 0 < given["premium_share_percent"] <= 100:
         table.fail("premium_share_percent", "expected a percentage above 0, at most 100")
     return NeedsRules(**given)
@@ -361,5 +365,4 @@ def _needs(table: _Reader | None) -> NeedsRules:
 def _team(table: _Reader | None) -> TeamSettings:
     if table is None:
         return TeamSettings()
-    table.known(("agent",))
-    return TeamSettings(**{k: table.text(k) for k in ("agent",) if k in table.data})
+    return TeamSettings(**table.settings(TeamSettings, table.text, {}))
