@@ -9,7 +9,7 @@ which was most of the time on a 300,000-row import.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Dialect,
+    Row,
+    Select,
     Table,
     bindparam,
     literal,
@@ -36,6 +38,18 @@ _CONVERTED_LIMIT = 100_000  # distinct values remembered per column
 def chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def rows_in(
+    conn: Connection, query: Select, column: ColumnElement, keys: Collection[Any] | None
+) -> Iterator[Row]:
+    """``query``'s rows whose ``column`` is one of ``keys`` (all rows when None), asked for a
+    chunk of keys at a time."""
+    if keys is None:
+        yield from conn.execute(query)
+        return
+    for chunk in chunks(list(keys)):
+        yield from conn.execute(query.where(column.in_(chunk)))
 
 
 def is_empty(conn: Connection, table: Table) -> bool:
@@ -141,11 +155,7 @@ class Upsert:
     def _existing(self, keys: list[str]) -> dict[str, tuple]:
         if self._empty:  # nothing stored before this import, and keys are unique within it
             return {}
-        found: dict[str, tuple] = {}
-        for chunk in chunks(keys):
-            for row in self.conn.execute(self._lookup.where(self._key.in_(chunk))):
-                found[row[0]] = tuple(row)
-        return found
+        return {row[0]: tuple(row) for row in rows_in(self.conn, self._lookup, self._key, keys)}
 
     def write(self, columns: list[list]) -> tuple[int, int, int]:
         """Write one batch given as a list of driver values per column (``Converter``'s output);

@@ -8,13 +8,13 @@ rules themselves are in ``needs``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from vipctl import agenda, followup, needs, queries
-from vipctl.bulk import chunks
+from vipctl.bulk import rows_in
 from vipctl.config import SEGMENTS, Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy
@@ -38,20 +38,9 @@ def cover(
         .group_by(p.client_id, p.category)
     )
     found: dict[str, dict[str, Decimal]] = {}
-    for client, category, total in _rows(conn, query, p.client_id, client_ids):
+    for client, category, total in rows_in(conn, query, p.client_id, client_ids):
         found.setdefault(client, {})[category] = total
     return found
-
-
-def _rows(
-    conn: Connection, query: Select, key: ColumnElement, keys: Collection[str] | None
-) -> Iterator[Row]:
-    """``query``'s rows, all or those whose ``key`` is one of ``keys``, read in chunks."""
-    if keys is None:
-        yield from conn.execute(query)
-        return
-    for chunk in chunks(sorted(keys)):
-        yield from conn.execute(query.where(key.in_(chunk)))
 
 
 def households(
@@ -65,9 +54,9 @@ def households(
         rows = list(conn.execute(query))
     else:
         homes = select(c.household_id).where(c.household_id.is_not(None))
-        shared = {h for (h,) in _rows(conn, homes, c.client_id, client_ids)}
-        rows = list(_rows(conn, query, c.client_id, client_ids))
-        rows += [r for r in _rows(conn, query, c.household_id, shared) if r[0] not in client_ids]
+        shared = {h for (h,) in rows_in(conn, homes, c.client_id, client_ids)}
+        rows = list(rows_in(conn, query, c.client_id, client_ids))
+        rows += [r for r in rows_in(conn, query, c.household_id, shared) if r[0] not in client_ids]
     groups: dict[str, list] = {}
     for member_id, household_id, *facts in rows:
         groups.setdefault(household_id or f"\0{member_id}", []).append((member_id, *facts))

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from vipctl import schedule
-from vipctl.bulk import Statement, chunks, is_empty, processor, raw, reader, write
+from vipctl.bulk import Statement, is_empty, processor, raw, reader, rows_in, write
 from vipctl.models import AgentDeparture, Client, Payment, Policy, PremiumDue
 
 
@@ -143,6 +143,11 @@ class Unpaid:
         return [get((*schedule, day, None)) for schedule in schedules]
 
 
+def _rows_of(conn: Connection, query: Select, keys: Collection[str]) -> Iterator[Row]:
+    """``query``'s rows whose first column is one of ``keys``."""
+    return rows_in(conn, query, query.selected_columns[0], keys)
+
+
 class DuesAsImported:
     """The unpaid premiums of an import's policies, written batch by batch from the rows in
     hand: reading 200,000 policies back after the import cost as much as working them out.
@@ -164,11 +169,11 @@ class DuesAsImported:
         if not keys:
             return
         d = PremiumDue.__table__.c
-        paid = dict(self._rows(_paid_through(), keys)) if self._any_paid else {}
+        paid = dict(_rows_of(self.conn, _paid_through(), keys)) if self._any_paid else {}
         stored = {}
         if self._any_stored:
             query = select(d.policy_no, d.client_id, raw(d.due_date))
-            stored = {no: (client, due) for no, client, due in self._rows(query, keys)}
+            stored = {no: (client, due) for no, client, due in _rows_of(self.conn, query, keys)}
         numbers = rows["policy_no"]
         every = len(keys) == len(numbers)
         get, day = self._outstanding.get, self.as_of
@@ -181,12 +186,6 @@ class DuesAsImported:
                 if found is not None:
                     wanted[no] = (client, found)
         _sync(self.conn, PremiumDue.__table__, wanted, stored)
-
-    def _rows(self, query: Select, keys: Collection[str]) -> Iterator[Row]:
-        """``query``'s rows whose first column is one of ``keys``."""
-        first = query.selected_columns[0]
-        for chunk in chunks(list(keys)):
-            yield from self.conn.execute(query.where(first.in_(chunk)))
 
 
 def refresh_departures(
