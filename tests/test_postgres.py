@@ -141,3 +141,10 @@ def test_check_applies_vipctl_s_rules_on_the_server(pg):
     result = pg("check")
     assert result.exit_code == 1
     assert "problem: 1 clients have a tier other than A, B, C, D" in result.stderr
+
+
+def test_the_plain_postgresql_url_as_psql_takes_it_works_too(pg):
+    plain = Cli(pg.db.replace("postgresql+psycopg://", "postgresql://"))
+    result = plain("import", *map(str, DATA.glob("*.csv")), "--date", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    assert count(pg.db, "client") == 200

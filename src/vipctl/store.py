@@ -37,10 +37,15 @@ _WRITE = "vipctl_write"  # execution option: the transaction takes the engine's 
 
 
 def _url(text: str) -> URL:
+    """The URL, with PostgreSQL's own form (``postgresql://``, as psql and pg_dump take it)
+    meaning the driver vipctl installs rather than SQLAlchemy's default one."""
     try:
-        return make_url(text)
+        url = make_url(text)
     except ArgumentError:
         raise UserError(f"not a database URL: {text!r}") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def _add_tiers(conn: Connection) -> None:
