@@ -143,3 +143,17 @@ def test_talking_points_name_the_gap_the_figure_and_the_guidance():
     assert "no accident medical cover; guidance ≥ ¥50,000" in points
     assert "ask whether they own property: home cover is guidance for owners" in points
     assert points[-1] == "annual income not on file: the premium burden cannot be judged"
+
+
+@pytest.mark.parametrize(
+    ("share", "note"),
+    [
+        (None, None),  # no income on file
+        (10.0, None),  # exactly the share: not over it
+        (10.0000033, "premiums 10.1% of income (over 10%): may stop"),  # rounded up, as burden
+        (15.000000000000002, "premiums 15.0% of income (over 10%): may stop"),  # float noise
+        (56.0, "premiums 56.0% of income (over 10%): may stop"),
+    ],
+)
+def test_the_morning_list_s_note_from_the_stored_share(share, note):
+    assert needs.share_note(share, RULES) == note

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_csv
+from conftest import rows, write_csv
 
 CLIENT_HEADERS = [
     "client_id", "name", "phone", "birthday", "wedding_anniversary", "household_id", "relation",
@@ -248,3 +248,15 @@ def test_the_readme_documents_the_brief_s_json_as_it_is(needs_book):
     assert documented["care_dates"][0] == got["care_dates"][0]
     assert documented["coverage"][0] == {**got["coverage"][0]}
     assert documented["premium_burden"] == got["premium_burden"]
+
+
+def test_a_new_income_changes_the_morning_list_s_note(needs_book, tmp_path):
+    richer = write_csv(tmp_path / "richer.csv", ["client_id", "name", "annual_income"],
+                       [["R3", "赵小", "300000"]])  # fmt: skip
+    assert needs_book("import", str(richer), "--date", "2026-11-02").exit_code == 0
+    assert rows(needs_book.db, "SELECT premium_share FROM client_tier WHERE client_id = 'R3'") == [
+        (5.0,)
+    ]
+    entries = json.loads(needs_book("today", "--date", DAY, "-f", "json").stdout)
+    details = [i["detail"] for e in entries for i in e["items"] if i["policy_no"] == "L3"]
+    assert details and not any("of income" in d for d in details)

@@ -167,3 +167,9 @@ def test_a_version_3_database_gets_the_report_runs(cli):
         version = conn.execute("SELECT value FROM vipctl_meta WHERE key='schema_version'")
         assert version.fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("SELECT report_date FROM report_run").fetchall() == [("2026-11-25",)]
+        # Schema 5 works out each assessed client's premium share of their income.
+        shares = conn.execute(
+            "SELECT t.premium_share, t.annual_premium * 100.0 / c.annual_income FROM client_tier t"
+            " JOIN client c ON c.client_id = t.client_id WHERE c.annual_income > 0"
+        ).fetchall()
+        assert len(shares) > 100 and all(got == want for got, want in shares)

@@ -304,38 +304,7 @@ def due_today(
         done_on = done.get((e.client_id, e.kind, e.policy_no, e.date))
         if done_on is None or done_on < stage:
             shown.append(e)
-    return _with_burden(conn, config, shown, scope)
-
-
-_PREMIUMS = frozenset({"renewal_due", "grace"})
-
-
-def _with_burden(conn: Connection, config: Config, shown: list[Event], scope: Scope) -> list[Event]:
-    """Renewals of clients whose premiums weigh too much on their income say so: that is the
-    premium a client may stop paying (DESIGN "Needs analysis")."""
-    if not any(e.kind in _PREMIUMS for e in shown):
-        return shown
-    c, t = Client.__table__.c, ClientTier.__table__.c
-    rules = config.needs
-    query = (  # the database narrows; needs.burden judges
-        select(c.client_id, t.annual_premium, c.annual_income)
-        .join(ClientTier.__table__, t.client_id == c.client_id)
-        .where(
-            c.annual_income > 0,
-            t.annual_premium * 100 > c.annual_income * rules.premium_share_percent,
-        )
-    )
-    notes = {}
-    for client_id, premium, income in _fetch(conn, query, c.client_id, scope):
-        judged = needs.burden(premium, income, rules)
-        if judged.risk:
-            notes[client_id] = needs.burden_note(judged, rules)
-    return [
-        e._replace(detail=f"{e.detail} · {notes[e.client_id]}")
-        if e.kind in _PREMIUMS and e.client_id in notes
-        else e
-        for e in shown
-    ]
+    return shown
 
 
 def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
@@ -363,12 +332,23 @@ def names(conn: Connection, ids: Collection[str]) -> dict[str, str]:
     return found
 
 
-def _tiers(conn: Connection, scope: Scope) -> dict[str, tuple[str, str]]:
+def _tiers(conn: Connection, scope: Scope) -> dict[str, tuple]:
+    """Each client's (tier, segment, premium share of income)."""
     t = ClientTier.__table__.c
-    query = select(t.client_id, t.tier, t.segment)
-    return {
-        client: (tier, segment) for client, tier, segment in _fetch(conn, query, t.client_id, scope)
-    }
+    query = select(t.client_id, t.tier, t.segment, t.premium_share)
+    return {row[0]: row[1:] for row in _fetch(conn, query, t.client_id, scope)}
+
+
+_PREMIUMS = frozenset({"renewal_due", "grace"})
+
+
+def _with_burden(items: list[Event], share: float | None, config: Config) -> list[Event]:
+    """A renewal of a client whose premiums weigh too much on their income says so: that is
+    the premium a client may stop paying (DESIGN "Needs analysis")."""
+    note = needs.share_note(share, config.needs)
+    if note is None:
+        return items
+    return [e._replace(detail=f"{e.detail} · {note}") if e.kind in _PREMIUMS else e for e in items]
 
 
 def ranked(
@@ -387,7 +367,8 @@ def ranked(
     tiers = _tiers(conn, scope)
     entries = []
     for client_id, items in by_client.items():
-        tier, segment = tiers.get(client_id, (None, None))
+        tier, segment, share = tiers.get(client_id, (None, None, None))
+        items = _with_burden(items, share, config)
         score = urgency.score(tier, segment, items, day, config.urgency)
         entries.append(Entry(client_id, tier, segment, items, score))
     entries.sort(key=lambda x: (-x.score, min(e.date for e in x.items), x.client_id))

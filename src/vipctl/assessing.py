@@ -27,7 +27,7 @@ from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.models import Client, ClientTier, Policy, TierHistory
 
-_FIELDS = ("tier", "off", "missing", "segment", "annual_premium", "since")
+_FIELDS = ("tier", "off", "missing", "segment", "annual_premium", "premium_share", "since")
 
 
 @dataclass
@@ -88,6 +88,7 @@ def recompute(
             c.client_id,
             *(c[name] for name in tiers.NAMES),
             raw(func.coalesce(premiums.c.premium, 0)),
+            raw(c.annual_income),
             *(raw(t[name]) for name in _FIELDS),
         )
         .outerjoin(premiums, premiums.c.client_id == c.client_id)
@@ -105,8 +106,10 @@ def recompute(
     updates: list[tuple] = []
     history: list[tuple] = []
     for r in rows:
-        client, premium = r[0], r[n + 1]
-        stored = r[n + 2 :]  # tier, off, missing, segment, annual_premium, since
+        client, premium, income = r[0], r[n + 1], r[n + 2]
+        share = float(premium) * 100 / float(income) if income else None
+        stored = r[n + 3 :]  # as _FIELDS
+
         if stored[0] is None or only is None or client in only:
             values = r[1 : n + 1]
             if values not in memo:
@@ -117,14 +120,14 @@ def recompute(
             tier, off, missing = stored[:3]
         segment = segment_of[client]
         if stored[0] is None:
-            inserts.append((client, tier, off, missing, segment, premium, day, day))
+            inserts.append((client, tier, off, missing, segment, premium, share, day, day))
             report.first += 1
             continue
-        if (tier, off, missing, segment, premium) == stored[:5]:
+        if (tier, off, missing, segment, premium, share) == stored[:6]:
             continue
         moved, resegmented = tier != stored[0], segment != stored[3]
-        since = day if moved or resegmented else stored[5]
-        updates.append((tier, off, missing, segment, premium, since, client))
+        since = day if moved or resegmented else stored[6]
+        updates.append((tier, off, missing, segment, premium, share, since, client))
         report.segment_changes += resegmented
         if moved:
             if tiers.movement(stored[0], tier) == "up":

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 5  # 2: tiers; 3: the agenda; 4: report runs; 5: who logged, did, snoozed
+SCHEMA_VERSION = 5  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share
 
 Amount = Numeric(16, 2)
 
@@ -97,6 +97,9 @@ class ClientTier(SQLModel, table=True):
     missing: str
     segment: str = Field(index=True)
     annual_premium: Decimal = Field(sa_type=Amount)
+    # That premium as a percentage of the client's annual income; None without an income. Kept
+    # so the morning list flags a premium that may stop without reading every client's income.
+    premium_share: float | None = None
     since: dt.date  # the day the tier or segment last changed
     # The first assessment's day (the first import): the contact cadence counts from it until a
     # contact is logged. Nullable only because schema 3 added it to existing tables.

@@ -134,9 +134,14 @@ def burden(annual_premium: Decimal | None, income: Decimal | None, rules: NeedsR
     return Burden(premium, income, percent, risk)
 
 
-def burden_note(b: Burden, rules: NeedsRules) -> str:
-    """The reason added to a renewal on the morning list."""
-    return f"premiums {b.percent}% of income (over {rules.premium_share_percent:g}%): may stop"
+def share_note(share: float | None, rules: NeedsRules) -> str | None:
+    """What a renewal on the morning list adds when the client's premiums, ``share`` percent of
+    their income (as assessed and stored), are over the configured share; None when they are
+    not. Rounded as ``burden`` rounds."""
+    if share is None or share <= rules.premium_share_percent:
+        return None
+    percent = Decimal(f"{share:.6f}").quantize(Decimal("0.1"), rounding=ROUND_CEILING)
+    return f"premiums {percent}% of income (over {rules.premium_share_percent:g}%): may stop"
 
 
 def high_end(home: Household, rules: NeedsRules) -> bool | None:

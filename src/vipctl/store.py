@@ -78,14 +78,20 @@ def _add_report_runs(conn: Connection) -> None:
     ReportRun.__table__.create(conn)
 
 
-def _add_who(conn: Connection) -> None:
-    """Who logged, did and snoozed; whose report each run was."""
-    added = (("contact", "by_agent"), ("done_mark", "by_agent"), ("snooze", "by_agent"),
-             ("report_run", "agent"))  # fmt: skip
-    for table, column in added:
-        # Steps 2 and 3 build these tables from today's model, which has the column already.
+def _add_who_and_share(conn: Connection) -> None:
+    """Who logged, did and snoozed; whose report each run was; each client's premium share."""
+    added = (("contact", "by_agent", "VARCHAR"), ("done_mark", "by_agent", "VARCHAR"),
+             ("snooze", "by_agent", "VARCHAR"), ("report_run", "agent", "VARCHAR"),
+             ("client_tier", "premium_share", "FLOAT"))  # fmt: skip
+    for table, column, kind in added:
+        # Earlier steps build tables from today's model, which has the column already.
         if column not in {col["name"] for col in inspect(conn).get_columns(table)}:
-            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR"))
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+    c, t = Client.__table__.c, ClientTier.__table__
+    income = select(c.annual_income).where(c.client_id == t.c.client_id).scalar_subquery()
+    conn.execute(
+        t.update().where(income > 0).values(premium_share=t.c.annual_premium * 100 / income)
+    )
 
 
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
@@ -94,7 +100,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _add_tiers,
     2: _add_agenda,
     3: _add_report_runs,
-    4: _add_who,
+    4: _add_who_and_share,
 }
 
 
