@@ -103,6 +103,8 @@ def _session(ctx: typer.Context, *, write: bool = False) -> Iterator[Any]:  # Co
 
 
 ClientArg = Annotated[str, typer.Argument(help="The client's id.")]
+TierOption = Annotated[str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")]
+DaysOption = Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")]
 
 
 def _version(value: bool) -> None:
@@ -370,9 +372,7 @@ def review(
 @user_errors
 def gaps(
     ctx: typer.Context,
-    tier: Annotated[
-        str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")
-    ] = None,
+    tier: TierOption = None,
     segment: Annotated[
         str | None,
         typer.Option(metavar="S,…", help="Only these segments (key,important,general,maintain)."),
@@ -491,11 +491,9 @@ KindOption = Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP
 def upcoming(
     ctx: typer.Context,
     date: DateOption = None,
-    days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 30,
+    days: DaysOption = 30,
     kind: KindOption = None,
-    tier: Annotated[
-        str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")
-    ] = None,
+    tier: TierOption = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
     fmt: FormatOption = "table",
@@ -724,7 +722,7 @@ def report(
 def calendar(
     ctx: typer.Context,
     date: DateOption = None,
-    days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")] = 90,
+    days: DaysOption = 90,
     kind: KindOption = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
