@@ -65,7 +65,7 @@ class Entry:
     client: dict = field(default_factory=dict)  # what the line shows: read for shown lines only
 
 
-def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
+def scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
     """``query`` narrowed to the scope's clients, by a join on the indexed columns."""
     if scope.client is not None:
         query = query.where(client_id == scope.client)
@@ -81,7 +81,7 @@ def _scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
 
 
 def _fetch(conn: Connection, query: Select, client_id: ColumnElement, scope: Scope) -> list:
-    return list(conn.execute(_scoped(query, client_id, scope)).all())
+    return list(conn.execute(scoped(query, client_id, scope)).all())
 
 
 def _day_of_year_between(column: ColumnElement, start: dt.date, end: dt.date) -> ColumnElement:
@@ -216,7 +216,7 @@ def gather(
     if w := window("holiday"):
         t = ClientTier.__table__.c
         query = select(t.client_id).where(t.segment.in_(VIP))
-        vips = list(conn.scalars(_scoped(query, t.client_id, scope)))
+        vips = list(conn.scalars(scoped(query, t.client_id, scope)))
         keep("holiday", events.holidays(vips, *w, rules))
     callbacks = window("callback_new_policy", "callback_departed_agent", "contact_overdue")
     contacted = last_contacts(conn, scope) if callbacks else {}
@@ -282,7 +282,7 @@ def _done(
 def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:
     s = Snooze.__table__.c
     query = select(s.client_id).where(s.until > day)
-    return set(conn.scalars(_scoped(query, s.client_id, scope)))
+    return set(conn.scalars(scoped(query, s.client_id, scope)))
 
 
 def due_today(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select, true
+from sqlalchemy import Connection, func, select
 
 from vipctl import agenda, queries, tiers, tierview
 from vipctl.agendaview import item, tallies
@@ -52,9 +52,10 @@ def _open_premiums(
         select(d.client_id, c.name, d.policy_no, p.premium, d.due_date)
         .join(Policy.__table__, p.policy_no == d.policy_no)
         .join(Client.__table__, c.client_id == d.client_id)
-        .where(d.due_date < day, true() if agent is None else c.agent == agent)
+        .where(d.due_date < day)
         .order_by(d.due_date, d.policy_no)
     )
+    query = agenda.scoped(query, d.client_id, agenda.Scope(agent=agent))
     grace = dt.timedelta(days=config.agenda.grace_days)
     in_grace, lapsing = [], []
     for row in conn.execute(query).mappings():
@@ -64,24 +65,16 @@ def _open_premiums(
     return in_grace, lapsing
 
 
-def _mine(query: Select, client_id: ColumnElement, agent: str | None) -> Select:
-    """``query`` narrowed to ``agent``'s clients; unchanged for everyone."""
-    if agent is None:
-        return query
-    c = Client.__table__.c
-    return query.join(Client.__table__, c.client_id == client_id).where(c.agent == agent)
-
-
 def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None) -> dict:
     """Contacts logged and items done the day before ``day``; "due" is that day's whole list:
     what was marked done plus what was still open at its end."""
     before = day - dt.timedelta(days=1)
     k, m = Contact.__table__.c, DoneMark.__table__.c
-    logged = select(k.channel, func.count()).where(k.date == before).group_by(k.channel)
-    channels = dict(conn.execute(_mine(logged, k.client_id, agent)).all())
-    marked = select(m.client_id, m.kind, m.policy_no, m.event_date).where(m.done_on == before)
-    done = len(set(conn.execute(_mine(marked, m.client_id, agent)).all()))
     scope = agenda.Scope(agent=agent)
+    logged = select(k.channel, func.count()).where(k.date == before).group_by(k.channel)
+    channels = dict(conn.execute(agenda.scoped(logged, k.client_id, scope)).all())
+    marked = select(m.client_id, m.kind, m.policy_no, m.event_date).where(m.done_on == before)
+    done = len(set(conn.execute(agenda.scoped(marked, m.client_id, scope)).all()))
     still_open = agenda.due_today(conn, config, before, scope, as_it_ended=True)
     return {
         "date": before,
