@@ -23,6 +23,9 @@ def pg(pg_cluster) -> Cli:
     return Cli(new_schema(pg_cluster))
 
 
+VERSION = "SELECT value FROM vipctl_meta WHERE key = 'schema_version'"
+
+
 def _imported(pg: Cli) -> Cli:
     result = pg("import", *map(str, DATA.glob("*.csv")), "--date", "2026-11-01")
     assert result.exit_code == 0, result.output
@@ -77,7 +80,8 @@ def test_an_older_schema_is_upgraded_in_one_transaction(pg):
     apart, then opened by vipctl, which runs every step."""
     _imported(pg)
     later = ("client_tier", "tier_history", "premium_due", "payment", "agent_departure",
-             "contact", "done_mark", "snooze", "report_run")  # fmt: skip
+             "contact", "done_mark", "snooze", "report_run", "agenda_entry", "agenda_snapshot",
+             "agenda_touch")  # fmt: skip
     engine = create_engine(pg.db)
     with engine.begin() as conn:
         for name in later:
@@ -92,7 +96,7 @@ def test_an_older_schema_is_upgraded_in_one_transaction(pg):
     assert listed.stderr.startswith("vipctl: upgraded postgresql+psycopg://vipctl@/postgres")
     assert f"from schema 1 to {SCHEMA_VERSION}" in listed.stderr
     assert "kept as" not in listed.stderr  # no file to copy: the server's own backups apply
-    assert rows(pg.db, "SELECT value FROM vipctl_meta") == [(str(SCHEMA_VERSION),)]
+    assert rows(pg.db, VERSION) == [(str(SCHEMA_VERSION),)]
     assert 200 < count(pg.db, "premium_due") < 400  # worked out from the stored policies
     assert pg("tier", "--recompute", "--date", "2026-11-24").exit_code == 0
     assert count(pg.db, "client_tier") == 200
@@ -109,7 +113,7 @@ def test_a_failing_upgrade_leaves_the_old_schema(pg, monkeypatch):
 
     monkeypatch.setitem(store.MIGRATIONS, 3, broken)
     assert isinstance(pg("clients").exception, RuntimeError)
-    assert rows(pg.db, "SELECT value FROM vipctl_meta") == [("3",)]
+    assert rows(pg.db, VERSION) == [("3",)]
     assert not rows(
         pg.db,
         "SELECT 1 FROM information_schema.tables WHERE table_name = 'report_run'"

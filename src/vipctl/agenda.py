@@ -9,8 +9,9 @@ whole book.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,9 +25,9 @@ from sqlalchemy import (
     true,
 )
 
-from vipctl import events, needs, queries, schedule, urgency
+from vipctl import agendastore, events, needs, queries, schedule, urgency
 from vipctl.bulk import CHUNK, chunks
-from vipctl.config import Config
+from vipctl.config import TIERS, Config
 from vipctl.events import Event
 from vipctl.kinds import KINDS
 from vipctl.models import (
@@ -50,7 +51,7 @@ class Scope:
     agent: str | None = None
     tiers: Collection[str] = ()
     kinds: Collection[str] = KINDS
-    client: str | None = None  # one client's (done, --explain): nobody else's rows are read
+    clients: Collection[str] | None = None  # only these (done, --explain): nobody else's rows
 
 
 @dataclass
@@ -67,8 +68,8 @@ class Entry:
 
 def scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
     """``query`` narrowed to the scope's clients, by a join on the indexed columns."""
-    if scope.client is not None:
-        query = query.where(client_id == scope.client)
+    if scope.clients is not None:
+        query = query.where(client_id.in_(list(scope.clients)))
     if scope.agent is not None:
         mine = Client.__table__.alias("scoped_client")  # the query may read client itself
         query = query.join(mine, mine.c.client_id == client_id).where(mine.c.agent == scope.agent)
@@ -351,16 +352,9 @@ def _with_burden(items: list[Event], share: float | None, config: Config) -> lis
     return [e._replace(detail=f"{e.detail} · {note}") if e.kind in _PREMIUMS else e for e in items]
 
 
-def ranked(
-    conn: Connection,
-    config: Config,
-    day: dt.date,
-    scope: Scope,
-    *,
-    limit: int | None = None,
-) -> list[Entry]:
-    """``today``: one entry per client with something due, highest urgency first; the first
-    ``limit`` of them (all when None) with the client's data to show."""
+def ranked(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Entry]:
+    """One entry per client with something due on ``day``, highest urgency first, worked out
+    afresh."""
     by_client: dict[str, list[Event]] = {}
     for e in due_today(conn, config, day, scope):
         by_client.setdefault(e.client_id, []).append(e)
@@ -371,9 +365,94 @@ def ranked(
         items = _with_burden(items, share, config)
         score = urgency.score(tier, segment, items, day, config.urgency)
         entries.append(Entry(client_id, tier, segment, items, score))
-    entries.sort(key=lambda x: (-x.score, min(e.date for e in x.items), x.client_id))
-    info = clients(conn, [entry.client_id for entry in entries[:limit]])
-    for entry in entries[:limit]:  # the lines shown: in date order, with what they show
+    entries.sort(key=_rank)
+    return entries
+
+
+def _rank(entry: Entry) -> tuple:
+    return -entry.score, min(e.date for e in entry.items), entry.client_id
+
+
+def tallies(entries: Iterable[Entry]) -> tuple[dict[str, int], dict[str, int]]:
+    """Items per kind and clients per tier ("?" unassessed) of a day's list, in their order."""
+    kinds: Counter[str] = Counter()
+    tiers: Counter[str] = Counter()
+    for entry in entries:
+        kinds.update(e.kind for e in entry.items)
+        tiers[entry.tier or "?"] += 1
+    return _ordered(kinds, tiers)
+
+
+def _ordered(kinds: Mapping[str, int], tiers: Mapping[str, int]) -> tuple[dict, dict]:
+    return (
+        {k: kinds[k] for k in KINDS if kinds.get(k)},
+        {t: tiers[t] for t in (*TIERS, "?") if tiers.get(t)},
+    )
+
+
+@dataclass
+class DayList:
+    """A day's list: its entries in rank order (the first ``limit`` with the client's data to
+    show; with a limit, maybe only those) and the whole list's size and tallies."""
+
+    entries: list[Entry]
+    clients: int
+    kinds: dict[str, int]
+    tiers: dict[str, int]
+    made: int | None = None  # worked out afresh at this generation: worth keeping
+
+
+def day_list(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    scope: Scope,
+    *,
+    limit: int | None = None,
+    whole: bool = False,
+) -> DayList:
+    """``today``'s list for ``scope``: the kept one when it still holds (``agendastore``), with
+    the clients changed since worked out again; else worked out. ``whole``: every entry, even
+    when only the first ``limit`` are shown."""
+    kept = None
+    if scope.clients is None and not scope.tiers and set(scope.kinds) == set(KINDS):
+        kept = agendastore.find(conn, config, day, scope.agent)
+    if kept is None:
+        made = agendastore.generation(conn)
+        entries = ranked(conn, config, day, scope)
+        found = DayList(entries, len(entries), *tallies(entries), made=made)
+    else:
+        live = []
+        if kept.touched:
+            live = ranked(conn, config, day, replace(scope, clients=kept.touched))
+        first = None if limit is None or whole else limit
+        stored = [Entry(*line) for line in agendastore.entries(conn, kept, first=first)]
+        entries = sorted([*stored, *live], key=_rank)
+        kinds, tiers = Counter(kept.kinds), Counter(kept.tiers)
+        if kept.touched:
+            before = [Entry(*line) for line in agendastore.entries(conn, kept, only=kept.touched)]
+            gone, added = tallies(before), tallies(live)
+            kinds.subtract(gone[0])
+            kinds.update(added[0])
+            tiers.subtract(gone[1])
+            tiers.update(added[1])
+            count = kept.clients - len(before) + len(live)
+        else:
+            count = kept.clients
+        found = DayList(entries, count, *_ordered(kinds, tiers))
+    shown = found.entries[:limit]
+    info = clients(conn, [entry.client_id for entry in shown])
+    for entry in shown:  # the lines shown: in date order, with what they show
         entry.items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
         entry.client = info[entry.client_id]
-    return entries
+    return found
+
+
+def keep(conn: Connection, config: Config, day: dt.date, scope: Scope, found: DayList) -> bool:
+    """Keep a list worked out afresh for the next look at it today, if the book has not moved
+    on since; whether it was kept."""
+    if found.made is None:
+        return False
+    lines = [(e.client_id, e.tier, e.segment, e.items, e.score) for e in found.entries]
+    tallied = (found.kinds, found.tiers)
+    return agendastore.keep(conn, config, day, scope.agent, found.made, lines, tallied)

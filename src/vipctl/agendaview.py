@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 
 from vipctl import render, tierview, urgency
-from vipctl.agenda import Entry
-from vipctl.config import TIERS, UrgencyWeights
+from vipctl.agenda import DayList, Entry
+from vipctl.config import UrgencyWeights
 from vipctl.events import Event
-from vipctl.kinds import KINDS, LABELS
+from vipctl.kinds import LABELS
 from vipctl.urgency import Term
 
 ITEM_FIELDS = ["kind", "event_date", "policy_no", "days_left", "detail"]
@@ -88,20 +87,9 @@ def write_upcoming(
         render.console().print(render.table(columns, rows, title=title))
 
 
-def tallies(entries: Sequence[Entry]) -> tuple[dict[str, int], dict[str, int]]:
-    """Items per kind and clients per tier ("?" unassessed) of a day's list, in their order."""
-    kinds = Counter(e.kind for entry in entries for e in entry.items)
-    tiers = Counter(entry.tier or "?" for entry in entries)
-    return (
-        {k: kinds[k] for k in KINDS if kinds[k]},
-        {t: tiers[t] for t in (*TIERS, "?") if tiers[t]},
-    )
-
-
-def _footer(entries: Sequence[Entry]) -> str:
-    kinds, tiers = tallies(entries)
-    by_kind = ", ".join(f"{LABELS[k]} {n}" for k, n in kinds.items())
-    by_tier = ", ".join(f"{t} {n}" for t, n in tiers.items())
+def _footer(listed: DayList) -> str:
+    by_kind = ", ".join(f"{LABELS[k]} {n}" for k, n in listed.kinds.items())
+    by_tier = ", ".join(f"{t} {n}" for t, n in listed.tiers.items())
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 
@@ -138,7 +126,7 @@ def clients_shown(shown: int, total: int) -> str:
 
 
 def write_today(
-    entries: Sequence[Entry],
+    listed: DayList,
     day: dt.date,
     fmt: render.Format,
     *,
@@ -146,7 +134,7 @@ def write_today(
     show_pii: bool,
 ) -> None:
     """The first ``limit`` entries; the table's footer counts the whole day's list."""
-    everyone, entries = entries, entries[:limit]
+    entries = listed.entries[:limit]
     if fmt == "json":
         render.write_json(
             [
@@ -176,8 +164,8 @@ def write_today(
             )
             for rank, entry in enumerate(entries, 1)
         ]
-        title = f"To do on {day:%a} {day}: {clients_shown(len(rows), len(everyone))}"
-        caption = _footer(everyone) if everyone else NOTHING_DUE
+        title = f"To do on {day:%a} {day}: {clients_shown(len(rows), listed.clients)}"
+        caption = _footer(listed) if listed.clients else NOTHING_DUE
         render.console().print(render.table(TODO_COLUMNS, rows, title=title, caption=caption))
 
 

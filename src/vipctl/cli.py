@@ -535,19 +535,24 @@ def today(
 
     day = _today(date)
     settings = config.load()
-    with _session(ctx) as conn:
-        if explain is not None:
+    if explain is not None:
+        with _session(ctx) as conn:
             if not agenda.clients(conn, [explain]):
                 raise UserError(f"no client {explain!r}")
-            entries = agenda.ranked(conn, settings, day, agenda.Scope(client=explain))
-        else:
-            scope = agenda.Scope(agent=_whose(ctx, settings, agent, everyone))
-            entries = agenda.ranked(conn, settings, day, scope, limit=limit)
-    if explain is not None:
+            entries = agenda.ranked(conn, settings, day, agenda.Scope(clients=[explain]))
         found = entries[0] if entries else None
         agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
         return
-    agendaview.write_today(entries, day, fmt, limit=limit, show_pii=show_pii)
+    scope = agenda.Scope(agent=_whose(ctx, settings, agent, everyone))
+    db = _open(ctx)
+    try:
+        with db.read() as conn:
+            listed = agenda.day_list(conn, settings, day, scope, limit=limit)
+        agendaview.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
+        if listed.made is not None:  # worked out afresh: the next look today is a read
+            db.write_if_free(lambda conn: agenda.keep(conn, settings, day, scope, listed))
+    finally:
+        db.close()
 
 
 ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]

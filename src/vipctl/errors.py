@@ -1,5 +1,13 @@
-"""The one exception type that means "the user can fix this": the CLI prints it and exits 1."""
+"""``UserError`` means "the user can fix this": the CLI prints it and exits 1. ``Busy`` is for
+work that would rather not be done than wait for another writer."""
 
 
 class UserError(Exception):
     """A bad file, argument or database state, with a message for the person at the terminal."""
+
+
+NOW = "now"  # the write option's value for a writer that will not wait for the lock
+
+
+class Busy(Exception):
+    """Another writer holds the write lock, and this one said it would not wait (``NOW``)."""

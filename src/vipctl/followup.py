@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection, select
 
-from vipctl import agenda, schedule
+from vipctl import agenda, agendastore, schedule
 from vipctl.config import Config
 from vipctl.errors import UserError
 from vipctl.events import Event
@@ -29,6 +29,12 @@ def _client_exists(conn: Connection, client_id: str) -> None:
         raise UserError(f"no client {client_id!r}")
 
 
+def _changing(conn: Connection, client_id: str) -> None:
+    """The client exists, and this write changes their list alone (``agendastore``)."""
+    _client_exists(conn, client_id)
+    agendastore.touch(conn, [client_id])
+
+
 def log(
     conn: Connection,
     client_id: str,
@@ -40,7 +46,7 @@ def log(
 ) -> None:
     """A contact: it restarts the tier's cadence and settles the client's callbacks. ``by``:
     the agent who made it, on a team's database."""
-    _client_exists(conn, client_id)
+    _changing(conn, client_id)
     conn.execute(
         Contact.__table__.insert().values(
             client_id=client_id,
@@ -64,10 +70,10 @@ def done(
     by: str | None = None,
 ) -> list[Event]:
     """Mark the client's items on ``day``'s list handled; returns them."""
-    _client_exists(conn, client_id)
+    _changing(conn, client_id)
     items = [
         e
-        for e in agenda.due_today(conn, config, day, agenda.Scope(client=client_id))
+        for e in agenda.due_today(conn, config, day, agenda.Scope(clients=[client_id]))
         if (not kinds or e.kind in kinds) and (policy_no is None or e.policy_no == policy_no)
     ]
     if not items:
@@ -93,7 +99,7 @@ def snooze(
     conn: Connection, client_id: str, until: dt.date, day: dt.date, *, by: str | None = None
 ) -> None:
     """Hold the client's items back until ``until``; snoozing again replaces the date."""
-    _client_exists(conn, client_id)
+    _changing(conn, client_id)
     if until <= day:
         raise UserError(f"--until {until} is not after {day}")
     s = Snooze.__table__
@@ -107,7 +113,7 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
     """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
     p, d = Policy.__table__.c, PremiumDue.__table__.c
     row = conn.execute(
-        select(d.due_date, p.effective_date, p.frequency, p.payment_years)
+        select(d.due_date, p.effective_date, p.frequency, p.payment_years, d.client_id)
         .join(Policy.__table__, p.policy_no == d.policy_no)
         .where(d.policy_no == policy_no)
     ).first()
@@ -115,7 +121,8 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
         if conn.scalar(select(p.policy_no).where(p.policy_no == policy_no)) is None:
             raise UserError(f"no policy {policy_no!r}")
         raise UserError(f"{policy_no}: no premium is due (paid up, single premium or not in force)")
-    due, effective, frequency, years = row
+    due, effective, frequency, years, client_id = row
+    agendastore.touch(conn, [client_id])
     conn.execute(
         Payment.__table__.insert().values(
             policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl import assessing, csvfile, readahead, tracking
+from vipctl import agendastore, assessing, csvfile, readahead, tracking
 from vipctl.assessing import Recomputed
 from vipctl.bulk import Converter, Upsert, is_empty
 from vipctl.config import Config
@@ -216,6 +216,8 @@ def _run(
             index.create(conn)
         if result.changed:
             db.loaded(conn, _LOADED)
+        else:  # a re-import of the same files changes nothing, not even the book's generation
+            agendastore.touch(conn, agendastore.UNCHANGED)
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Numeric
+from sqlalchemy import Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 5  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share
+SCHEMA_VERSION = 6  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+# 6: the day's list kept
 
 Amount = Numeric(16, 2)
 
@@ -195,3 +196,40 @@ class ReportRun(SQLModel, table=True):
     # after it, whatever their dates. None: there was no movement yet.
     last_movement: int | None = None
     agent: str | None = None  # whose report it was; None: the whole book's
+
+
+class AgendaSnapshot(SQLModel, table=True):
+    """A day's ranked list as it was worked out, kept so that looking at it again that day is a
+    read, not the whole book's rules run again (``agendastore``)."""
+
+    __tablename__ = "agenda_snapshot"
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date
+    agent: str | None = None  # whose list; None: the whole book's
+    rules: str  # a digest of the config and vipctl version it was made under
+    generation: int  # the book as it was then (``agendastore.generation``)
+    clients: int  # clients on the list
+    tallies: str  # JSON: items per kind and clients per tier of the whole list
+
+
+class AgendaEntry(SQLModel, table=True):
+    """One client's line of a kept list, in rank order."""
+
+    __tablename__ = "agenda_entry"
+    __table_args__ = (Index("ix_agenda_entry_client", "snapshot_id", "client_id"),)
+    snapshot_id: int = Field(primary_key=True, foreign_key="agenda_snapshot.id")
+    position: int = Field(primary_key=True)
+    client_id: str
+    tier: str | None = None
+    segment: str | None = None
+    score: float
+    items: str  # JSON: the events, each as ``agendastore`` writes it
+
+
+class AgendaTouch(SQLModel, table=True):
+    """A write that changed only these clients' lists: a kept list stays good for everyone else,
+    and only these clients are worked out again."""
+
+    __tablename__ = "agenda_touch"
+    generation: int = Field(primary_key=True)
+    client_id: str = Field(primary_key=True)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 
-from vipctl.errors import UserError
+from vipctl.errors import NOW, Busy, UserError
 
 WRITE_LOCK = 0x76697063  # "vipc": the advisory lock key every vipctl writer takes
 JOB_LOCKS = {"report": 0x76697064}  # one at a time per database, e.g. the cron report
@@ -30,7 +30,12 @@ def engine(url: URL, write_option: str) -> Engine:
 
     @event.listens_for(made, "begin")
     def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-        if conn.get_execution_options().get(write_option, False):
+        wanted = conn.get_execution_options().get(write_option, False)
+        if wanted == NOW:
+            got = conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})")
+            if not got.scalar():
+                raise Busy
+        elif wanted:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     return made

@@ -12,8 +12,8 @@ from collections import Counter
 
 from sqlalchemy import Connection, func, select
 
-from vipctl import agenda, queries, tiers, tierview
-from vipctl.agendaview import item, tallies
+from vipctl import agenda, agendastore, queries, tiers, tierview
+from vipctl.agendaview import item
 from vipctl.config import TIERS, Config
 from vipctl.followup import now
 from vipctl.models import Client, Contact, DoneMark, Policy, PremiumDue, ReportRun, TierHistory
@@ -38,6 +38,7 @@ def previous(conn: Connection, day: dt.date, agent: str | None = None) -> dict |
 def record(conn: Connection, day: dt.date, last: int | None, agent: str | None = None) -> None:
     """Note that ``agent``'s report (None: the whole book's) for ``day`` was made, with the
     newest tier movement it saw."""
+    agendastore.touch(conn, agendastore.UNCHANGED)  # a report made changes nobody's list
     runs = ReportRun.__table__
     values = {"report_date": day, "ran_at": now(), "last_movement": last, "agent": agent}
     conn.execute(runs.insert().values(values))
@@ -119,13 +120,14 @@ def build(
     limit: int | None = None,
     agent: str | None = None,
     team: bool = False,
-) -> tuple[dict, int | None]:
+) -> tuple[dict, int | None, agenda.DayList]:
     """The report for ``day``: of ``agent``'s clients, or the whole book when None; the first
     ``limit`` clients of the to-do list (all when None) and every other section in full; with
-    ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``."""
+    ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``,
+    and the day's list, for ``agenda.keep``."""
     last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
-    entries = agenda.ranked(conn, config, day, agenda.Scope(agent=agent), limit=limit)
-    by_kind, by_tier = tallies(entries)
+    listed = agenda.day_list(conn, config, day, agenda.Scope(agent=agent), limit=limit, whole=True)
+    entries, by_kind, by_tier = listed.entries, listed.kinds, listed.tiers
     overdue = Counter(
         entry.tier or "?"
         for entry in entries
@@ -174,4 +176,4 @@ def build(
     }
     if team:
         data["team"] = _team(conn, day, entries, moves)
-    return data, last
+    return data, last, listed

@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from vipctl import files, mailing, reporting, reportview
+from vipctl import agenda, files, mailing, reporting, reportview
 from vipctl.config import Config, MailSettings
 from vipctl.reportview import ReportFormat
 from vipctl.store import Database
@@ -35,7 +35,7 @@ def run(
     config's server), or print it when neither is given."""
     with db.exclusive("report"):
         with db.read() as conn:
-            data, last_movement = reporting.build(
+            data, last_movement, listed = reporting.build(
                 conn, config, day, limit=limit, agent=agent, team=team
             )
 
@@ -51,3 +51,4 @@ def run(
             sys.stdout.write(made(fmt))
         with db.write() as conn:
             reporting.record(conn, day, last_movement, agent)
+            agenda.keep(conn, config, day, agenda.Scope(agent=agent), listed)

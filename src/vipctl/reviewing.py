@@ -115,7 +115,7 @@ def _lines_json(lines: list[needs.Line]) -> list[dict]:
 def _care_dates(conn: Connection, config: Config, client_id: str, day: dt.date) -> list[dict]:
     """The next of each care date within a year: birthday, wedding, each policy's anniversary
     and survival benefit."""
-    scope = agenda.Scope(client=client_id, kinds=CARE_KINDS)
+    scope = agenda.Scope(clients=[client_id], kinds=CARE_KINDS)
     seen: set[tuple] = set()
     found = []
     for e in agenda.upcoming(conn, config, day, 366, scope):

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.exc import OperationalError, SAWarning
+
+from vipctl.errors import NOW, Busy
 
 # SQLite keeps NUMERIC(16,2) amounts as REAL; two decimals survive the round trip exactly, and
 # PostgreSQL will store them as true decimals, so the dialect's general warning is noise here.
@@ -65,6 +67,15 @@ def _configure(engine: Engine, write_option: str) -> None:
         # locked" when another process wrote in between; BEGIN IMMEDIATE waits on the busy
         # timeout instead, so concurrent imports queue rather than fail.
         immediate = conn.get_execution_options().get(write_option, False)
+        if immediate == NOW:  # the write lock now, or not at all
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError:
+                raise Busy from None
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -13,10 +13,13 @@ from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
-from vipctl import sqlite, tracking
-from vipctl.errors import UserError
+from vipctl import agendastore, sqlite, tracking
+from vipctl.errors import NOW, Busy, UserError
 from vipctl.models import (
     SCHEMA_VERSION,
+    AgendaEntry,
+    AgendaSnapshot,
+    AgendaTouch,
     AgentDeparture,
     Client,
     ClientTier,
@@ -94,6 +97,11 @@ def _add_who_and_share(conn: Connection) -> None:
     )
 
 
+def _add_kept_lists(conn: Connection) -> None:
+    for table in (AgendaSnapshot, AgendaEntry, AgendaTouch):
+        table.__table__.create(conn)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -101,6 +109,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _add_agenda,
     3: _add_report_runs,
     4: _add_who_and_share,
+    5: _add_kept_lists,
 }
 
 
@@ -265,11 +274,30 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction that holds the write lock from its start: all of it lands, or none."""
+        """One transaction that holds the write lock from its start: all of it lands, or none.
+        It moves the book's generation on, which retires the kept day's lists (``agendastore``)
+        unless the transaction said which clients it changed."""
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
+            agendastore.begin(conn)
             with conn.begin():
                 yield conn
+                agendastore.written(conn)
+
+    def write_if_free(self, work: Callable[[Connection], object]) -> bool:
+        """Run ``work`` in a write transaction if no other writer holds the lock now; whether it
+        ran. For work worth doing but not worth waiting for."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: NOW})
+            agendastore.begin(conn)
+            try:
+                transaction = conn.begin()
+            except Busy:
+                return False
+            with transaction:
+                work(conn)
+                agendastore.written(conn)
+        return True
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -1,0 +1,222 @@
+"""The day's ranked list kept in the database, so that the morning's second look is a read.
+
+Working the list out runs every rule over the whole book: seconds on 100,000 clients. It changes
+only when the book, the rules or the day do, so the list as worked out (by the cron report or the
+first ``today``) is kept with the book's *generation*, a counter every write transaction moves on.
+A kept list is used only while it is provably what working it out again would give:
+
+- same day, same agent's scope, same rules (a digest of the config and of vipctl's version);
+- every write since it was made said which clients it changed (``touch``: a contact logged, an
+  item done, a snooze, a payment). Those clients' lines are worked out again; everyone else's
+  stand. Any other write (an import, a tier recompute, a restore's upgrade, …) says nothing, so
+  it retires every kept list: forgetting to declare a write costs speed, never correctness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, select
+
+from vipctl import __version__
+from vipctl.bulk import CHUNK, write
+from vipctl.config import Config
+from vipctl.events import Event
+from vipctl.models import AgendaEntry, AgendaSnapshot, AgendaTouch, Meta
+
+_KEY = "generation"
+_TOUCHED = "vipctl_agenda_touched"  # Connection.info: what this write transaction changed
+UNCHANGED: frozenset[str] = frozenset()  # ``touch`` with no client: the lists are unchanged
+
+
+def generation(conn: Connection) -> int:
+    m = Meta.__table__.c
+    found = conn.scalar(select(m.value).where(m.key == _KEY))
+    return int(found) if found is not None else 0
+
+
+def begin(conn: Connection) -> None:
+    """At the start of a write transaction: nothing declared yet."""
+    conn.info.pop(_TOUCHED, None)
+
+
+def touch(conn: Connection, clients: Collection[str]) -> None:
+    """Declare that this write transaction changes only ``clients``' lists (none: no list)."""
+    conn.info.setdefault(_TOUCHED, set()).update(clients)
+
+
+def written(conn: Connection) -> None:
+    """At the end of a write transaction, inside it: move the generation on, noting which clients
+    changed when the transaction said so."""
+    touched = conn.info.pop(_TOUCHED, None)
+    if touched is not None and not touched:
+        return
+    m = Meta.__table__
+    now = generation(conn) + 1
+    if now == 1:
+        conn.execute(m.insert().values(key=_KEY, value=str(now)))
+    else:
+        conn.execute(m.update().where(m.c.key == _KEY).values(value=str(now)))
+    if touched:
+        rows = [(now, client) for client in sorted(touched)]
+        write(conn, AgendaTouch.__table__.insert(), ["generation", "client_id"], rows)
+
+
+def rules_digest(config: Config) -> str:
+    """What the list depends on besides the book and the day."""
+    return hashlib.sha256(f"{__version__}\n{config!r}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class Kept:
+    """A kept list still good but for the lines of ``touched`` clients."""
+
+    id: int
+    clients: int
+    kinds: dict[str, int]
+    tiers: dict[str, int]
+    touched: frozenset[str]
+
+
+def find(conn: Connection, config: Config, day: dt.date, agent: str | None) -> Kept | None:
+    s = AgendaSnapshot.__table__.c
+    query = (
+        select(s.id, s.generation, s.clients, s.tallies)
+        .where(
+            s.day == day,
+            s.agent.is_(None) if agent is None else s.agent == agent,
+            s.rules == rules_digest(config),
+        )
+        .order_by(s.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    snapshot, made, clients, tallies = row
+    now = generation(conn)
+    t = AgendaTouch.__table__.c
+    touches = conn.execute(
+        select(t.generation, t.client_id).where(t.generation > made, t.generation <= now)
+    ).all()
+    if len({g for g, _ in touches}) != now - made:
+        return None  # a write since then did not say what it changed
+    touched = frozenset(client for _, client in touches)
+    if len(touched) > CHUNK:
+        return None  # so much changed that working it all out is quicker
+    counts = json.loads(tallies)
+    return Kept(snapshot, clients, counts["kinds"], counts["tiers"], touched)
+
+
+def _event(client_id: str, data: list) -> Event:
+    kind, date, policy_no, lead, detail, reminders, until, amount, round_age = data
+    day = dt.date.fromisoformat
+    return Event(
+        kind,
+        client_id,
+        day(date),
+        policy_no,
+        lead,
+        detail,
+        tuple(map(day, reminders)),
+        None if until is None else day(until),
+        None if amount is None else Decimal(amount),
+        round_age,
+    )
+
+
+def _items(events: Iterable[Event]) -> str:
+    return json.dumps(
+        [
+            [
+                e.kind,
+                e.date.isoformat(),
+                e.policy_no,
+                e.lead,
+                e.detail,
+                [r.isoformat() for r in e.reminders],
+                None if e.until is None else e.until.isoformat(),
+                None if e.amount is None else str(e.amount),
+                e.round_age,
+            ]
+            for e in events
+        ],
+        ensure_ascii=False,
+    )
+
+
+def entries(
+    conn: Connection,
+    kept: Kept,
+    *,
+    first: int | None = None,
+    only: Collection[str] | None = None,
+) -> list[tuple]:
+    """The kept lines in rank order, without the touched clients': the ``first`` of them (all
+    when None), or ``only`` these clients' (touched ones included). Each as (client, tier,
+    segment, events, score), as ``agenda.Entry`` takes them."""
+    e = AgendaEntry.__table__.c
+    query = (
+        select(e.client_id, e.tier, e.segment, e.score, e["items"])
+        .where(e.snapshot_id == kept.id)
+        .order_by(e.position)
+    )
+    if only is not None:
+        query = query.where(e.client_id.in_(list(only)))
+    elif kept.touched:
+        query = query.where(e.client_id.not_in(list(kept.touched)))
+    if first is not None:
+        query = query.limit(first)
+    return [
+        (client, tier, segment, [_event(client, data) for data in json.loads(items)], score)
+        for client, tier, segment, score, items in conn.execute(query)
+    ]
+
+
+def keep(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    agent: str | None,
+    made: int,
+    lines: list[tuple],
+    tallies: tuple[dict[str, int], dict[str, int]],
+) -> bool:
+    """Keep a list worked out at generation ``made``, unless the book has moved on since; the
+    agent's older lists and every list of an earlier day go. ``lines``: (client, tier, segment,
+    events, score) in rank order."""
+    touch(conn, UNCHANGED)
+    if generation(conn) != made:
+        return False
+    s, e, t = AgendaSnapshot.__table__, AgendaEntry.__table__, AgendaTouch.__table__
+    mine = s.c.agent.is_(None) if agent is None else s.c.agent == agent
+    old = select(s.c.id).where((s.c.day < day) | ((s.c.day == day) & mine))
+    stale = list(conn.scalars(old))
+    for ids in (stale[i : i + CHUNK] for i in range(0, len(stale), CHUNK)):
+        conn.execute(e.delete().where(e.c.snapshot_id.in_(ids)))
+        conn.execute(s.delete().where(s.c.id.in_(ids)))
+    kinds, tiers = tallies
+    values = {
+        "day": day,
+        "agent": agent,
+        "rules": rules_digest(config),
+        "generation": made,
+        "clients": len(lines),
+        "tallies": json.dumps({"kinds": kinds, "tiers": tiers}),
+    }
+    snapshot = conn.execute(s.insert().values(values)).inserted_primary_key[0]
+    rows = [
+        (snapshot, position, client, tier, segment, score, _items(events))
+        for position, (client, tier, segment, events, score) in enumerate(lines)
+    ]
+    names = ["snapshot_id", "position", "client_id", "tier", "segment", "score", "items"]
+    write(conn, e.insert(), names, rows)
+    # Touches older than every kept list can no longer matter.
+    oldest = conn.scalar(select(func.min(s.c.generation)))
+    conn.execute(t.delete().where(t.c.generation <= oldest))
+    return True
