@@ -130,8 +130,12 @@ def _event(client_id: str, data: list) -> Event:
     )
 
 
+# One encoder for every line: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _items(events: Iterable[Event]) -> str:
-    return json.dumps(
+    return _encode(
         [
             [
                 e.kind,
@@ -145,8 +149,7 @@ def _items(events: Iterable[Event]) -> str:
                 e.round_age,
             ]
             for e in events
-        ],
-        ensure_ascii=False,
+        ]
     )
 
 
