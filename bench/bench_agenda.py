@@ -59,8 +59,8 @@ def main() -> None:
             f"| {lines:,} |"
         )
     print(
-        f"\n`report` (cron): {morning[0]:.2f} s, {morning[1]:.0f} MB; then `today --limit 50`: "
-        f"{after[0]:.2f} s, {after[1]:.0f} MB"
+        f"\n`report --limit 50 -f html` (cron): {morning[0]:.2f} s, {morning[1]:.0f} MB; "
+        f"then `today --limit 50`: {after[0]:.2f} s, {after[1]:.0f} MB"
     )
 
 

@@ -14,6 +14,7 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 import books
 from conftest import write_csv
@@ -211,3 +212,16 @@ def test_tier_recompute_retires_the_kept_list(book, monkeypatch):
     monkeypatch.setattr(agenda, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
     _today(book)
     assert calls == [1]
+
+
+def test_today_that_cannot_keep_its_list_still_shows_it(book, monkeypatch):
+    """A read-only file or a role without write rights: the list, as before, kept nowhere."""
+
+    def refused(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
+
+    monkeypatch.setattr(agendastore, "keep", refused)
+    result = book("today", "--date", DAY)
+    assert result.exit_code == 0, result.output
+    assert "C1" in result.stdout
+    assert _kept(book) == []

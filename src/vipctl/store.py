@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError
 
 from vipctl import agendastore, sqlite, tracking
 from vipctl.errors import NOW, Busy, UserError
@@ -285,18 +285,18 @@ class Database:
                 agendastore.written(conn)
 
     def write_if_free(self, work: Callable[[Connection], object]) -> bool:
-        """Run ``work`` in a write transaction if no other writer holds the lock now; whether it
-        ran. For work worth doing but not worth waiting for."""
+        """Run ``work`` in a write transaction if no other writer holds the lock now and the
+        database may be written (a read-only file, a role without write rights); whether it
+        ran. For work worth doing but not worth waiting, or failing, for."""
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: NOW})
             agendastore.begin(conn)
             try:
-                transaction = conn.begin()
-            except Busy:
+                with conn.begin():
+                    work(conn)
+                    agendastore.written(conn)
+            except (Busy, OperationalError, ProgrammingError):
                 return False
-            with transaction:
-                work(conn)
-                agendastore.written(conn)
         return True
 
     @contextmanager
