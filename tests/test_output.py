@@ -1,12 +1,14 @@
 import csv
+import datetime as dt
 import io
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
 from conftest import DATA, ID_F_19850305, write_csv
-from vipctl import queries
+from vipctl import queries, render
 
 ANSI = re.compile(r"\x1b\[")
 BOX = re.compile(r"[─│╭╮╰╯━┃┏┓┗┛]")
@@ -129,3 +131,41 @@ def test_sample_card_reads_well(cli):
     cli("import", str(DATA / "clients.csv"), str(DATA / "policies.csv"))
     out = cli("show", "C000002").stdout
     assert "Talking points" in out and "Interests" in out
+
+
+def test_json_is_written_as_the_standard_library_would_write_it():
+    """orjson writes the JSON for speed; what scripts get is what json.dumps(indent=2) gives."""
+    data = [
+        {
+            "client_id": "C1",
+            "name": '张伟 "引号" \\ / \t\n',
+            "date": dt.date(2026, 2, 28),
+            "at": dt.datetime(2026, 11, 24, 7, 30, 5, 120000, tzinfo=dt.UTC),
+            "naive": dt.datetime(2026, 11, 24, 7, 30),
+            "premium": Decimal("12000.00"),
+            "share": Decimal("12.5"),
+            "score": 48.35,
+            "tiny": 0.001,
+            "none": None,
+            "yes": True,
+            "empty": [],
+            "nothing": {},
+            "nested": {"a": [1, 2, {"b": None}], None: "null key", 3: "int key"},
+        },
+        [],
+        "text",
+        -7,
+    ]
+    expected = json.dumps(data, ensure_ascii=False, indent=2, default=render.json_value) + "\n"
+    assert render.to_json(data) == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 999, 1000, 1001, 2500])
+def test_json_streamed_in_chunks_is_the_whole_document(size, capsysbinary):
+    data = [
+        {"i": i, "name": "张伟", "day": dt.date(2026, 1, 1), "list": [i, None]} for i in range(size)
+    ]
+    render.write_json(data)
+    assert capsysbinary.readouterr().out.decode() == render.to_json(data)
+    render.write_json({"a": data[:3]})
+    assert capsysbinary.readouterr().out.decode() == render.to_json({"a": data[:3]})
