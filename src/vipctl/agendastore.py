@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+import orjson
 from sqlalchemy import Connection, func, select
 
 from vipctl import __version__
@@ -109,16 +109,16 @@ def find(conn: Connection, config: Config, day: dt.date, agent: str | None) -> K
     touched = frozenset(client for _, client in touches)
     if len(touched) > CHUNK:
         return None  # so much changed that working it all out is quicker
-    counts = json.loads(tallies)
+    counts = orjson.loads(tallies)
     return Kept(snapshot, clients, counts["kinds"], counts["tiers"], touched)
 
 
-def _event(client_id: str, data: list) -> Event:
-    kind, date, policy_no, lead, detail, reminders, until, amount, round_age = data
+def _event(data: list) -> Event:
+    kind, client, date, policy_no, lead, detail, reminders, until, amount, round_age = data
     day = dt.date.fromisoformat
     return Event(
         kind,
-        client_id,
+        client,
         day(date),
         policy_no,
         lead,
@@ -130,27 +130,18 @@ def _event(client_id: str, data: list) -> Event:
     )
 
 
-# One encoder for every line: json.dumps with options builds a new one per call.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _plain(value: object) -> object:
+    """What orjson does not write by itself: an event (a named tuple) and its amount."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot keep {type(value).__name__}")
 
 
-def _items(events: Iterable[Event]) -> str:
-    return _encode(
-        [
-            [
-                e.kind,
-                e.date.isoformat(),
-                e.policy_no,
-                e.lead,
-                e.detail,
-                [r.isoformat() for r in e.reminders],
-                None if e.until is None else e.until.isoformat(),
-                None if e.amount is None else str(e.amount),
-                e.round_age,
-            ]
-            for e in events
-        ]
-    )
+def _items(events: list[Event]) -> str:
+    """The events as JSON, every field as it is (dates as ISO dates, amounts exact)."""
+    return orjson.dumps(events, default=_plain).decode()
 
 
 def entries(
@@ -176,7 +167,7 @@ def entries(
     if first is not None:
         query = query.limit(first)
     return [
-        (client, tier, segment, [_event(client, data) for data in json.loads(items)], score)
+        (client, tier, segment, [_event(data) for data in orjson.loads(items)], score)
         for client, tier, segment, score, items in conn.execute(query)
     ]
 
@@ -210,7 +201,7 @@ def keep(
         "rules": rules_digest(config),
         "generation": made,
         "clients": len(lines),
-        "tallies": json.dumps({"kinds": kinds, "tiers": tiers}),
+        "tallies": orjson.dumps({"kinds": kinds, "tiers": tiers}).decode(),
     }
     snapshot = conn.execute(s.insert().values(values)).inserted_primary_key[0]
     rows = [
