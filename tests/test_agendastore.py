@@ -225,3 +225,25 @@ def test_today_that_cannot_keep_its_list_still_shows_it(book, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "C1" in result.stdout
     assert _kept(book) == []
+
+
+@pytest.mark.sqlite_only
+def test_a_restored_book_has_a_generation_of_its_own(book, tmp_path, monkeypatch):
+    """No list worked out before a restore, from the backup or the book it replaces, is kept
+    for the restored book."""
+    _today(book)
+    copy = tmp_path / "copy.db"
+    assert book("backup", str(copy)).exit_code == 0
+    for client in ("C2", "C3"):
+        assert book("log", client, "--channel", "phone", "--date", DAY).exit_code == 0
+    replaced = int(_query(book, "SELECT value FROM vipctl_meta WHERE key = 'generation'")[0][0])
+    assert book("restore", str(copy)).exit_code == 0
+    now = int(_query(book, "SELECT value FROM vipctl_meta WHERE key = 'generation'")[0][0])
+    assert now > replaced
+    calls = []
+    real = agenda.due_today
+    monkeypatch.setattr(agenda, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
+    kept = _today(book, "-f", "json")
+    assert calls == [1]
+    monkeypatch.undo()
+    assert kept == _compare(book, "-f", "json")

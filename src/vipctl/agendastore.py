@@ -56,15 +56,25 @@ def written(conn: Connection) -> None:
     touched = conn.info.pop(_TOUCHED, None)
     if touched is not None and not touched:
         return
-    m = Meta.__table__
     now = generation(conn) + 1
-    if now == 1:
-        conn.execute(m.insert().values(key=_KEY, value=str(now)))
-    else:
-        conn.execute(m.update().where(m.c.key == _KEY).values(value=str(now)))
+    _set_generation(conn, now)
     if touched:
         rows = [(now, client) for client in sorted(touched)]
         write(conn, AgendaTouch.__table__.insert(), ["generation", "client_id"], rows)
+
+
+def move_past(conn: Connection, replaced: int) -> None:
+    """After the book was replaced whole (a restore), in a write transaction: its generation
+    moves past both its own and the replaced book's, so that no list worked out from either,
+    kept or still being worked out, can be taken for the new book's."""
+    if generation(conn) < replaced:
+        _set_generation(conn, replaced)
+
+
+def _set_generation(conn: Connection, value: int) -> None:
+    m = Meta.__table__
+    if not conn.execute(m.update().where(m.c.key == _KEY).values(value=str(value))).rowcount:
+        conn.execute(m.insert().values(key=_KEY, value=str(value)))
 
 
 def rules_digest(config: Config) -> str:

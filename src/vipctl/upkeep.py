@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Select, func, select
 
-from vipctl import sqlite
+from vipctl import agendastore, sqlite
 from vipctl.config import TIERS
 from vipctl.errors import UserError
 from vipctl.models import Client, ClientTier, Policy, PremiumDue
@@ -74,6 +74,8 @@ def restore(path: Path | str, source: Path) -> Path | None:
         kept = None
         db = Database(path, create=True)
         try:
+            with db.read() as conn:
+                replaced = agendastore.generation(conn)
             raw = db.engine.raw_connection()
             try:
                 if existed:
@@ -82,6 +84,8 @@ def restore(path: Path | str, source: Path) -> Path | None:
                 sqlite.overwrite(staged, raw.dbapi_connection)
             finally:
                 raw.close()
+            with db.write() as conn:  # a new book: no list worked out before this one holds
+                agendastore.move_past(conn, replaced)
         finally:
             db.close()
         return kept
