@@ -5,7 +5,7 @@ import json
 import pytest
 
 from books import POLICIES, POLICY_HEADERS
-from conftest import write_csv
+from conftest import DATA, write_csv
 
 
 def run_json(cli, *args):
@@ -199,3 +199,19 @@ def test_unpaid_premiums_follow_the_last_file_that_wrote_a_policy(book, tmp_path
         assert book("import", str(path), "--date", "2026-11-20").exit_code == 0
         found = run_json(book, "upcoming", "--date", "2026-11-24", "--kind", "renewal_due")
         assert {e["event_date"] for e in found if e["policy_no"] == "P1"} == {due}
+
+
+def test_a_table_shows_the_first_50_and_scripts_get_every_client(cli):
+    """The sample book has over 50 clients with something due on the day."""
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    every = today(cli, "2026-11-24")
+    assert len(every) > 50
+    table = cli("today", "--date", "2026-11-24")
+    assert table.exit_code == 0, table.output
+    assert f"the first 50 of {len(every)} clients" in table.stdout
+    assert every[49]["client_id"] in table.stdout and every[50]["client_id"] not in table.stdout
+    longer = cli("today", "--date", "2026-11-24", "--limit", "60").stdout
+    assert f"the first 60 of {len(every)} clients" in longer
+    rows = cli("today", "--date", "2026-11-24", "-f", "csv").stdout.splitlines()[1:]
+    assert len({row.split(",")[0] for row in rows}) == len(every)

@@ -521,7 +521,12 @@ def today(
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="Only the N most urgent clients.")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Only the N most urgent clients (default: 50 in a table; every one in JSON "
+            "and CSV). The table's footer always counts the whole list.",
+        ),
     ] = None,
     explain: Annotated[
         str | None,
@@ -544,6 +549,8 @@ def today(
         agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
         return
     scope = agenda.Scope(agent=_whose(ctx, settings, agent, everyone))
+    if limit is None and fmt == "table":
+        limit = agendaview.TABLE_LIMIT
     db = _open(ctx)
     try:
         with db.read() as conn:
