@@ -247,3 +247,21 @@ def test_a_restored_book_has_a_generation_of_its_own(book, tmp_path, monkeypatch
     assert calls == [1]
     monkeypatch.undo()
     assert kept == _compare(book, "-f", "json")
+
+
+def test_each_list_kept_replaces_its_own_and_sweeps_a_few_old_ones(book, monkeypatch):
+    monkeypatch.setattr(agendastore, "_SWEEP", 2)
+    for agent in ("李四", "nobody", "也没有"):
+        assert book("today", "--agent", agent, "--date", DAY).exit_code == 0
+    assert book("today", "--all", "--date", DAY).exit_code == 0
+    assert book("today", "--agent", "王芳", "--date", DAY).exit_code == 0
+    assert book("tier", "--recompute", "--date", DAY).exit_code == 0  # retires them all
+    assert book("today", "--agent", "王芳", "--date", DAY).exit_code == 0  # replaces its own
+    agents = [agent for _, agent, _ in _kept(book)]
+    assert agents == ["李四", "nobody", "也没有", None, "王芳"]
+    assert book("today", "--agent", "王芳", "--date", "2026-11-25").exit_code == 0
+    kept = [(str(day), agent) for day, agent, _ in _kept(book)]
+    # Its own older list, and the two oldest of the others.
+    assert kept == [(DAY, "也没有"), (DAY, None), ("2026-11-25", "王芳")]
+    assert book("today", "--all", "--date", "2026-11-25").exit_code == 0
+    assert [agent for _, agent, _ in _kept(book)] == ["王芳", None]

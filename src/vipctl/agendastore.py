@@ -30,6 +30,7 @@ from vipctl.events import Event
 from vipctl.models import AgendaEntry, AgendaSnapshot, AgendaTouch, Meta
 
 _KEY = "generation"
+_SWEEP = 10  # other lists of earlier days removed by each list kept
 _TOUCHED = "vipctl_agenda_touched"  # Connection.info: what this write transaction changed
 UNCHANGED: frozenset[str] = frozenset()  # ``touch`` with no client: the lists are unchanged
 
@@ -191,16 +192,17 @@ def keep(
     lines: list[tuple],
     tallies: tuple[dict[str, int], dict[str, int]],
 ) -> bool:
-    """Keep a list worked out at generation ``made``, unless the book has moved on since; the
-    agent's older lists and every list of an earlier day go. ``lines``: (client, tier, segment,
-    events, score) in rank order."""
+    """Keep a list worked out at generation ``made``, unless the book has moved on since; it
+    replaces the same list's older ones, and sweeps away a few of other agents' from earlier
+    days (a team's thousand lists of yesterday go a few at a time, not all on one person's
+    morning). ``lines``: (client, tier, segment, events, score) in rank order."""
     touch(conn, UNCHANGED)
     if generation(conn) != made:
         return False
     s, e, t = AgendaSnapshot.__table__, AgendaEntry.__table__, AgendaTouch.__table__
     mine = s.c.agent.is_(None) if agent is None else s.c.agent == agent
-    old = select(s.c.id).where((s.c.day < day) | ((s.c.day == day) & mine))
-    stale = list(conn.scalars(old))
+    earlier = select(s.c.id).where(s.c.day < day).order_by(s.c.id).limit(_SWEEP)
+    stale = sorted({*conn.scalars(select(s.c.id).where(mine)), *conn.scalars(earlier)})
     for ids in (stale[i : i + CHUNK] for i in range(0, len(stale), CHUNK)):
         conn.execute(e.delete().where(e.c.snapshot_id.in_(ids)))
         conn.execute(s.delete().where(s.c.id.in_(ids)))
