@@ -24,7 +24,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from vipctl import __version__
-from vipctl.bulk import CHUNK, write
+from vipctl.bulk import CHUNK, chunks, write
 from vipctl.config import Config
 from vipctl.events import Event
 from vipctl.models import AgendaEntry, AgendaSnapshot, AgendaTouch, Meta
@@ -203,7 +203,7 @@ def keep(
     mine = s.c.agent.is_(None) if agent is None else s.c.agent == agent
     earlier = select(s.c.id).where(s.c.day < day).order_by(s.c.id).limit(_SWEEP)
     stale = sorted({*conn.scalars(select(s.c.id).where(mine)), *conn.scalars(earlier)})
-    for ids in (stale[i : i + CHUNK] for i in range(0, len(stale), CHUNK)):
+    for ids in chunks(stale):
         conn.execute(e.delete().where(e.c.snapshot_id.in_(ids)))
         conn.execute(s.delete().where(s.c.id.in_(ids)))
     kinds, tiers = tallies
