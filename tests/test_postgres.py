@@ -137,6 +137,10 @@ def test_a_pg_dump_backup_restores_with_pg_restore(pg, tmp_path):
     subprocess.run(restore, check=True, capture_output=True)
     assert dump(pg.db) == before
     assert pg("check").exit_code == 0
+    generation = "SELECT value FROM vipctl_meta WHERE key = 'generation'"
+    restored = int(rows(pg.db, generation)[0][0])
+    assert pg("tier", "--recompute", "--date", "2026-11-24").exit_code == 0
+    assert int(rows(pg.db, generation)[0][0]) > restored  # kept lists retired
 
 
 def test_check_applies_vipctl_s_rules_on_the_server(pg):
