@@ -273,12 +273,13 @@ class Database:
         return found
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, lock: object = True) -> Iterator[Connection]:
         """One transaction that holds the write lock from its start: all of it lands, or none.
         It moves the book's generation on, which retires the kept day's lists (``agendastore``)
-        unless the transaction said which clients it changed."""
+        unless the transaction said which clients it changed. ``lock=NOW``: raise ``Busy``
+        rather than wait for another writer."""
         with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
+            conn.execution_options(**{_WRITE: lock})
             agendastore.begin(conn)
             with conn.begin():
                 yield conn
@@ -288,15 +289,11 @@ class Database:
         """Run ``work`` in a write transaction if no other writer holds the lock now and the
         database may be written (a read-only file, a role without write rights); whether it
         ran. For work worth doing but not worth waiting, or failing, for."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: NOW})
-            agendastore.begin(conn)
-            try:
-                with conn.begin():
-                    work(conn)
-                    agendastore.written(conn)
-            except (Busy, OperationalError, ProgrammingError):
-                return False
+        try:
+            with self.write(lock=NOW) as conn:
+                work(conn)
+        except (Busy, OperationalError, ProgrammingError):
+            return False
         return True
 
     @contextmanager
