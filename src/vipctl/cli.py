@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -870,4 +871,10 @@ def config_path() -> None:
 
 
 def main() -> None:
+    """The process's entry. A command is one short process whose bulk (rows read, events,
+    lines out) makes no reference cycles, yet hundreds of thousands of them set the cycle
+    collector off over and over, walking everything still alive each time: a third of the
+    day's first ``today`` on 100,000 clients, a fifth of an import. Without it memory is the
+    same (measured) and what little a library leaves in cycles goes when the process ends."""
+    gc.disable()
     app()

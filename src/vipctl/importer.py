@@ -9,7 +9,6 @@ back: the database never holds half an import.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,27 +127,7 @@ def run(
     Clients files go first so that policies may name clients of the same import. ``on_file``
     may return a callback that gets the line reached, which the CLI uses for a progress bar.
     """
-    gc_was_enabled = gc.isenabled()
-    # Hundreds of thousands of short-lived rows make no reference cycles, but they would trigger
-    # the cycle collector over and over: a fifth of the import's time, for nothing.
-    gc.disable()
-    try:
-        return _run(db, paths, kind, skip_invalid, encoding, today, config or Config(), on_file)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _run(
-    db: Database,
-    paths: list[Path],
-    kind: Kind | None,
-    skip_invalid: bool,
-    encoding: str | None,
-    today: dt.date,
-    config: Config,
-    on_file: Callable[[FileReport, int], Callable[[int], None] | None] | None,
-) -> ImportResult:
+    config = config or Config()
     sources = sorted(
         (open_source(p, kind, encoding) for p in paths), key=lambda s: s.kind != "clients"
     )
