@@ -215,3 +215,15 @@ def test_a_table_shows_the_first_50_and_scripts_get_every_client(cli):
     assert f"the first 60 of {len(every)} clients" in longer
     rows = cli("today", "--date", "2026-11-24", "-f", "csv").stdout.splitlines()[1:]
     assert len({row.split(",")[0] for row in rows}) == len(every)
+
+
+def test_upcoming_orders_a_day_by_client_then_kind_then_policy(cli):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    found = run_json(cli, "upcoming", "--date", "2026-11-24", "--days", "365")
+    keys = [(e["event_date"], e["client_id"], e["kind"], e["policy_no"] or "") for e in found]
+    assert keys == sorted(keys)
+    # Ties the order has to settle: clients sharing a date, kinds a client, policies a kind.
+    assert len({k[:2] for k in keys}) > len({k[0] for k in keys})
+    assert len({k[:3] for k in keys}) > len({k[:2] for k in keys})
+    assert len(set(keys)) > len({k[:3] for k in keys})

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from lunar_python import Lunar, LunarMonth, Solar
+from lunar_python import Lunar, LunarMonth, LunarYear, Solar
 
 from vipctl import events, lunar, schedule, urgency
 from vipctl.config import AgendaRules, UrgencyWeights
@@ -223,6 +223,19 @@ def test_lunar_birthday_across_the_year_boundary():
     assert expected.year == 2027
     e = only(birthday_events(Person("C1", born, "lunar"), D(2026, 12, 20), D(2027, 2, 28)))
     assert e.date == expected and "turns 56" in e.detail
+
+
+def test_every_lunar_day_of_three_years_matches_the_second_library():
+    """Lunar days are worked out from their month's first: each checked against lunar_python,
+    leap months included, and days a month lacks (the 30th of a 29-day month) are None."""
+    for year in (2023, 2025, 2026):  # 2023 and 2025 have leap months
+        for month in LunarYear.fromYear(year).getMonthsInYear():
+            number, leap = abs(month.getMonth()), month.isLeap()
+            count = month.getDayCount()
+            for day in range(1, count + 1):
+                assert lunar._solar(year, number, day, leap) == solar_of(year, number, day, leap)
+            assert lunar._solar(year, number, count + 1, leap) is None
+    assert lunar._solar(2026, 6, 1, True) is None  # 2026 has no leap 6th month
 
 
 def test_lunar_birthdays_lookup_is_complete_for_a_window():

@@ -24,12 +24,26 @@ def _lunar(day: dt.date) -> LunarDate:
 
 
 @cache
-def _solar(year: int, month: int, day: int, leap: bool) -> dt.date | None:
-    """The solar date of a lunar one, or None when that lunar day does not exist."""
+def _month(year: int, month: int, leap: bool) -> tuple[dt.date, int] | None:
+    """The solar date a lunar month begins on and its number of days, or None when there is
+    no such month."""
     try:
-        return LunarDate(year, month, day, int(leap)).to_solar_date()
-    except ValueError:  # InvalidLunarDateError: no such day, or a year outside the tables
+        first = LunarDate(year, month, 1, int(leap)).to_solar_date()
+        return first, LCalendars.ndays(year, month, int(leap))
+    except ValueError:  # InvalidLunarDateError: no such month, or a year outside the tables
         return None
+
+
+def _solar(year: int, month: int, day: int, leap: bool) -> dt.date | None:
+    """The solar date of a lunar one, or None when that lunar day does not exist.
+
+    The days of a lunar month follow each other, so only its first is converted: a year of
+    lunar birthdays asks for some 30,000 days of a few thousand months, and making each a
+    LunarDate was most of that year's birthday rule."""
+    found = _month(year, month, leap)
+    if found is None or not 1 <= day <= found[1]:
+        return None
+    return found[0] + dt.timedelta(days=day - 1)
 
 
 def supported(day: dt.date) -> bool:
