@@ -227,3 +227,23 @@ def test_upcoming_orders_a_day_by_client_then_kind_then_policy(cli):
     assert len({k[:2] for k in keys}) > len({k[0] for k in keys})
     assert len({k[:3] for k in keys}) > len({k[:2] for k in keys})
     assert len(set(keys)) > len({k[:3] for k in keys})
+
+
+def test_upcoming_as_a_table_shows_the_first_50_events_and_scripts_get_every_one(cli):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    base = ["upcoming", "--date", "2026-11-24", "--days", "60"]
+    every = run_json(cli, *base)
+    assert len(every) > 60
+    table = cli(*base)
+    assert table.exit_code == 0, table.output
+    assert f"the first 50 of {len(every):,} events from 2026-11-24 to 2027-01-23" in table.stdout
+    lines = [line for line in table.stdout.splitlines() if line[:10].count("-") == 2]
+    assert len(lines) == 50  # one line per event, each opening with its date
+    assert lines[-1].startswith(every[49]["event_date"])
+    longer = cli(*base, "--limit", "60").stdout
+    assert f"the first 60 of {len(every):,} events" in longer
+    assert run_json(cli, *base, "--limit", "3") == every[:3]
+    rows = cli(*base, "-f", "csv").stdout.splitlines()[1:]
+    assert len(rows) == len(every)
+    assert cli(*base, "-f", "csv", "--limit", "3").stdout.count("\n") == 4  # header + 3

@@ -57,8 +57,17 @@ def item(event: Event, day: dt.date) -> dict:
 
 
 def write_upcoming(
-    found: Sequence[Event], names: dict[str, str], day: dt.date, days: int, fmt: render.Format
+    found: Sequence[Event],
+    names: dict[str, str],
+    day: dt.date,
+    days: int,
+    fmt: render.Format,
+    *,
+    limit: int | None = None,
 ) -> None:
+    """The first ``limit`` events (all when None); a table's title counts them all."""
+    total = len(found)
+    found = found[:limit]
     if fmt == "csv":
         name = names.get
         rows = (
@@ -86,7 +95,7 @@ def write_upcoming(
             ("detail", "Detail"),
         ]
         end = day + dt.timedelta(days=days)
-        title = f"{len(rows)} event{'s' if len(rows) != 1 else ''} from {day} to {end}"
+        title = f"{shown_of(len(rows), total, 'event')} from {day} to {end}"
         render.console().print(render.table(columns, rows, title=title))
 
 
@@ -123,8 +132,8 @@ def todo_row(rank: int, client: dict, score: float, reasons: list[str], days_lef
     }
 
 
-def clients_shown(shown: int, total: int) -> str:
-    count = f"{total:,} client{'s' if total != 1 else ''}"
+def shown_of(shown: int, total: int, noun: str = "client") -> str:
+    count = f"{total:,} {noun}{'s' if total != 1 else ''}"
     return f"the first {shown:,} of {count}" if shown < total else count
 
 
@@ -167,7 +176,7 @@ def write_today(
             )
             for rank, entry in enumerate(entries, 1)
         ]
-        title = f"To do on {day:%a} {day}: {clients_shown(len(rows), listed.clients)}"
+        title = f"To do on {day:%a} {day}: {shown_of(len(rows), listed.clients)}"
         caption = _footer(listed) if listed.clients else NOTHING_DUE
         render.console().print(render.table(TODO_COLUMNS, rows, title=title, caption=caption))
 

@@ -483,6 +483,16 @@ def _choices(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:
 
 
 KINDS_HELP = "Only these kinds, comma-separated: " + ", ".join(KINDS)
+
+
+def _shown(limit: int | None, fmt: str) -> int | None:
+    """How many lines a listing shows: a table the first 50 unless told otherwise, as laying
+    out a large book's tens of thousands of rows takes minutes; scripts get every one."""
+    from vipctl.agendaview import TABLE_LIMIT
+
+    return TABLE_LIMIT if limit is None and fmt == "table" else limit
+
+
 AgentOption = Annotated[str | None, typer.Option(help="Only this agent's clients.")]
 KindOption = Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)]
 
@@ -497,6 +507,14 @@ def upcoming(
     tier: TierOption = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Only the first N events (default: 50 in a table; every one in JSON and CSV). "
+            "The table's title always counts them all.",
+        ),
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""
@@ -508,10 +526,11 @@ def upcoming(
     settings = config.load()
     whose = _whose(ctx, settings, agent, everyone)
     scope = agenda.Scope(agent=whose, tiers=_choices(TIERS)(tier), kinds=kinds)
+    limit = _shown(limit, fmt)
     with _session(ctx) as conn:
         found = agenda.upcoming(conn, settings, day, days, scope)
-        names = agenda.names(conn, {e.client_id for e in found})
-    agendaview.write_upcoming(found, names, day, days, fmt)
+        names = agenda.names(conn, {e.client_id for e in found[:limit]})
+    agendaview.write_upcoming(found, names, day, days, fmt, limit=limit)
 
 
 @app.command()
@@ -550,8 +569,7 @@ def today(
         agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
         return
     scope = agenda.Scope(agent=_whose(ctx, settings, agent, everyone))
-    if limit is None and fmt == "table":
-        limit = agendaview.TABLE_LIMIT
+    limit = _shown(limit, fmt)
     db = _open(ctx)
     try:
         with db.read() as conn:
