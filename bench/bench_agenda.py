@@ -4,11 +4,11 @@
 
 Generates N clients and 2N policies with data/make_sample.py (exported on 2026-11-01), imports
 them, then times whole processes three weeks later: the ranked list of every client with
-something due (as JSON), the table of its 50 most urgent, the table of the first 50 upcoming events
-of 30 days, and a year of upcoming events (as CSV), each as the day's first look (from the database as imported) and again (``today`` reads
-the list it kept); then the cron report followed by a look at the list. Output goes to
-/dev/null, so the figures are computing and formatting, not a terminal's scrolling. Prints a
-Markdown table for the README.
+something due (as JSON), the table of its 50 most urgent, the table of the first 50 upcoming
+events of 30 days, and a year of upcoming events (as CSV), each as the day's first look (from
+the database as imported) and again (``today`` reads the list it kept); then the cron report
+followed by a look at the list. Output goes to /dev/null, so the figures are computing and
+formatting, not a terminal's scrolling. Prints a Markdown table for the README.
 """
 
 from __future__ import annotations
