@@ -1,5 +1,6 @@
 """vipctl as a real process: the console script's module entry, exit codes, and terminals."""
 
+import gc
 import json
 import os
 import pty
@@ -7,6 +8,7 @@ import subprocess
 import sys
 
 from conftest import DATA
+from vipctl import cli
 
 ANSI = "\x1b["
 
@@ -103,10 +105,6 @@ def test_large_files_show_progress_on_a_terminal_only(tmp_path):
 def test_the_process_runs_without_the_cycle_collector(monkeypatch):
     """A command's rows and events make no cycles; collecting them anyway cost a third of the
     morning list's time on a large book (README Performance)."""
-    import gc
-
-    from vipctl import cli
-
     monkeypatch.setattr(sys, "argv", ["vipctl", "--version"])
     try:
         gc.enable()
