@@ -90,6 +90,26 @@ def test_clients_filters(cli, tmp_path):
     assert ids("--search", "nobody") == []
 
 
+def test_clients_as_a_table_shows_the_first_50_and_scripts_get_every_one(cli, tmp_path):
+    ids = [f"C{n:03}" for n in range(1, 62)]
+    path = write_csv(tmp_path / "c.csv", ["client_id", "name"], [[i, "张三"] for i in ids])
+    assert cli("import", str(path)).exit_code == 0
+    table = cli("clients")
+    assert table.exit_code == 0, table.output
+    assert "the first 50 of 61 clients" in table.stdout
+    listed = [line.split()[0] for line in table.stdout.splitlines() if line[:2] == "C0"]
+    assert listed == ids[:50]
+    assert "the first 60 of 61 clients" in cli("clients", "--limit", "60").stdout
+    assert "61 clients" in cli("clients", "--limit", "61").stdout.splitlines()[0]
+    every = json.loads(cli("clients", "-f", "json").stdout)
+    assert [c["client_id"] for c in every] == ids
+    assert [
+        c["client_id"] for c in json.loads(cli("clients", "-f", "json", "--limit", "3").stdout)
+    ] == ids[:3]
+    assert cli("clients", "-f", "csv", "--limit", "2").stdout.count("\n") == 3  # header + 2
+    assert cli("clients", "--limit", "0").exit_code == 2
+
+
 def test_show_card(loaded):
     result = loaded("show", "C1")
     assert result.exit_code == 0

@@ -216,6 +216,8 @@ def test_thresholds_from_the_config_file(needs_book, own_config):
 def test_clients_high_end_and_the_card(needs_book):
     result = needs_book("clients", "--high-end", "-f", "json")
     assert [c["client_id"] for c in json.loads(result.stdout)] == ["R1", "R2"]
+    first = needs_book("clients", "--high-end", "--limit", "1").stdout
+    assert "the first 1 of 2 clients" in first and "R1" in first and "R2" not in first
     assert re.search(r"High-end client +no\b", needs_book("show", "R3").stdout)
     assert json.loads(needs_book("show", "R1", "-f", "json").stdout)["high_end"] is True
 

@@ -16,9 +16,6 @@ from vipctl.urgency import Term
 ITEM_FIELDS = ["kind", "event_date", "policy_no", "days_left", "detail"]
 UPCOMING_FIELDS = ["client_id", "name", *ITEM_FIELDS]
 TODAY_FIELDS = ["client_id", "name", "tier", "segment", "score"]
-# Lines of the to-do table unless --limit says otherwise: a person works down the top of the list,
-# and a whole book's (60,000 clients) took 40 s and 900 MB to lay out; scripts get every line.
-TABLE_LIMIT = 50
 
 
 def when(days_left: int, date: dt.date) -> str:
@@ -95,7 +92,7 @@ def write_upcoming(
             ("detail", "Detail"),
         ]
         end = day + dt.timedelta(days=days)
-        title = f"{shown_of(len(rows), total, 'event')} from {day} to {end}"
+        title = f"{render.shown_of(len(rows), total, 'event')} from {day} to {end}"
         render.console().print(render.table(columns, rows, title=title))
 
 
@@ -130,11 +127,6 @@ def todo_row(rank: int, client: dict, score: float, reasons: list[str], days_lef
         "reasons": "\n".join(reasons),
         "days_left": days_left,
     }
-
-
-def shown_of(shown: int, total: int, noun: str = "client") -> str:
-    count = f"{total:,} {noun}{'s' if total != 1 else ''}"
-    return f"the first {shown:,} of {count}" if shown < total else count
 
 
 def write_today(
@@ -176,7 +168,7 @@ def write_today(
             )
             for rank, entry in enumerate(entries, 1)
         ]
-        title = f"To do on {day:%a} {day}: {shown_of(len(rows), listed.clients)}"
+        title = f"To do on {day:%a} {day}: {render.shown_of(len(rows), listed.clients)}"
         caption = _footer(listed) if listed.clients else NOTHING_DUE
         render.console().print(render.table(TODO_COLUMNS, rows, title=title, caption=caption))
 

@@ -104,6 +104,14 @@ def _session(ctx: typer.Context, *, write: bool = False) -> Iterator[Any]:  # Co
 
 
 ClientArg = Annotated[str, typer.Argument(help="The client's id.")]
+ListLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Only the first N (default: 50 in a table; every one in JSON and CSV). "
+        "The table's title always counts them all.",
+    ),
+]
 TierOption = Annotated[str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")]
 DaysOption = Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")]
 
@@ -285,17 +293,18 @@ def clients(
             "--high-end", help="Only high-end clients (household income and assets, see README)."
         ),
     ] = False,
+    limit: ListLimitOption = None,
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
 ) -> None:
-    """List clients."""
+    """List clients, by client id."""
     from vipctl import config, queries, render, reviewing, tierview
 
     with _session(ctx) as conn:
-        rows = queries.clients(conn, agent=agent, search=search)
-        if high_end:
-            chosen = reviewing.high_end_ids(conn, config.load())
-            rows = [r for r in rows if r["client_id"] in chosen]
+        only = reviewing.high_end_ids(conn, config.load()) if high_end else None
+        rows, total = queries.clients(
+            conn, agent=agent, search=search, only=only, limit=_shown(limit, fmt)
+        )
     render.listing(
         tierview.with_shown_tier(rows),
         fmt=fmt,
@@ -313,7 +322,7 @@ def clients(
             ("policies", "Policies"),
         ],
         show_pii=show_pii,
-        title=f"{len(rows)} client{'s' if len(rows) != 1 else ''}",
+        title=render.shown_of(len(rows), total),
         caption=tierview.INCOMPLETE_NOTE if any(r["tier_incomplete"] for r in rows) else None,
     )
 
@@ -488,7 +497,7 @@ KINDS_HELP = "Only these kinds, comma-separated: " + ", ".join(KINDS)
 def _shown(limit: int | None, fmt: str) -> int | None:
     """How many lines a listing shows: a table the first 50 unless told otherwise, as laying
     out a large book's tens of thousands of rows takes minutes; scripts get every one."""
-    from vipctl.agendaview import TABLE_LIMIT
+    from vipctl.render import TABLE_LIMIT
 
     return TABLE_LIMIT if limit is None and fmt == "table" else limit
 
@@ -507,14 +516,7 @@ def upcoming(
     tier: TierOption = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Only the first N events (default: 50 in a table; every one in JSON and CSV). "
-            "The table's title always counts them all.",
-        ),
-    ] = None,
+    limit: ListLimitOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from vipctl import layout, render, tierview
-from vipctl.agendaview import NOTHING_DUE, TODO_COLUMNS, reason_of, shown_of, todo_row
+from vipctl.agendaview import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
 from vipctl.config import SEGMENTS, TIERS
 from vipctl.kinds import LABELS
 from vipctl.layout import Section
@@ -32,7 +32,7 @@ def _masked(data: dict, show_pii: bool) -> dict:
 def _todo(data: dict) -> Section:
     todo, day = data["todo"], data["date"]
     section = Section("To do today", columns=TODO_COLUMNS, empty=NOTHING_DUE)
-    count = shown_of(len(todo["entries"]), todo["clients"])
+    count = render.shown_of(len(todo["entries"]), todo["clients"])
     kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
     tiers = ", ".join(f"{t} {n:,}" for t, n in todo["by_tier"].items())
     if todo["clients"]:
