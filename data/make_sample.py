@@ -237,6 +237,9 @@ def make_policies(rng: random.Random, clients: int, n: int, as_of: dt.date) -> l
         if category == "accident" and j % 2:  # half the accident covers: accident medical
             category, product = "accident_medical", ACCIDENT_MEDICAL[j // 2 % 2]
             sum_assured = (20_000, 50_000, 100_000)[j % 3]
+            # A few hundred yuan a year: cover that costs more than it pays out would be
+            # an implausible row, which the import warns of.
+            premium = sum_assured // 100 // per_payment[frequency]
         rows.append(
             [
                 f"P{effective.year}{j + 1:07d}",

@@ -60,7 +60,7 @@ def test_the_report_arrives_as_html_with_a_text_alternative(book, inbox, own_con
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = msg.get_body(("html",)).get_content().replace("\r\n", "\n")
     assert "To do today\n-----------" in text and "138****5678" in text
-    assert html.startswith("<!DOCTYPE html>") and "<h2>In the grace period</h2>" in html
+    assert html.startswith("<!DOCTYPE html>") and "<h2>In grace</h2>" in html
     # A report mailed counts as made: the next one starts from it.
     assert (
         '"previous_report": "2026-11-24"'

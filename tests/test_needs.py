@@ -78,22 +78,26 @@ def test_premium_burden_share_comes_from_the_config():
 
 
 @pytest.mark.parametrize(
-    ("income", "assets", "expected"),
+    ("income", "assets", "expected", "band"),
     [
-        (D(300_000), D(1_000_000), True),  # both lower edges
-        (D(300_000), D(10_000_000), True),  # upper edge of assets
-        (D(299_999), D(5_000_000), False),
-        (D(300_000), D(999_999), False),
-        (D(300_000), D(10_000_001), False),  # beyond the band
-        (None, D(5_000_000), None),
-        (D(500_000), None, None),
-        (None, D(20_000_000), False),  # assets already rule it out
-        (D(100_000), None, False),
+        (D(300_000), D(1_000_000), True, "within"),  # both lower edges
+        (D(300_000), D(10_000_000), True, "within"),  # upper edge of assets
+        (D(299_999), D(5_000_000), False, None),
+        (D(300_000), D(999_999), False, None),
+        # Above the seeds' narrow band: their very rich key clients, high-end all the more.
+        (D(300_000), D(10_000_001), True, "above"),
+        (D(2_000_000), D(80_000_000), True, "above"),
+        (None, D(5_000_000), None, None),
+        (D(500_000), None, None, None),
+        (None, D(20_000_000), None, None),  # rich, but the income is not known
+        (None, D(900_000), False, None),  # assets already rule it out
+        (D(100_000), None, False, None),
     ],
 )
-def test_high_end_band(income, assets, expected):
+def test_high_end_band(income, assets, expected, band):
     home = needs.Household(main_earner=True, income=income, assets=assets)
     assert needs.high_end(home, RULES) is expected
+    assert needs.band(home, RULES) == band
 
 
 def member(client, relation, income, assets=None):

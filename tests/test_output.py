@@ -42,7 +42,7 @@ def test_clients_json_uses_canonical_names_and_masks(loaded):
         "segment",
         "policies",
     ]
-    assert (data[0]["tier"], data[0]["tier_incomplete"]) == ("A", True)  # 5 indicators unknown
+    assert (data[0]["tier"], data[0]["tier_incomplete"]) == (None, True)  # 5 unknown: no tier
     assert data[0]["birthday"] == "1985-03-05"
     assert data[0]["phone"] == "138****5678"
     assert data[0]["id_number"] == "110105********1248"

@@ -34,7 +34,9 @@ def test_json_holds_every_section(book):
     assert todo["items"] == sum(len(e["items"]) for e in today) == sum(todo["by_kind"].values())
     assert todo["by_kind"]["grace"] == 1 and todo["by_kind"]["callback_departed_agent"] == 1
     # P2's premium of 2026-10-01 is unpaid: in grace for 60 days, to 2026-11-30.
-    grace = [(g["policy_no"], g["due_date"], g["lapses_on"], g["days_left"]) for g in data["grace"]]
+    grace = [
+        (g["policy_no"], g["due_date"], g["last_day_to_pay"], g["days_left"]) for g in data["grace"]
+    ]
     assert grace == [("P2", "2026-10-01", "2026-11-30", 6)]
     assert data["grace"][0]["premium"] == 30000 and data["lapse_risk"] == []
     assert data["contacts_overdue"] == {"D": 1}  # C3, tier D: every 14 days since 2026-11-01
@@ -58,8 +60,8 @@ def test_text_report_reads_plainly(book):
     assert ANSI not in text and "│" not in text and "━" not in text
     for title in (
         "To do today",
-        "In the grace period",
-        "Lapse risk (grace period over)",
+        "In grace",
+        "In grace, last day to pay passed: lapsed unless paid",
         "Contacts overdue",
         "Tier movements since 2026-11-01",
         "Clients per tier and segment",
@@ -68,7 +70,7 @@ def test_text_report_reads_plainly(book):
         assert f"\n{title}\n{'-' * len(title)}\n" in text
     assert "3 clients, most urgent first; " in text
     assert "1 policy, ¥30,000 of premium unpaid." in text
-    assert "No policy is past its grace." in text
+    assert "No unpaid premium is past its last day to pay." in text
     assert "138****5678" in text and "13812345678" not in text
     limited = report(book, "--date", DAY, "--limit", "1")
     assert "the first 1 of 3 clients" in limited
@@ -77,7 +79,7 @@ def test_text_report_reads_plainly(book):
 def test_markdown_report(book):
     md = report(book, "--date", DAY, "-f", "markdown")
     assert md.startswith("# vipctl daily report: Tuesday 2026-11-24\n")
-    assert "\n## In the grace period\n" in md
+    assert "\n## In grace\n" in md
     assert "| 2026-11-30 | 6 | C3 | 王强 | P2 | 2026-10-01 | 30,000 |" in md
     assert "| D | 1 |" in md  # contacts overdue per tier
 

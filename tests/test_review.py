@@ -93,8 +93,8 @@ def test_the_brief_as_json(needs_book):
         ("policy_anniversary", "2027-03-01", "L1"),
     ]
     assert got["talking_points"][:3] == [
-        "C1 (critical illness, ¥500,000): the premium of 2026-06-01 is unpaid; its grace period "
-        "ended 2026-07-31",
+        "C1 (critical illness, ¥500,000): the premium of 2026-06-01 is unpaid; last day to pay "
+        "2026-07-31 (passed)",
         "life cover ¥600,000, ¥400,000 short of ¥1,000,000",
         "critical illness ¥500,000 meets the minimum; ¥800,000–¥1,500,000 is reasonable",
     ]

@@ -36,8 +36,11 @@ def test_missing_indicators_are_not_counted_healthy():
     assert found.tier == "C"  # scored on the two known ones, both off
     assert found.missing == ("policy_quality", "awareness", "satisfaction")
     assert found.incomplete
+    # Nothing known: not assessed, not tier A with a mark.
     nothing = tiers.assess({}, TierRules())
-    assert nothing.tier == "A" and nothing.incomplete and len(nothing.missing) == 5
+    assert nothing.tier is None and nothing.incomplete and len(nothing.missing) == 5
+    one = tiers.assess({"mobility": "low"}, TierRules())
+    assert one.tier == "A" and len(one.missing) == 4
 
 
 def test_config_overrides(own_config):
@@ -55,7 +58,7 @@ def test_config_overrides(own_config):
     assert loaded.agenda.grace_days == 60  # not set: the default
     assert loaded.team.agent == "王芳"
     assert loaded.tiers.healthy["mobility"] == "high"
-    assert loaded.tiers.cadence_days == {"A": 90, "B": 60, "C": 30, "D": 7}
+    assert loaded.tiers.cadence_days == {"A": 90, "B": 60, "C": 30, "D": 7, "unassessed": 90}
     assert loaded.segments.up_to_percent == {"key": 20.0, "important": 80.0, "general": 95.0}
     values = {**HEALTHY, "mobility": "high", "economy": "poor"}
     assert tiers.assess(values, loaded.tiers).tier == "A"  # one off, and A now allows one
@@ -133,7 +136,7 @@ def test_annualised_premium_and_segments_through_import(cli, tmp_path):
         [
             ["P1", "C1", "1000", "月缴", "2020-01-01", "有效"],  # 12,000 a year
             ["P2", "C2", "2500", "quarterly", "2020-01-01", "grace"],  # 10,000, still in force
-            ["P3", "C3", "500000", "趸缴", "2020-01-01", "in_force"],  # single: not counted
+            ["P3", "C3", "500000", "趸缴", "2020-01-01", "in_force"],  # single: spread
             ["P4", "C4", "9000", "annual", "2020-01-01", "lapsed"],  # lapsed: not counted
             ["P5", "C5", "3000", "semiannual", "2020-01-01", ""],  # 6,000
         ],
@@ -145,14 +148,63 @@ def test_annualised_premium_and_segments_through_import(cli, tmp_path):
         for k in shown
     }
     assert premiums == {"C1": 12000, "C2": 10000, "C3": 0, "C4": 0, "C5": 6000}
-    # Total 28,000: C1 reaches 43 % (key), C2 crosses 50 % (key), C5 crosses 80 % (important).
-    assert {k: c["segment"] for k, c in shown.items()} == {
-        "C1": "key",
-        "C2": "key",
-        "C3": "maintain",
-        "C4": "maintain",
-        "C5": "important",
+    values = {
+        k: json.loads(cli("tier", "--explain", k, "-f", "json").stdout)["value_premium"]
+        for k in shown
     }
+    # The single premium counts a tenth a year for ten years: ¥500,000 is ¥50,000 a year.
+    assert values == {"C1": 12000, "C2": 10000, "C3": 50000, "C4": 0, "C5": 6000}
+    # Total 78,000: C3 crosses 50 % (key), C1 and C2 reach 79 % (important), C5 92 % (general).
+    assert {k: c["segment"] for k, c in shown.items()} == {
+        "C1": "important",
+        "C2": "important",
+        "C3": "key",
+        "C4": "maintain",
+        "C5": "general",
+    }
+
+
+@pytest.mark.parametrize(
+    ("effective", "years", "value"),
+    [
+        ("2017-01-01", None, 300000),  # ten years from 2017: still counted
+        ("2016-11-24", None, 0),  # ten years to the day: spent
+        ("2016-11-24", 20, 150000),  # the config spreads it over twenty
+    ],
+)
+def test_a_single_premium_counts_spread_over_the_configured_years(
+    cli, tmp_path, own_config, effective, years, value
+):
+    if years:
+        own_config.write_text(f"[segments]\nsingle_premium_years = {years}\n", encoding="utf-8")
+    files = book(
+        tmp_path,
+        [[f"C{i}", f"客户{i}", "好", "强", "高", "好", "低"] for i in (1, 2)],
+        [
+            ["P1", "C1", "3000000", "趸缴", effective, "有效"],
+            ["P2", "C2", "10000", "annual", "2020-01-01", "有效"],
+        ],
+    )
+    assert cli("import", *files, "--date", "2026-11-24").exit_code == 0
+    explained = json.loads(cli("tier", "--explain", "C1", "-f", "json").stdout)
+    assert (explained["annual_premium"], explained["value_premium"]) == (0, value)
+    assert explained["segment"] == ("key" if value else "maintain")
+
+
+def test_a_paid_up_policy_adds_nothing_to_the_annual_premium(cli, tmp_path):
+    (clients,) = book(tmp_path, [["C1", "客户1", "好", "强", "高", "好", "低"]])
+    policies = write_csv(
+        tmp_path / "policies.csv",
+        [*POLICIES, "payment_years"],
+        [
+            ["P1", "C1", "10000", "annual", "2005-03-01", "有效", "10"],  # paid up in 2015
+            ["P2", "C1", "2000", "annual", "2010-03-01", "grace", "10"],  # grace, paid up 2020
+            ["P3", "C1", "1500", "quarterly", "2020-03-01", "有效", "20"],  # still paying
+        ],
+    )
+    assert cli("import", clients, str(policies), "--date", "2026-11-24").exit_code == 0
+    explained = json.loads(cli("tier", "--explain", "C1", "-f", "json").stdout)
+    assert explained["annual_premium"] == 6000 == explained["value_premium"]
 
 
 def test_history_on_change_only_and_idempotent_recompute(cli, tmp_path):

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from stdnum.cn import ric
 
 from vipctl import contract
 from vipctl import values as v
@@ -141,6 +142,21 @@ def test_id_number_published_examples():
     assert (ident.birthday, ident.gender) == (dt.date(1949, 12, 31), "F")
 
 
+def test_a_15_digit_id_of_before_1999_becomes_its_18_digit_form():
+    ident = v.parse_id_number("110105761014711")
+    assert ident.number == "11010519761014711X" and ident.legacy
+    assert (ident.birthday, ident.gender) == (dt.date(1976, 10, 14), "M")
+    assert ric.is_valid(ident.number)  # python-stdnum agrees with the check digit
+    assert not v.parse_id_number(ident.number).legacy
+
+
+@pytest.mark.parametrize("province", sorted(v.PROVINCES))
+def test_every_province_of_gb_t_2260_is_accepted(province):
+    number = f"{province}0101199001010011"[:17]
+    number += ric.calc_check_digit(number + "0")
+    assert v.parse_id_number(number).number == number
+
+
 def test_id_number_region_created_after_birth_is_accepted():
     # 440305 (Shenzhen Nanshan) dates from 1990; people born earlier who registered there have it.
     assert v.parse_id_number("440305197501010015").birthday == dt.date(1975, 1, 1)
@@ -151,7 +167,11 @@ def test_id_number_region_created_after_birth_is_accepted():
     [
         ("360426199101010072", "check digit does not match"),
         ("36042619910101007", "18-character"),
-        ("360426910101007", "18-character"),
+        ("3604269101010", "18-character"),
+        ("36042691010A007", "15-digit"),
+        ("000000199101010074", "names no province"),  # a valid check digit, no region
+        ("19042619910101007X", "names no province"),  # 19: no province has it
+        ("360426911301007", "not a real date"),
         ("36042619910101A071", "17 digits"),
         ("360426199113010079", "not a real date"),
     ],

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from vipctl import agendastore, events, needs, queries, schedule, urgency
 from vipctl.bulk import CHUNK, chunks
-from vipctl.config import TIERS, Config
+from vipctl.config import NOT_ASSESSED, TIERS, Config
 from vipctl.events import Event
 from vipctl.kinds import KINDS
 from vipctl.models import (
@@ -120,7 +120,10 @@ def _overdue_rows(
     last = select(k.client_id, func.max(k.date).label("last")).group_by(k.client_id).subquery()
     base = func.coalesce(last.c["last"], t.first_seen)
     due_in_window = [
-        and_(t.tier == tier, base.between(_minus(start, days), _minus(end, days)))
+        and_(
+            t.tier.is_(None) if tier == NOT_ASSESSED else t.tier == tier,
+            base.between(_minus(start, days), _minus(end, days)),
+        )
         for tier, days in cadence.items()
     ]
     query = (

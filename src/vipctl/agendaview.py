@@ -37,8 +37,8 @@ def reason(event: Event, day: dt.date) -> str:
 
 def reason_of(kind: str, date: dt.date, policy_no: str | None, detail: str, day: dt.date) -> str:
     days_left = (date - day).days
-    if kind == "grace":
-        head = "lapse risk" if days_left < 0 else f"in grace, lapses {when(days_left, date)}"
+    if kind == "grace":  # dated its last day to pay, which the detail gives
+        head = LABELS[kind] + (", last day to pay passed" if days_left < 0 else "")
     else:
         head = f"{LABELS[kind]} {when(days_left, date)}"
     return " · ".join([head, *filter(None, [policy_no]), detail])
@@ -98,7 +98,7 @@ def write_upcoming(
 
 def _footer(listed: DayList) -> str:
     by_kind = ", ".join(f"{LABELS[k]} {n}" for k, n in listed.kinds.items())
-    by_tier = ", ".join(f"{t} {n}" for t, n in listed.tiers.items())
+    by_tier = ", ".join(f"{tierview.tally_label(t)} {n}" for t, n in listed.tiers.items())
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 

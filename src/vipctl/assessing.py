@@ -12,8 +12,10 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import (
     Connection,
+    and_,
     bindparam,
     case,
     func,
@@ -25,34 +27,72 @@ from vipctl import segments, tiers
 from vipctl.bulk import processor, raw, write
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
-from vipctl.models import Client, ClientTier, Policy, TierHistory
+from vipctl.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
-_FIELDS = ("tier", "off", "missing", "segment", "annual_premium", "premium_share", "since")
+_FIELDS = (
+    "tier",
+    "off",
+    "missing",
+    "segment",
+    "annual_premium",
+    "value_premium",
+    "premium_share",
+    "since",
+)
+_SAME = len(_FIELDS) - 1  # what is compared: all but ``since``
 
 
 @dataclass
 class Recomputed:
     clients: int = 0
     first: int = 0  # clients assessed for the first time
+    no_indicators: int = 0  # new clients not assessed: no indicator known
     up: int = 0
     down: int = 0
     segment_changes: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.first or self.up or self.down or self.segment_changes)
+        return bool(
+            self.first or self.no_indicators or self.up or self.down or self.segment_changes
+        )
 
 
-def annual_premium_by_client():
-    """Each client's premium per year from in-force policies, summed by the database.
+def premiums_by_client(today: dt.date, single_premium_years: int):
+    """Each client's (annual premium, value premium) from in-force policies, summed by the
+    database.
 
-    A single premium does not recur, so it does not count; an unknown frequency counts as annual.
+    The annual premium counts the regular premiums still being paid: a policy paid up, or paid
+    through its last premium with ``vipctl paid``, has no unpaid premium kept and weighs on
+    nobody's income any more; a policy of unknown frequency counts as annual. The value premium,
+    which the 80/20 ranking uses, adds each single premium spread evenly over
+    ``single_premium_years`` from its effective date (rounded to the cent, so recomputing again
+    finds nothing changed).
     """
-    p = Policy.__table__.c
+    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    regular = [f for f in segments.PER_YEAR if f != "single"]
     per_year = case(segments.PER_YEAR, value=p.frequency, else_=1)
+    annual = case(
+        (p.frequency.is_(None), p.premium),
+        (and_(p.frequency.in_(regular), d.policy_no.is_not(None)), p.premium * per_year),
+        else_=0,
+    )
+    spread_from = today - relativedelta(years=single_premium_years)
+    single = case(
+        (
+            and_(p.frequency == "single", p.effective_date > spread_from),
+            func.round(p.premium / single_premium_years, 2),
+        ),
+        else_=0,
+    )
     in_force = or_(p.status.is_(None), p.status.not_in(NOT_IN_FORCE))
     return (
-        select(p.client_id, func.sum(p.premium * per_year).label("premium"))
+        select(
+            p.client_id,
+            func.sum(annual).label("premium"),
+            func.sum(annual + single).label("value"),
+        )
+        .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
         .where(in_force, p.premium.is_not(None))
         .group_by(p.client_id)
         .subquery()
@@ -82,13 +122,15 @@ def recompute(
     them) from the read to the write: converting 100,000 of each both ways was most of the time.
     """
     c, t = Client.__table__.c, ClientTier.__table__.c
-    premiums = annual_premium_by_client()
+    premiums = premiums_by_client(today, config.segments.single_premium_years)
     query = (
         select(
             c.client_id,
             *(c[name] for name in tiers.NAMES),
             raw(func.coalesce(premiums.c.premium, 0)),
+            raw(func.coalesce(premiums.c.value, 0)),
             raw(c.annual_income),
+            t.client_id.is_not(None),  # assessed before
             *(raw(t[name]) for name in _FIELDS),
         )
         .outerjoin(premiums, premiums.c.client_id == c.client_id)
@@ -96,21 +138,21 @@ def recompute(
     )
     rows = conn.execute(query).all()
     n = len(tiers.NAMES)
-    segment_of = segments.segment_all({r[0]: r[n + 1] for r in rows}, config.segments)
+    segment_of = segments.segment_all({r[0]: r[n + 2] for r in rows}, config.segments)
     rules = config.tiers
     to_driver = processor(t.since, conn.dialect)
     day = to_driver(today) if to_driver else today
-    memo: dict[tuple, tuple[str, str, str]] = {}
+    memo: dict[tuple, tuple[str | None, str, str]] = {}
     report = Recomputed(clients=len(rows))
     inserts: list[tuple] = []
     updates: list[tuple] = []
     history: list[tuple] = []
     for r in rows:
-        client, premium, income = r[0], r[n + 1], r[n + 2]
+        client, premium, value, income, known = r[0], *r[n + 1 : n + 5]
         share = float(premium) * 100 / float(income) if income else None
-        stored = r[n + 3 :]  # as _FIELDS
+        stored = r[n + 5 :]  # as _FIELDS
 
-        if stored[0] is None or only is None or client in only:
+        if not known or only is None or client in only:
             values = r[1 : n + 1]
             if values not in memo:
                 found = tiers.assess(dict(zip(tiers.NAMES, values, strict=True)), rules)
@@ -118,18 +160,22 @@ def recompute(
             tier, off, missing = memo[values]
         else:
             tier, off, missing = stored[:3]
-        segment = segment_of[client]
-        if stored[0] is None:
-            inserts.append((client, tier, off, missing, segment, premium, share, day, day))
-            report.first += 1
+        fields = (tier, off, missing, segment_of[client], premium, value, share)
+        if not known:
+            inserts.append((client, *fields, day, day))
+            if tier is None:
+                report.no_indicators += 1
+            else:
+                report.first += 1
             continue
-        if (tier, off, missing, segment, premium, share) == stored[:6]:
+        if fields == stored[:_SAME]:
             continue
-        moved, resegmented = tier != stored[0], segment != stored[3]
-        since = day if moved or resegmented else stored[6]
-        updates.append((tier, off, missing, segment, premium, share, since, client))
+        moved, resegmented = tier != stored[0], fields[3] != stored[3]
+        updates.append((*fields, day if moved or resegmented else stored[_SAME], client))
         report.segment_changes += resegmented
-        if moved:
+        if moved and stored[0] is None:
+            report.first += 1  # indicators known at last: no movement, a first assessment
+        elif moved and tier is not None:
             if tiers.movement(stored[0], tier) == "up":
                 report.up += 1
             else:

@@ -250,7 +250,7 @@ def _warn_ignored(result: Any) -> None:
 
 
 def _import_summary(result: Any, db_name: str) -> None:
-    from vipctl import render
+    from vipctl import importer, render
 
     rows = [
         {
@@ -271,6 +271,12 @@ def _import_summary(result: Any, db_name: str) -> None:
     for r in result.files:
         if r.rejects_path:
             typer.echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
+        if r.legacy_ids:
+            typer.echo(
+                f"{r.path}: {r.legacy_ids} 15-digit ID number(s) converted to the 18-digit form"
+            )
+        for line in importer.doubt_lines(r):
+            typer.echo(line, err=True)
     if result.changed == 0 and not any(r.rejected for r in result.files):
         typer.echo("Nothing changed: the database already holds exactly these rows.")
     if result.assessment is not None:
@@ -323,7 +329,7 @@ def clients(
         ],
         show_pii=show_pii,
         title=render.shown_of(len(rows), total),
-        caption=tierview.INCOMPLETE_NOTE if any(r["tier_incomplete"] for r in rows) else None,
+        caption=tierview.incomplete_caption(rows),
     )
 
 
@@ -346,7 +352,7 @@ def show(
         if client is None:
             raise UserError(f"no client {client_id!r}")
         policies = queries.policies_of(conn, client_id)
-        client["high_end"] = reviewing.high_end_of(conn, config.load(), client_id)
+        client.update(reviewing.high_end_of(conn, config.load(), client_id))
     if fmt == "json":
         render.write_json({**render.masked(client, show_pii), "policies": policies})
     elif fmt == "csv":
@@ -820,20 +826,23 @@ def restore(
 
 @app.command()
 @user_errors
-def check(ctx: typer.Context) -> None:
-    """Check the database: SQLite's integrity check, then the rules vipctl relies on.
+def check(ctx: typer.Context, date: DateOption = None) -> None:
+    """Check the database: SQLite's integrity check, then the rules vipctl relies on, then
+    the values kept that cannot be true (as the import warned of them).
 
-    Exits 1 when something is wrong.
+    Exits 1 when something is wrong; values warned of alone are no failure.
     """
     from vipctl import upkeep
 
     db = _open(ctx)
     try:
-        problems, advice = upkeep.check(db)
+        problems, advice, doubts = upkeep.check(db, _today(date))
     finally:
         db.close()
     for line in advice:
         typer.echo(f"note: {line}")
+    for line in doubts:
+        typer.echo(f"warning: {line}")
     if problems:
         for line in problems:
             typer.echo(f"problem: {line}", err=True)

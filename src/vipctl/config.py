@@ -21,6 +21,7 @@ from vipctl.kinds import KINDS
 
 ENV_VAR = "VIPCTL_CONFIG"
 TIERS = ("A", "B", "C", "D")
+NOT_ASSESSED = "unassessed"  # the config's name for clients with no tier: no indicator known
 SEGMENTS = ("key", "important", "general", "maintain")
 INDICATORS: dict[str, dict[str, tuple[str, ...]]] = {
     "policy_quality": contract.QUALITY,
@@ -44,8 +45,9 @@ class TierRules:
     )
     # The most indicators a client may have off and still be in the tier; D takes the rest.
     most_off: dict[str, int] = field(default_factory=lambda: {"A": 0, "B": 1, "C": 2})
+    # Not assessed: as often as tier A, to fill in the card before the client drifts away.
     cadence_days: dict[str, int] = field(
-        default_factory=lambda: {"A": 90, "B": 60, "C": 30, "D": 14}
+        default_factory=lambda: {"A": 90, "B": 60, "C": 30, "D": 14, NOT_ASSESSED: 90}
     )
 
 
@@ -55,6 +57,9 @@ class SegmentRules:
     up_to_percent: dict[str, float] = field(
         default_factory=lambda: {"key": 50.0, "important": 80.0, "general": 95.0}
     )
+    # A single premium counts as this many years' premium: a tenth of it a year for ten years,
+    # about what a regular premium of the same cover brings over a common term.
+    single_premium_years: int = 10
 
 
 @dataclass(frozen=True)
@@ -284,12 +289,12 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
                 b.fail(None, f"A ≤ B ≤ C expected (got {most_off})")
         cadence = dict(tiers.cadence_days)
         if (c := t.table("cadence_days")) is not None:
-            c.known(TIERS)
+            c.known((*TIERS, NOT_ASSESSED))
             for name in c.data:
                 cadence[name] = int(c.number(name, 1, 3660, integer=True))
         tiers = TierRules(healthy, most_off, cadence)
     if (s := top.table("segments")) is not None:
-        s.known(("up_to_percent",))
+        s.known(("up_to_percent", "single_premium_years"))
         cuts = dict(segments.up_to_percent)
         if (u := s.table("up_to_percent")) is not None:
             u.known(SEGMENTS[:-1])
@@ -297,7 +302,10 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
                 cuts[name] = float(u.number(name, 0, 100))
             if not cuts["key"] <= cuts["important"] <= cuts["general"]:
                 u.fail(None, f"key ≤ important ≤ general expected (got {cuts})")
-        segments = SegmentRules(cuts)
+        years = segments.single_premium_years
+        if "single_premium_years" in s.data:
+            years = int(s.number("single_premium_years", 1, 100, integer=True))
+        segments = SegmentRules(cuts, years)
     return Config(
         tiers,
         segments,

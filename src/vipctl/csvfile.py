@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,11 +190,25 @@ def write_rejects(
     Owner-only (0600): the rows carry the same personal data as the source file.
     """
     target = target or source.path.with_name(source.path.stem + ".rejects.csv")
+    table = [[*source.headers, "error"], *([*fields, error] for fields, error in rows)]
+    return _write_beside(source, target, table, "rejects")
+
+
+def write_doubts(source: CsvFile, doubts: list[tuple[int, str, str, str]]) -> Path:
+    """Write the values an import kept but doubts, (line, column, value, why) each, beside the
+    source as ``FILE.warnings.csv``, the way rejects are written."""
+    target = source.path.with_name(source.path.stem + ".warnings.csv")
+    rows = [["line", "column", "value", "warning"]]
+    rows += [[str(line), column, mark_formula(value), why] for line, column, value, why in doubts]
+    return _write_beside(source, target, rows, "warnings")
+
+
+def _write_beside(source: CsvFile, target: Path, rows: Iterable[list[str]], what: str) -> Path:
+    """Rows in the source's encoding and delimiter, owner-only (0600): they carry the same
+    personal data as the source file."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, delimiter=source.delimiter, lineterminator="\r\n")
-    writer.writerow([*source.headers, "error"])
-    for fields, error in rows:
-        writer.writerow([*fields, error])
+    writer.writerows(rows)
     payload = buf.getvalue().encode(source.encoding, errors="replace")
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -202,7 +216,7 @@ def write_rejects(
             out.write(payload)
         os.chmod(target, 0o600)  # O_CREAT's mode does not apply to a file that already existed
     except OSError as exc:
-        raise UserError(f"cannot write the rejects file {target}: {exc.strerror}") from None
+        raise UserError(f"cannot write the {what} file {target}: {exc.strerror}") from None
     return target
 
 

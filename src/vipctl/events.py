@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from vipctl import lunar, schedule
-from vipctl.config import AgendaRules
+from vipctl.config import NOT_ASSESSED, AgendaRules
 from vipctl.contract import NOT_IN_FORCE
 
 
@@ -104,7 +104,8 @@ def renewals(
     brought_up: bool = False,
 ) -> Iterator[Event]:
     """``renewal_due`` for each premium date in the window, from the unpaid one on, and
-    ``grace`` for an unpaid premium whose date has passed (dated the day the policy lapses).
+    ``grace`` for an unpaid premium whose date has passed, dated its last day to pay (the
+    policy lapses the day after).
 
     ``brought_up`` leaves out renewals whose first reminder is still to come: the morning list
     would drop them anyway, after making thousands of them."""
@@ -114,13 +115,14 @@ def renewals(
         for f in schedule.PERIOD_MONTHS
     }
     for d in dues:
-        lapse = d.due_date + grace
-        if d.due_date < today and start <= lapse <= end:
-            detail = f"premium of {d.due_date} unpaid{_money(d.premium)} · lapses {lapse}"
+        last_day = d.due_date + grace
+        if d.due_date < today and start <= last_day <= end:
+            unpaid = f"premium of {d.due_date} unpaid{_money(d.premium)}"
+            detail = f"{unpaid} · last day to pay {last_day}"
             yield Event(
                 "grace",
                 d.client_id,
-                lapse,
+                last_day,
                 d.policy_no,
                 rules.grace_days - 1,
                 detail,
@@ -322,7 +324,7 @@ def departed_agent_callbacks(
 
 class Cadence(NamedTuple):
     client_id: str
-    tier: str
+    tier: str | None  # None: not assessed, with a cadence of its own
     first_seen: dt.date  # the first import: contact history counts from there
 
 
@@ -336,14 +338,15 @@ def contacts_overdue(
     """No contact within the tier's cadence: due the day the cadence runs out."""
     for c in clients:
         last = last_contact.get(c.client_id)
-        days = cadence_days[c.tier]
+        days = cadence_days[c.tier or NOT_ASSESSED]
         day = (last or c.first_seen) + dt.timedelta(days=days)
         if start <= day <= end:
             since = f"last contact {last}" if last else f"no contact logged since {c.first_seen}"
+            tier = f"tier {c.tier}" if c.tier else "not assessed"
             yield _open(
                 "contact_overdue",
                 c.client_id,
                 day,
                 None,
-                f"{since} (tier {c.tier}: every {days} d)",
+                f"{since} ({tier}: every {days} d)",
             )

@@ -29,6 +29,16 @@ def _client_exists(conn: Connection, client_id: str) -> None:
         raise UserError(f"no client {client_id!r}")
 
 
+def _happened(day: dt.date, what: str) -> None:
+    """What is recorded has happened: a payment dated 2031 would move the next due date years
+    on, and a contact to come would silence the cadence until then."""
+    today = dt.date.today()
+    if day > today:
+        raise UserError(
+            f"--date {day} is after today ({today}): {what} is recorded once it has happened"
+        )
+
+
 def _changing(conn: Connection, client_id: str) -> None:
     """The client exists, and this write changes their list alone (``agendastore``)."""
     _client_exists(conn, client_id)
@@ -46,6 +56,7 @@ def log(
 ) -> None:
     """A contact: it restarts the tier's cadence and settles the client's callbacks. ``by``:
     the agent who made it, on a team's database."""
+    _happened(day, "a contact")
     _changing(conn, client_id)
     conn.execute(
         Contact.__table__.insert().values(
@@ -70,6 +81,7 @@ def done(
     by: str | None = None,
 ) -> list[Event]:
     """Mark the client's items on ``day``'s list handled; returns them."""
+    _happened(day, "an item handled")
     _changing(conn, client_id)
     items = [
         e
@@ -111,6 +123,7 @@ def snooze(
 
 def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.date | None]:
     """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
+    _happened(day, "a payment")
     p, d = Policy.__table__.c, PremiumDue.__table__.c
     row = conn.execute(
         select(d.due_date, p.effective_date, p.frequency, p.payment_years, d.client_id)
@@ -128,7 +141,9 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
             policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()
         )
     )
-    following = schedule.next_due(effective, frequency, years, due + dt.timedelta(days=1))
+    # On the schedule through the premium paid: a date the insurer stated off the effective
+    # date's schedule carries on one period at a time.
+    following = schedule.following(effective, frequency, years, due, due + dt.timedelta(days=1))
     table = PremiumDue.__table__
     where = table.c.policy_no == policy_no
     if following is None:

@@ -9,13 +9,14 @@ back: the database never holds half an import.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl import agendastore, assessing, csvfile, readahead, tracking
+from vipctl import agendastore, assessing, csvfile, plausible, queries, readahead, tracking
 from vipctl.assessing import Recomputed
 from vipctl.bulk import Converter, Upsert, is_empty
 from vipctl.config import Config
@@ -43,6 +44,11 @@ class FileReport:
     unchanged: int = 0
     rejected: int = 0
     rejects_path: Path | None = None
+    legacy_ids: int = 0  # 15-digit ID numbers converted to 18 digits
+    # Values kept but doubtful: (line, column as headed, value, why), by line.
+    doubts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    doubts_path: Path | None = None
+    doubts_unwritten: str | None = None  # why the warnings file could not be written
 
 
 @dataclass
@@ -91,14 +97,14 @@ def _in_hand(src: Source) -> bool:
 
 
 def _read(
-    sources: list[Source], validator: Validator, dialect: Dialect, today: dt.date
+    sources: list[Source], validator: Validator, dialect: Dialect, today: dt.date, grace: int
 ) -> Iterator[tuple[int, tuple | str, list | None]]:
     """The reading side of an import: (file number, its next batch checked and in driver
     values as ``Checked.plain``, the batch's ``Unpaid`` premiums), or (file number, the message
     of where it breaks off, None)."""
     for n, src in enumerate(sources):
         convert = Converter(TABLES[src.kind], src.stored, dialect)
-        unpaid = tracking.Unpaid(dialect, today) if _in_hand(src) else None
+        unpaid = tracking.Unpaid(dialect, today, grace) if _in_hand(src) else None
         try:
             for batch in src.csv.batches(BATCH):
                 checked = validator.check(src, batch)
@@ -128,6 +134,7 @@ def run(
     may return a callback that gets the line reached, which the CLI uses for a progress bar.
     """
     config = config or Config()
+    grace = config.agenda.grace_days
     sources = sorted(
         (open_source(p, kind, encoding) for p in paths), key=lambda s: s.kind != "clients"
     )
@@ -139,12 +146,14 @@ def run(
     upserts: dict[int, Upsert] = {}
     dues: dict[int, tracking.DuesAsImported] = {}
     progress: dict[int, Callable[[int], None] | None] = {}
+    # (file, client ids, lines) of each batch: where a doubt about a client's income goes
+    whose: list[tuple[int, list, array]] = []
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
         validator = Validator(today, set(conn.scalars(select(stored))) if needed else set())
         deferred = _defer_indexes(conn, {s.kind for s in sources})
-        reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today))
+        reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today, grace))
         for n, plain, unpaid in reading:
             src, report = sources[n], reports[n]
             if n not in progress:
@@ -159,6 +168,10 @@ def run(
                 progress[n](checked.last_line)
             report.rows += checked.rows
             report.rejected += len(checked.bad)
+            report.legacy_ids += checked.legacy_ids
+            report.doubts += checked.doubts
+            ids = checked.columns[src.stored.index("client_id")] if checked.columns else []
+            whose.append((n, ids, array("L", checked.lines)))  # 4 bytes a line, not 36
             if skip_invalid:
                 rejects.setdefault(n, []).extend(checked.bad)
             result.errors += checked.messages
@@ -167,7 +180,7 @@ def run(
             if n not in upserts:
                 upserts[n] = Upsert(conn, TABLES[src.kind], src.stored, now)
                 if unpaid is not None:
-                    dues[n] = tracking.DuesAsImported(conn, today)
+                    dues[n] = tracking.DuesAsImported(conn, today, grace)
             upsert = upserts[n]
             written = len(upsert.touched)
             inserted, updated, unchanged = upsert.write(checked.columns)
@@ -187,10 +200,11 @@ def run(
         if broken or (result.errors and not skip_invalid):
             raise ImportRejected(result)  # leaving the block rolls the transaction back
         if result.changed:
+            if dues_later:  # first: the annual premiums count the policies still being paid
+                tracking.refresh_dues(conn, today, dues_later, grace)
             result.assessment = assessing.recompute(conn, config, today, only=touched)
-            if dues_later:
-                tracking.refresh_dues(conn, today, only=dues_later)
             tracking.refresh_departures(conn, today, only=touched)
+        _income_doubts(conn, sources, reports, whose)
         for index in deferred:
             index.create(conn)
         if result.changed:
@@ -200,4 +214,62 @@ def run(
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)
+        for src, report in zip(sources, reports, strict=True):
+            if report.doubts:
+                report.doubts.sort()
+                try:
+                    report.doubts_path = csvfile.write_doubts(src.csv, report.doubts)
+                except UserError as exc:  # the warnings are printed all the same
+                    report.doubts_unwritten = str(exc)
     return result
+
+
+DOUBTS_SHOWN = 50  # warnings printed per file; the warnings file has every one
+
+
+def doubt_lines(report: FileReport) -> list[str]:
+    """The file's warnings as the import prints them: ``warning: FILE:LINE: column: why``."""
+    lines = [
+        f"warning: {report.path}:{line}: {column}: {why}"
+        for line, column, _, why in report.doubts[:DOUBTS_SHOWN]
+    ]
+    if report.doubts_unwritten is not None:
+        lines.append(f"warning: {report.doubts_unwritten}")
+    if report.doubts_path is not None:
+        more = len(report.doubts) - DOUBTS_SHOWN
+        also = f", {more} more than shown," if more > 0 else ""
+        lines.append(
+            f"{len(report.doubts)} warning(s) of {report.path}{also} written to "
+            f"{report.doubts_path}; the values are kept as they are"
+        )
+    return lines
+
+
+def _income_doubts(
+    conn: Connection,
+    sources: list[Source],
+    reports: list[FileReport],
+    whose: list[tuple[int, list, array]],
+) -> None:
+    """Doubt each client of the import whose income is below the premiums they now pay: at the
+    client's row when the import has it, else at the row of their first policy in it."""
+    below = {row[0]: row[1:] for row in queries.incomes_below_premiums(conn)}
+    if not below:
+        return
+    found: dict[str, tuple[int, int]] = {}  # client -> (file, line)
+    for n, ids, lines in sorted(whose, key=lambda b: sources[b[0]].kind != "clients"):
+        for client, line in zip(ids, lines, strict=True):
+            if client in below and client not in found:
+                found[client] = (n, line)
+    for client, (n, line) in found.items():
+        income, premium = below[client]
+        why = plausible.income(income, premium)
+        if why is None:
+            continue
+        src = sources[n]
+        if src.kind == "clients":
+            header = src.header("annual_income") or "annual_income"
+            value = f"{float(income):.2f}".removesuffix(".00")
+        else:
+            header, value = src.header("client_id") or "client_id", client
+        reports[n].doubts.append((line, header, value, why))

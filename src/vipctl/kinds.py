@@ -6,7 +6,7 @@ A module of its own so the command line can list them in its help without loadin
 
 LABELS = {
     "renewal_due": "renewal due",
-    "grace": "grace period",
+    "grace": "in grace",
     "birthday": "birthday",
     "wedding_anniversary": "wedding anniversary",
     "policy_anniversary": "policy anniversary",

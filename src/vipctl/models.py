@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 6  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
-# 6: the day's list kept
+SCHEMA_VERSION = 7  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+# 6: the day's list kept; 7: clients not assessed, the premium the segments rank
 
 Amount = Numeric(16, 2)
 
@@ -93,11 +93,15 @@ class ClientTier(SQLModel, table=True):
 
     __tablename__ = "client_tier"
     client_id: str = Field(primary_key=True, foreign_key="client.client_id")
-    tier: str = Field(max_length=1, index=True)
+    # None: not assessed, no indicator is known (a tier of A would claim all five healthy).
+    tier: str | None = Field(default=None, max_length=1, index=True)
     off: str
     missing: str
     segment: str = Field(index=True)
+    # Regular premiums a year of the policies still being paid: what the client's income bears.
     annual_premium: Decimal = Field(sa_type=Amount)
+    # What the 80/20 ranking counts: the annual premium plus single premiums spread over years.
+    value_premium: Decimal = Field(sa_type=Amount)
     # That premium as a percentage of the client's annual income; None without an income. Kept
     # so the morning list flags a premium that may stop without reading every client's income.
     premium_share: float | None = None

@@ -145,16 +145,29 @@ def share_note(share: float | None, rules: NeedsRules) -> str | None:
 
 
 def high_end(home: Household, rules: NeedsRules) -> bool | None:
-    """Household income and investable assets in the seeds' band; None when either is unknown
-    and the other does not already rule it out."""
-    low, high = (_d(a) for a in rules.high_end_assets)
+    """Household income and investable assets at the seeds' high end; None when either is
+    unknown and the other does not already rule it out.
+
+    The seeds' band of 1–10 million is their narrow definition; a household above it is the
+    seeds' very rich key client (关键客户), high-end all the more (``band`` tells them apart).
+    """
+    low = _d(rules.high_end_assets[0])
     income_ok = None if home.income is None else home.income >= _d(rules.high_end_income)
-    assets_ok = None if home.assets is None else low <= home.assets <= high
+    assets_ok = None if home.assets is None else home.assets >= low
     if income_ok is False or assets_ok is False:
         return False
     if income_ok is None or assets_ok is None:
         return None
     return True
+
+
+def band(home: Household, rules: NeedsRules) -> str | None:
+    """Where a high-end household's investable assets lie: "within" the seeds' band or "above"
+    it; None for a household that is not (known to be) high-end."""
+    if not high_end(home, rules):
+        return None
+    assert home.assets is not None
+    return "above" if home.assets > _d(rules.high_end_assets[1]) else "within"
 
 
 def talking_points(lines: Iterable[Line], b: Burden, rules: NeedsRules) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import URL
 
 from vipctl.errors import NOW, Busy, UserError
@@ -65,3 +65,12 @@ def analyze(conn: Connection, tables: list[str]) -> None:
     """
     for table in tables:
         conn.execute(text(f"ANALYZE {table}"))
+
+
+def rebuild(conn: Connection, table: Table) -> None:
+    """Give ``table``'s columns the NULL rules its model now says: PostgreSQL changes them in
+    place (``sqlite.rebuild`` is the counterpart)."""
+    for column in table.c:
+        if not column.primary_key:
+            rule = "DROP NOT NULL" if column.nullable else "SET NOT NULL"
+            conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" {rule}'))

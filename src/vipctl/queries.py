@@ -68,6 +68,7 @@ def client(conn: Connection, client_id: str) -> dict | None:
             t.off,
             t.missing,
             t.annual_premium,
+            t.value_premium,
         )
         .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
         .where(c.client_id == client_id)
@@ -154,3 +155,17 @@ def policies_of(conn: Connection, client_id: str) -> list[dict]:
         .order_by(p.effective_date, p.policy_no)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def incomes_below_premiums(conn: Connection) -> list[tuple[str, object, object]]:
+    """(client id, annual income, annual premium) of clients whose stated income is below the
+    premiums they pay a year (``plausible.income``), by client id; amounts as the driver gives
+    them."""
+    c, t = Client.__table__.c, ClientTier.__table__.c
+    query = (
+        select(c.client_id, c.annual_income, t.annual_premium)
+        .join(ClientTier.__table__, t.client_id == c.client_id)
+        .where(c.annual_income.is_not(None), c.annual_income < t.annual_premium)
+        .order_by(c.client_id)
+    )
+    return [tuple(row) for row in conn.execute(query)]

@@ -258,7 +258,8 @@ CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("missing", "Unknown"),
             ("segment", "Value segment"),
             ("annual_premium", "Annualised premium"),
-            ("high_end", "High-end client"),
+            ("value_premium", "Value a year"),
+            ("high_end_shown", "High-end client"),
         ),
     ),
 )
@@ -277,12 +278,23 @@ POLICY_TABLE = (
 )
 
 
+def high_end_text(high_end: bool | None, band: str | None) -> str:
+    """Whether a client is high-end, as people read it: above the seeds' band is said."""
+    if high_end is None:
+        return "unknown"
+    if not high_end:
+        return "no"
+    return "yes, above the band of investable assets" if band == "above" else "yes"
+
+
 def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
     """The client card: who they are, how to reach them, what to talk about, every policy."""
     from rich.table import Table
     from rich.text import Text
 
     shown = masked(client, show_pii)
+    if "high_end" in shown:
+        shown["high_end_shown"] = high_end_text(shown["high_end"], shown.get("high_end_band"))
     out = console()
     out.print(Text(f"{shown['client_id']}  {shown['name']}", style="" if plain() else "bold"))
     grid = Table.grid(padding=(0, 2))

@@ -18,7 +18,7 @@ from vipctl.config import TIERS, Config
 from vipctl.followup import now
 from vipctl.models import Client, Contact, DoneMark, Policy, PremiumDue, ReportRun, TierHistory
 
-TIER_FIELDS = ("counts", "segments", "matrix", "incomplete", "unassessed")
+TIER_FIELDS = ("counts", "segments", "matrix", "incomplete", "unassessed", "no_indicators")
 
 
 def previous(conn: Connection, day: dt.date, agent: str | None = None) -> dict | None:
@@ -47,7 +47,8 @@ def record(conn: Connection, day: dt.date, last: int | None, agent: str | None =
 def _open_premiums(
     conn: Connection, config: Config, day: dt.date, agent: str | None
 ) -> tuple[list, list]:
-    """(in their grace period, past it): unpaid premiums whose date has gone, by lapse date."""
+    """(in their grace period, past it): unpaid premiums whose date has gone, by their last day
+    to pay (the policy lapses the day after)."""
     d, p, c = PremiumDue.__table__.c, Policy.__table__.c, Client.__table__.c
     query = (
         select(d.client_id, c.name, d.policy_no, p.premium, d.due_date)
@@ -60,9 +61,9 @@ def _open_premiums(
     grace = dt.timedelta(days=config.agenda.grace_days)
     in_grace, lapsing = [], []
     for row in conn.execute(query).mappings():
-        lapses = row["due_date"] + grace
-        found = {**row, "lapses_on": lapses, "days_left": (lapses - day).days}
-        (in_grace if lapses >= day else lapsing).append(found)
+        last_day = row["due_date"] + grace
+        found = {**row, "last_day_to_pay": last_day, "days_left": (last_day - day).days}
+        (in_grace if last_day >= day else lapsing).append(found)
     return in_grace, lapsing
 
 

@@ -34,7 +34,7 @@ def _todo(data: dict) -> Section:
     section = Section("To do today", columns=TODO_COLUMNS, empty=NOTHING_DUE)
     count = render.shown_of(len(todo["entries"]), todo["clients"])
     kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
-    tiers = ", ".join(f"{t} {n:,}" for t, n in todo["by_tier"].items())
+    tiers = ", ".join(f"{tierview.tally_label(t)} {n:,}" for t, n in todo["by_tier"].items())
     if todo["clients"]:
         section.lines = [
             f"{count}, most urgent first; {_plural(todo['items'], 'item')}: {kinds}.",
@@ -51,7 +51,7 @@ def _todo(data: dict) -> Section:
 
 
 PREMIUM_COLUMNS = [
-    ("lapses_on", "Lapses on"),
+    ("last_day_to_pay", "Last day to pay"),
     ("days_left", "Days"),
     ("client_id", "Client"),
     ("name", "Name"),
@@ -71,7 +71,7 @@ def _premiums(title: str, rows: list[dict], empty: str) -> Section:
 
 def _overdue(data: dict) -> Section:
     per_tier = data["contacts_overdue"]
-    rows = [{"tier": t, "clients": n} for t, n in per_tier.items()]
+    rows = [{"tier": tierview.tally_label(t), "clients": n} for t, n in per_tier.items()]
     total = sum(per_tier.values())
     lines = [f"{_plural(total, 'client')} not contacted within their tier's cadence."]
     columns = [("tier", "Tier"), ("clients", "Clients")]
@@ -101,6 +101,10 @@ def _tiers(data: dict) -> Section:
         lines.append(f"{_plural(tiers['incomplete'], 'client')} assessed on incomplete data.")
     if tiers["unassessed"]:
         lines.append(f"{_plural(tiers['unassessed'], 'client')} not assessed yet.")
+    if tiers["no_indicators"]:
+        lines.append(
+            f"{_plural(tiers['no_indicators'], 'client')} not assessed: no indicator known."
+        )
     columns = [("tier", "Tier"), *((s, s) for s in SEGMENTS), ("total", "Total")]
     section = Section("Clients per tier and segment", lines, columns, rows)
     section.chart = _bars(tiers["counts"])
@@ -143,9 +147,11 @@ def sections(data: dict) -> list[Section]:
     return [
         *_team(data),
         _todo(data),
-        _premiums("In the grace period", data["grace"], "No premium is in its grace period."),
+        _premiums("In grace", data["grace"], "No premium is in grace."),
         _premiums(
-            "Lapse risk (grace period over)", data["lapse_risk"], "No policy is past its grace."
+            "In grace, last day to pay passed: lapsed unless paid",
+            data["lapse_risk"],
+            "No unpaid premium is past its last day to pay.",
         ),
         _overdue(data),
         _movements(data),

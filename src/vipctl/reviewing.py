@@ -75,8 +75,13 @@ def high_end_ids(conn: Connection, config: Config) -> set[str]:
     }
 
 
-def high_end_of(conn: Connection, config: Config, client_id: str) -> bool | None:
-    return needs.high_end(households(conn, {client_id})[client_id], config.needs)
+def high_end_of(conn: Connection, config: Config, client_id: str) -> dict:
+    """``high_end`` (True, False or None: unknown) and ``high_end_band`` (``needs.band``)."""
+    home = households(conn, {client_id})[client_id]
+    return {
+        "high_end": needs.high_end(home, config.needs),
+        "high_end_band": needs.band(home, config.needs),
+    }
 
 
 _NO_AMOUNT = Decimal(-1)
@@ -152,6 +157,7 @@ def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> di
         "off": [n for n in (client["off"] or "").split(",") if n],
         "missing": [n for n in (client["missing"] or "").split(",") if n],
         "high_end": needs.high_end(home, rules),
+        "high_end_band": needs.band(home, rules),
         "household": {
             "household_id": client["household_id"],
             "main_earner": home.main_earner,
@@ -174,15 +180,16 @@ def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> di
 
 
 def _at_risk(policies: list[dict], config: Config, day: dt.date) -> list[str]:
-    """Cover about to be lost comes before cover never bought: policies in their grace period."""
+    """Cover about to be lost comes before cover never bought: policies whose unpaid premium's
+    date has passed, whatever status the export gave them."""
     grace = dt.timedelta(days=config.agenda.grace_days)
     points = []
     for p in policies:
-        if p["status"] != "grace" or p["next_due_date"] is None:
+        if p["next_due_date"] is None or p["next_due_date"] >= day:
             continue
         what = (p["category"] or "policy").replace("_", " ")
-        lapse = p["next_due_date"] + grace
-        ends = f"it lapses {lapse}" if lapse >= day else f"its grace period ended {lapse}"
+        last_day = p["next_due_date"] + grace
+        ends = f"last day to pay {last_day}" + (" (passed)" if last_day < day else "")
         points.append(
             f"{p['policy_no']} ({what}, {needs.yuan(p['sum_assured'])}): the premium of "
             f"{p['next_due_date']} is unpaid; {ends}"

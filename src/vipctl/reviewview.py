@@ -17,7 +17,6 @@ from vipctl.render import POLICY_TABLE
 
 ReviewFormat = Literal["table", "json", "markdown"]
 _POLICY_COLUMNS = [c for c in POLICY_TABLE if c[0] != "survival_benefit_date"]
-_YES_NO = {True: "yes", False: "no", None: "unknown"}
 _STATES = {"met": "met", "short": "short", "absent": "absent", "n/a": "n/a", "unknown": "unknown"}
 
 
@@ -32,14 +31,15 @@ def _percent(value: Decimal | None) -> str:
 
 
 def _about(brief: dict) -> Section:
-    tier = tierview.shown_tier(brief["tier"], brief["tier_incomplete"]) or "not assessed"
+    tier = tierview.shown_tier(brief["tier"], brief["tier_incomplete"])
     off = ", ".join(brief["off"]) or "none"
     lines = [f"Tier {tier} (indicators off: {off}) · segment {brief['segment'] or '—'}"]
     if brief["missing"]:
         lines.append(f"Unknown indicators: {', '.join(brief['missing'])}")
     home = brief["household"]
     lines.append(
-        f"High-end client: {_YES_NO[brief['high_end']]} (household income "
+        f"High-end client: {render.high_end_text(brief['high_end'], brief['high_end_band'])} "
+        "(household income "
         f"{yuan(home['income'])}, investable assets {yuan(home['investable_assets'])})"
     )
     shown = [

@@ -1,6 +1,8 @@
 """Value segments (DESIGN "Value segment", the 80/20 rule), as pure functions.
 
-Clients are ranked by the premium their in-force policies bring in a year. Walking down that
+Clients are ranked by the premium their in-force policies bring in a year: the regular premiums
+still being paid, and each single premium (趸缴) spread evenly over the years the config says (a
+¥3,000,000 single premium is worth ¥300,000 a year for ten years, not nothing). Walking down that
 ranking, a client belongs to the first segment whose cut-off the premium ranked above them has not
 yet reached, so the client who crosses the 50 % line is still key. Clients with the same premium
 always share a segment: where a cut-off falls inside a tie, the whole tie is judged by the premium
@@ -16,8 +18,8 @@ from operator import itemgetter
 
 from vipctl.config import SEGMENTS, SegmentRules
 
-# How many times a year each frequency is paid. A single premium is paid once, at the start:
-# it is not income the book can count on every year, so it does not count.
+# How many times a year each frequency is paid. A single premium is paid once, at the start: it
+# counts spread over years instead (``assessing.premiums_by_client``).
 PER_YEAR = {"annual": 1, "semiannual": 2, "quarterly": 4, "monthly": 12, "single": 0}
 VIP = frozenset({"key", "important"})
 

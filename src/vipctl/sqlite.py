@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select, text
 from sqlalchemy.exc import OperationalError, SAWarning
 
 from vipctl.errors import NOW, Busy
@@ -77,6 +77,21 @@ def _configure(engine: Engine, write_option: str) -> None:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             return
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def rebuild(conn: Connection, table: Table) -> None:
+    """Make ``table`` as its model now says, keeping its rows (SQLite's documented way to change
+    a column's constraints, which ALTER TABLE cannot): a new table, the rows copied, the old one
+    dropped. Inside the caller's transaction; the columns are the same, only their rules move."""
+    old = f"{table.name}_before_rebuild"
+    for index in table.indexes:  # index names are the database's: free them for the new table
+        conn.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))
+    conn.execute(text(f'ALTER TABLE "{table.name}" RENAME TO "{old}"'))
+    table.create(conn)
+    columns = [c.name for c in table.c]
+    source = select(*(text(f'"{name}"') for name in columns)).select_from(text(f'"{old}"'))
+    conn.execute(insert(table).from_select(columns, source))
+    conn.execute(text(f'DROP TABLE "{old}"'))
 
 
 def copy(source: Any, target: Path) -> None:

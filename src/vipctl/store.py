@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError
 
 from vipctl import agendastore, sqlite, tracking
+from vipctl.config import INDICATORS
 from vipctl.errors import NOW, Busy, UserError
 from vipctl.models import (
     SCHEMA_VERSION,
@@ -102,6 +103,23 @@ def _add_kept_lists(conn: Connection) -> None:
         table.__table__.create(conn)
 
 
+def _add_not_assessed_and_value(conn: Connection) -> None:
+    """A client with no indicator known has no tier (it was A, all five counted healthy); the
+    segments rank a premium of their own. Both are worked out afresh by the next import or
+    ``tier --recompute``; until then the value is the annual premium, as it was."""
+    if "value_premium" not in {col["name"] for col in inspect(conn).get_columns("client_tier")}:
+        conn.execute(text("ALTER TABLE client_tier ADD COLUMN value_premium NUMERIC(16, 2)"))
+    t = ClientTier.__table__
+    conn.execute(t.update().values(value_premium=t.c.annual_premium))
+    if conn.dialect.name == "sqlite":
+        sqlite.rebuild(conn, t)
+    else:
+        from vipctl import postgres
+
+        postgres.rebuild(conn, t)
+    conn.execute(t.update().where(t.c.missing == ",".join(INDICATORS)).values(tier=None))
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -110,6 +128,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _add_report_runs,
     4: _add_who_and_share,
     5: _add_kept_lists,
+    6: _add_not_assessed_and_value,
 }
 
 

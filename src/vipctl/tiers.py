@@ -2,7 +2,8 @@
 
 A client is judged on what is known: an indicator left empty in the export is neither healthy nor
 off, it makes the assessment incomplete, and that flag travels with the tier everywhere it is
-shown. Counting an unknown as healthy would hide exactly the clients nobody has assessed.
+shown. Counting an unknown as healthy would hide exactly the clients nobody has assessed; a client
+of whom no indicator is known has no tier at all (not assessed): their card is to be built.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ NAMES = tuple(INDICATORS)
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    tier: str
+    tier: str | None  # None: not assessed, no indicator known
     off: tuple[str, ...]  # indicators known and not at their healthy value, in NAMES order
     missing: tuple[str, ...]  # indicators not known
 
@@ -37,7 +38,8 @@ def assess(values: Mapping[str, str | None], rules: TierRules) -> Assessment:
     """``values``: the client's canonical indicator values (None when unknown)."""
     off = tuple(n for n in NAMES if values.get(n) is not None and values[n] != rules.healthy[n])
     missing = tuple(n for n in NAMES if values.get(n) is None)
-    return Assessment(tier_for(len(off), rules), off, missing)
+    tier = None if len(missing) == len(NAMES) else tier_for(len(off), rules)
+    return Assessment(tier, off, missing)
 
 
 def movement(before: str, after: str) -> str:

@@ -8,7 +8,7 @@ from collections import Counter
 
 from vipctl import render, tiers
 from vipctl.assessing import Recomputed
-from vipctl.config import SEGMENTS, TIERS, Config
+from vipctl.config import NOT_ASSESSED, SEGMENTS, TIERS, Config
 
 INCOMPLETE_NOTE = "* assessment incomplete: some indicators are unknown"
 TIER_FIELDS = ["tier", "tier_incomplete", "segment"]  # what listings add to a client
@@ -21,6 +21,8 @@ def recomputed_line(done: Recomputed) -> str:
     parts = []
     if done.first:
         parts.append(f"{done.first} assessed for the first time")
+    if done.no_indicators:
+        parts.append(f"{done.no_indicators} not assessed (no indicator known)")
     if done.up or done.down:
         parts.append(f"{done.up} moved up, {done.down} moved down")
     if done.segment_changes:
@@ -28,13 +30,30 @@ def recomputed_line(done: Recomputed) -> str:
     return f"Recomputed {done.clients} clients: {'; '.join(parts)}."
 
 
-def shown_tier(tier: str | None, incomplete: bool | None) -> str | None:
-    """The tier as people read it: an incomplete assessment carries a star."""
-    return f"{tier}*" if tier and incomplete else tier
+NOT_ASSESSED_TEXT = "not assessed"
+NO_INDICATORS = "no indicator is known (fill them in on the card or in the export)"
+
+
+def shown_tier(tier: str | None, incomplete: bool | None) -> str:
+    """The tier as people read it: an incomplete assessment carries a star; a client without a
+    tier (no indicator known, or never assessed) is not assessed, never a tier with a mark."""
+    if tier is None:
+        return NOT_ASSESSED_TEXT
+    return f"{tier}*" if incomplete else tier
+
+
+def tally_label(key: str) -> str:
+    """A key of the lists' clients-per-tier tallies as people read it ("?": no tier)."""
+    return NOT_ASSESSED_TEXT if key == "?" else key
 
 
 def with_shown_tier(rows: list[dict]) -> list[dict]:
     return [{**r, "tier_shown": shown_tier(r["tier"], r["tier_incomplete"])} for r in rows]
+
+
+def incomplete_caption(rows: list[dict]) -> str | None:
+    """The note under a listing where a tier carries the star of an incomplete assessment."""
+    return INCOMPLETE_NOTE if any(r["tier"] and r["tier_incomplete"] for r in rows) else None
 
 
 def summary(
@@ -42,15 +61,20 @@ def summary(
 ) -> dict:
     """The distribution and movements as one JSON-ready dict (the README documents its shape)."""
     matrix = {t: dict.fromkeys(SEGMENTS, 0) for t in TIERS}
+    no_indicators = 0
     for row in counts:
-        matrix[row["tier"]][row["segment"]] += row["clients"]
+        if row["tier"] is None:
+            no_indicators += row["clients"]
+        else:
+            matrix[row["tier"]][row["segment"]] += row["clients"]
     arrows = Counter(f"{m['from']}→{m['to']}" for m in moves)
     up = sum(1 for m in moves if tiers.movement(m["from"], m["to"]) == "up")
     return {
         "counts": {t: sum(matrix[t].values()) for t in TIERS},
         "segments": {s: sum(matrix[t][s] for t in TIERS) for s in SEGMENTS},
-        "incomplete": sum(row["incomplete"] for row in counts),
+        "incomplete": sum(row["incomplete"] for row in counts if row["tier"] is not None),
         "unassessed": unassessed,
+        "no_indicators": no_indicators,
         "matrix": matrix,
         "since": since,
         "until": until,
@@ -89,6 +113,8 @@ def write_summary(data: dict, moves: list[dict], *, fmt: render.Format, detail: 
         out.print(f"{data['incomplete']} of them assessed on incomplete indicators.")
     if data["unassessed"]:
         out.print(f"{data['unassessed']} clients not assessed yet: run 'vipctl tier --recompute'.")
+    if n := data["no_indicators"]:
+        out.print(f"{n} client{'s' if n != 1 else ''} not assessed: {NO_INDICATORS}.")
     period = f"{data['since']} to {data['until']}"
     moved = data["moved"]
     if not moves:
@@ -127,10 +153,12 @@ def explanation(client: dict, history: list[dict], config: Config) -> dict:
         "off": list(live.off),
         "missing": list(live.missing),
         "incomplete": live.incomplete,
-        "cadence_days": rules.cadence_days[live.tier],
+        "cadence_days": rules.cadence_days[live.tier or NOT_ASSESSED],
         "segment": client.get("segment"),
         "annual_premium": client.get("annual_premium"),
+        "value_premium": client.get("value_premium"),
         "stored_tier": client.get("tier"),
+        "assessed": client.get("segment") is not None,  # a client_tier row: assessed once
         "indicators": indicators,
         "history": [{k: h[k] for k in ("date", "from", "to", "changed")} for h in history],
     }
@@ -147,8 +175,8 @@ def write_explanation(data: dict, *, fmt: render.Format) -> None:
     out = render.console()
     tier = shown_tier(data["tier"], data["incomplete"])
     out.print(
-        f"{data['client_id']}  {data['name']}: tier {tier}, contact every "
-        f"{data['cadence_days']} days"
+        f"{data['client_id']}  {data['name']}: {'tier ' if data['tier'] else ''}{tier}, "
+        f"contact every {data['cadence_days']} days"
     )
     columns = [
         ("indicator", "Indicator"),
@@ -158,13 +186,16 @@ def write_explanation(data: dict, *, fmt: render.Format) -> None:
     ]
     out.print(render.table(columns, rows))
     off = len(data["off"])
-    out.print(f"{off} indicator{'s' if off != 1 else ''} off → tier {data['tier']}.")
-    if data["incomplete"]:
+    if data["tier"] is None:
+        out.print(f"Not assessed: {NO_INDICATORS}.")
+    else:
+        out.print(f"{off} indicator{'s' if off != 1 else ''} off → tier {data['tier']}.")
+    if data["incomplete"] and data["tier"] is not None:
         out.print(f"Assessment incomplete: {', '.join(data['missing'])} unknown.")
     if data["segment"]:
-        premium = render.text_value(data["annual_premium"])
-        out.print(f"Value segment: {data['segment']} (annualised premium {premium}).")
-    if data["stored_tier"] is None:
+        value = render.text_value(data["value_premium"])
+        out.print(f"Value segment: {data['segment']} (premium value {value} a year).")
+    if data["stored_tier"] is None and not data["assessed"]:
         out.print("Not assessed yet: run 'vipctl tier --recompute' to store it.")
     elif data["stored_tier"] != data["tier"]:
         out.print(

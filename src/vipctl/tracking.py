@@ -64,8 +64,9 @@ SCHEDULE = ("effective_date", "frequency", "payment_years", "next_due_date", "st
 class _Outstanding:
     """``schedule.outstanding`` in driver values, each distinct schedule worked out once."""
 
-    def __init__(self, dialect: Dialect, *, python_dates: bool = False) -> None:
+    def __init__(self, dialect: Dialect, grace_days: int, *, python_dates: bool = False) -> None:
         to_date, self._to_driver = _dates(dialect)
+        self._grace_days = grace_days
         self._to_date = (lambda value: value) if python_dates else to_date
         self._memo: dict[tuple, Any] = {}
 
@@ -76,7 +77,14 @@ class _Outstanding:
             effective, frequency, years, stated, status, day, paid = key
             to_date = self._to_date
             due = schedule.outstanding(
-                to_date(effective), frequency, years, to_date(stated), status, day, to_date(paid)
+                to_date(effective),
+                frequency,
+                years,
+                to_date(stated),
+                status,
+                day,
+                to_date(paid),
+                self._grace_days,
             )
             found = self._memo[key] = None if due is None else self._to_driver(due)
         return found
@@ -89,7 +97,10 @@ def _paid_through() -> Select:
 
 
 def refresh_dues(
-    conn: Connection, as_of: dt.date | None, only: Collection[str] | None = None
+    conn: Connection,
+    as_of: dt.date | None,
+    only: Collection[str] | None = None,
+    grace_days: int = schedule.GRACE_DAYS,
 ) -> None:
     """Recompute the unpaid premium of ``only`` these policies (all when None).
 
@@ -109,7 +120,7 @@ def refresh_dues(
         .outerjoin(paid, paid.c.policy_no == p.policy_no)
         .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
     )
-    outstanding = _Outstanding(conn.dialect)
+    outstanding = _Outstanding(conn.dialect, grace_days)
     wanted: dict[str, tuple] = {}
     stored: dict[str, tuple] = {}
     rows = conn.execute(query.execution_options(yield_per=10_000))  # memory stays flat
@@ -132,8 +143,8 @@ class Unpaid:
     is busy; ``DuesAsImported`` then only redoes the few policies with a recorded payment.
     """
 
-    def __init__(self, dialect: Dialect, as_of: dt.date) -> None:
-        self._get = _Outstanding(dialect, python_dates=True).get
+    def __init__(self, dialect: Dialect, as_of: dt.date, grace_days: int) -> None:
+        self._get = _Outstanding(dialect, grace_days, python_dates=True).get
         self.as_of = as_of
 
     def column(self, rows: dict[str, list]) -> list:
@@ -156,10 +167,10 @@ class DuesAsImported:
     stored value the batch does not have, and ``refresh_dues`` reads it back instead.
     """
 
-    def __init__(self, conn: Connection, as_of: dt.date) -> None:
+    def __init__(self, conn: Connection, as_of: dt.date, grace_days: int) -> None:
         self.conn = conn
         self.as_of = as_of
-        self._outstanding = _Outstanding(conn.dialect)
+        self._outstanding = _Outstanding(conn.dialect, grace_days)
         self._any_stored = not is_empty(conn, PremiumDue.__table__)
         self._any_paid = not is_empty(conn, Payment.__table__)
 

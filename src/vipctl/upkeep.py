@@ -6,12 +6,13 @@ broken file, would be worse than none, so every restore is checked before it rep
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 
-from vipctl import agendastore, sqlite
+from vipctl import agendastore, plausible, queries, sqlite
 from vipctl.config import TIERS
 from vipctl.errors import UserError
 from vipctl.models import Client, ClientTier, Policy, PremiumDue
@@ -66,7 +67,7 @@ def restore(path: Path | str, source: Path) -> Path | None:
             raise UserError(f"{source} is not a vipctl backup ({exc})") from None
         checked = Database(staged, keep_old=False)
         try:
-            found, _ = check(checked)  # missing tiers are advice, not a reason to refuse
+            found, _, _ = check(checked)  # advice and doubts: no reason to refuse
         finally:
             checked.close()
         if found:
@@ -96,9 +97,10 @@ def restore(path: Path | str, source: Path) -> Path | None:
             leftover.unlink(missing_ok=True)
 
 
-def check(db: Database) -> tuple[list[str], list[str]]:
-    """The problems found (SQLite's own checks first, then vipctl's), and advice: what is not
-    broken but leaves the agenda short until the user acts."""
+def check(db: Database, today: dt.date | None = None) -> tuple[list[str], list[str], list[str]]:
+    """The problems found (SQLite's own checks first, then vipctl's); advice: what is not
+    broken but leaves the agenda short until the user acts; and the values kept that cannot be
+    true, judged as of ``today`` (``plausible``; None: skip them)."""
     if db.path is not None:  # a server checks its own pages and keys as it writes them
         raw = db.engine.raw_connection()
         try:
@@ -106,9 +108,33 @@ def check(db: Database) -> tuple[list[str], list[str]]:
         finally:
             raw.close()
         if found:  # the app's checks would read broken pages
-            return found, []
+            return found, [], []
     with db.read() as conn:
-        return consistency(conn), advice(conn)
+        found = doubts(conn, today) if today is not None else []
+        return consistency(conn), advice(conn), found
+
+
+def doubts(conn: Connection, today: dt.date) -> list[str]:
+    """The book's implausible values, as an import warns of them: by client, then policy."""
+    c, p = Client.__table__.c, Policy.__table__.c
+    found = []
+    people = select(c.client_id, c.birthday, c.wedding_anniversary).where(
+        or_(c.birthday.is_not(None), c.wedding_anniversary.is_not(None))
+    )
+    for client, born, wed in conn.execute(people.order_by(c.client_id)):
+        found += [
+            f"client {client}: {name}: {why}"
+            for name, why in plausible.client(born, wed, today, "today")
+        ]
+    for client, income, premium in queries.incomes_below_premiums(conn):
+        found.append(f"client {client}: annual_income: {plausible.income(income, premium)}")
+    policies = select(p.policy_no, p.effective_date, p.category, p.premium, p.sum_assured)
+    for number, *values in conn.execute(policies.order_by(p.policy_no)):
+        found += [
+            f"policy {number}: {name}: {why}"
+            for name, why in plausible.policy(*values, today, "today")
+        ]
+    return found
 
 
 def advice(conn: Connection) -> list[str]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
-from vipctl import contract, csvfile
+from vipctl import contract, csvfile, plausible, schedule
 from vipctl import values as v
 from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
+from vipctl.plausible import Doubt
 from vipctl.privacy import mask
 
 _MEMO_LIMIT = 50_000  # distinct spellings remembered per column
@@ -92,18 +93,34 @@ class Checked:
     last_line: int = 0  # where the batch's last record starts
     bad: list[tuple[list[str], str]] = field(default_factory=list)  # (fields, problems)
     messages: list[str] = field(default_factory=list)  # FILE:LINE: column: problem
+    # Values kept but doubtful (``plausible``), of good rows: (line, column as headed, value, why)
+    doubts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    legacy_ids: int = 0  # 15-digit ID numbers converted to 18 digits
+    lines: list[int] = field(default_factory=list)  # where each good row starts
 
     def plain(self) -> tuple:
         """The fields in order, as plain values: ``Checked(*plain)`` makes it again."""
-        return self.columns, self.rows, self.last_line, self.bad, self.messages
+        return (
+            self.columns,
+            self.rows,
+            self.last_line,
+            self.bad,
+            self.messages,
+            self.doubts,
+            self.legacy_ids,
+            self.lines,
+        )
 
 
 class Validator:
     """Checks records across a whole import: duplicate keys and policies' clients span files."""
 
-    def __init__(self, today: dt.date, clients: set[str]) -> None:
+    def __init__(
+        self, today: dt.date, clients: set[str], grace_days: int = schedule.GRACE_DAYS
+    ) -> None:
         """``clients``: the client ids stored before this import."""
         self.today = today
+        self.grace_days = grace_days
         self.clients = clients  # grows with the good client rows of this import
         self._memos: dict[tuple[Kind, str], dict[str, object]] = {}
         self.rejected_clients: dict[str, str] = {}
@@ -138,10 +155,78 @@ class Validator:
         cols: dict[str, list] = {}
         for pos, col, header in src.columns:
             cols[col.name] = self._column(src.kind, col, header, cells[pos], add)
-        if src.kind == "clients":
-            self._client_rules(src, cols, n, add)
+        legacy = self._client_rules(src, cols, n, add) if src.kind == "clients" else 0
         self._cross_checks(src, cols, records, problems, add)
-        return self._outcome(src, cols, records, problems)
+        checked = self._outcome(src, cols, records, problems)
+        checked.doubts = self._doubts(src, cols, records, problems)
+        checked.legacy_ids = legacy
+        return checked
+
+    def _doubts(
+        self,
+        src: Source,
+        cols: dict[str, list],
+        records: list[tuple[int, list[str]]],
+        problems: dict[int, list[str]],
+    ) -> list[tuple[int, str, str, str]]:
+        """What ``plausible`` doubts in the good rows. Rows are picked by cheap tests first: a
+        whole export is walked in a few comprehensions, and only the few suspects row by row."""
+        n, today = len(records), self.today
+        none = [None] * n
+
+        def get(name: str) -> list:
+            return cols.get(name) or none
+
+        found: list[tuple[int, Doubt]] = []
+        if src.kind == "clients":
+            born, wed = get("birthday"), get("wedding_anniversary")
+            early, late = plausible.EARLIEST_BIRTH, today
+            suspects = [
+                i
+                for i in range(n)
+                if (born[i] is not None and not early <= born[i] <= late) or wed[i] is not None
+            ]
+            for i in suspects:
+                found += [(i, d) for d in plausible.client(born[i], wed[i], today)]
+        else:
+            effective, category = get("effective_date"), get("category")
+            premium, assured, status = get("premium"), get("sum_assured"), get("status")
+            frequency, years, due = get("frequency"), get("payment_years"), get("next_due_date")
+            suspects = [
+                i
+                for i in range(n)
+                if (effective[i] is not None and effective[i] > today)
+                or (premium[i] is not None and assured[i] is not None and premium[i] > assured[i])
+                or (status[i] == "grace" and due[i] is None)
+            ]
+            for i in suspects:
+                if effective[i] is None:
+                    continue  # a required column left empty: a problem already
+                found += [
+                    (i, d)
+                    for d in plausible.policy(
+                        effective[i], category[i], premium[i], assured[i], today
+                    )
+                ]
+                found += [
+                    (i, d)
+                    for d in plausible.grace_status(
+                        effective[i], frequency[i], years[i], due[i], status[i], today,
+                        self.grace_days,
+                    )
+                ]  # fmt: skip
+        doubts = []
+        positions = {col.name: pos for pos, col, _ in src.columns}
+        for i, (name, why) in found:
+            if i in problems:
+                continue  # the row is refused: its doubts do not matter
+            line, fields = records[i]
+            if name in positions:
+                header, value = src.header(name) or name, fields[positions[name]].strip()
+            else:  # a birthday read from the ID number
+                header, value = src.header("id_number") or name, str(cols[name][i])
+            doubts.append((line, header, value, why))
+        return doubts
 
     def _column(
         self,
@@ -189,15 +274,18 @@ class Validator:
 
     def _client_rules(
         self, src: Source, cols: dict[str, list], n: int, add: Callable[[int, str], None]
-    ) -> None:
-        """Birthday and gender come from the ID number when empty, and must agree with it."""
+    ) -> int:
+        """Birthday and gender come from the ID number when empty, and must agree with it;
+        how many 15-digit numbers were converted."""
         ids = cols.get("id_number")
+        legacy = 0
         if ids is not None:
             derived_cols = {name: cols.setdefault(name, [None] * n) for name in _DERIVED_FROM_ID}
             for i, ident in enumerate(ids):
                 if ident is None:
                     continue
                 ids[i] = ident.number
+                legacy += ident.legacy
                 for name, derived in (("birthday", ident.birthday), ("gender", ident.gender)):
                     given = derived_cols[name][i]
                     if given is None:
@@ -208,10 +296,7 @@ class Validator:
                             f"{src.header(name)}: does not match the ID number, which says "
                             f"{derived} (got '{given}')",
                         )
-        header = src.header("birthday") or src.header("id_number")
-        for i, birthday in enumerate(cols.get("birthday") or ()):
-            if birthday is not None and birthday > self.today:
-                add(i, f"{header}: birthday is in the future")
+        return legacy
 
     def _cross_checks(
         self,
@@ -296,9 +381,11 @@ class Validator:
             if src.kind == "clients" and key and self._first("clients", key) is None:
                 self.rejected_clients[key] = f"{src.csv.path}:{line}"
         columns = [cols[name] for name in src.stored]
+        checked.lines = [line for line, _ in records]
         if problems:
             good = [i for i in range(len(records)) if i not in problems]
             columns = [[column[i] for i in good] for column in columns]
+            checked.lines = [checked.lines[i] for i in good]
         checked.columns = columns
         if src.kind == "clients":
             self.clients.update(columns[0])

@@ -132,14 +132,16 @@ def parse_text(text: str) -> str:
 
 
 class IdNumber:
-    """An 18-digit PRC resident ID with what it tells: birth date and gender."""
+    """An 18-digit PRC resident ID with what it tells: birth date and gender; ``legacy``: it was
+    written in the 15-digit form of before 1999 and converted."""
 
-    __slots__ = ("birthday", "gender", "number")
+    __slots__ = ("birthday", "gender", "legacy", "number")
 
-    def __init__(self, number: str, birthday: dt.date, gender: str) -> None:
+    def __init__(self, number: str, birthday: dt.date, gender: str, legacy: bool = False) -> None:
         self.number = number
         self.birthday = birthday
         self.gender = gender
+        self.legacy = legacy
 
 
 @functools.cache
@@ -152,25 +154,42 @@ def _ric() -> ModuleType:
 
 _ID_SEPARATORS = str.maketrans("", "", " -")
 _CHECK_CHARS = frozenset("0123456789X")
+# The province-level codes of GB/T 2260 that open every region code: Beijing 11 … Macao 82.
+PROVINCES = frozenset(
+    f"{n}"
+    for low, high in ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71),
+                      (81, 82))
+    for n in range(low, high + 1)
+)  # fmt: skip
 
 
 def parse_id_number(text: str) -> IdNumber:
-    """Check length, digits, check digit and birth date; the check digit by python-stdnum.
+    """Check length, digits, province, check digit and birth date; the check digit by
+    python-stdnum. A 15-digit ID of before 1999 (still in old core systems' exports) becomes the
+    18-digit one it was replaced by: 19 before the two-digit birth year, the check digit added.
 
     Not ``ric.validate``: it also rejects a region code created after the birth year, yet people
     who moved their household registration carry exactly such numbers, and the check digit
-    already catches typos.
+    already catches typos. The province alone is checked: no ID starts outside them.
     """
     number = text if text.isalnum() else text.translate(_ID_SEPARATORS)
     number = number.upper()
-    if len(number) != 18:
-        raise ValueError("expected an 18-character ID number")
+    legacy = len(number) == 15
+    if legacy:
+        if not (number.isascii() and number.isdigit()):
+            raise ValueError("expected a 15-digit ID number of digits only")
+        number = number[:6] + "19" + number[6:]
+        number += _ric().calc_check_digit(number + "0")
+    elif len(number) != 18:
+        raise ValueError("expected an 18-character ID number (or a 15-digit one of before 1999)")
     if not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in _CHECK_CHARS:
         raise ValueError("expected 17 digits and a final digit or X")
+    if number[:2] not in PROVINCES:
+        raise ValueError(f"the region code {number[:6]} names no province of GB/T 2260")
     if number[17] != _ric().calc_check_digit(number):
         raise ValueError("check digit does not match: the ID number has a typo")
     try:
         birthday = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValueError("the birth date inside the ID number is not a real date") from None
-    return IdNumber(number, birthday, "M" if int(number[16]) % 2 else "F")
+    return IdNumber(number, birthday, "M" if int(number[16]) % 2 else "F", legacy)
