@@ -58,7 +58,7 @@ def test_config_overrides(own_config):
     assert loaded.agenda.grace_days == 60  # not set: the default
     assert loaded.team.agent == "王芳"
     assert loaded.tiers.healthy["mobility"] == "high"
-    assert loaded.tiers.cadence_days == {"A": 90, "B": 60, "C": 30, "D": 7, "unassessed": 90}
+    assert loaded.tiers.cadence_days == {"A": 90, "B": 60, "C": 30, "D": 7, "no_indicators": 90}
     assert loaded.segments.up_to_percent == {"key": 20.0, "important": 80.0, "general": 95.0}
     values = {**HEALTHY, "mobility": "high", "economy": "poor"}
     assert tiers.assess(values, loaded.tiers).tier == "A"  # one off, and A now allows one

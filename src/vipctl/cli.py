@@ -114,6 +114,14 @@ ListLimitOption = Annotated[
 ]
 TierOption = Annotated[str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")]
 DaysOption = Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")]
+HighEndOption = Annotated[
+    bool,
+    typer.Option(
+        "--high-end",
+        help="Only high-end clients: household income and investable assets at the seeds' "
+        "high end, the very rich above their band included (see README).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -277,6 +285,8 @@ def _import_summary(result: Any, db_name: str) -> None:
             )
         for line in importer.doubt_lines(r):
             typer.echo(line, err=True)
+    for line in result.book_doubts:
+        typer.echo(f"warning: {line}", err=True)
     if result.changed == 0 and not any(r.rejected for r in result.files):
         typer.echo("Nothing changed: the database already holds exactly these rows.")
     if result.assessment is not None:
@@ -293,12 +303,7 @@ def clients(
     search: Annotated[
         str | None, typer.Option(help="Text in the id, name, company, phone, e-mail or notes.")
     ] = None,
-    high_end: Annotated[
-        bool,
-        typer.Option(
-            "--high-end", help="Only high-end clients (household income and assets, see README)."
-        ),
-    ] = False,
+    high_end: HighEndOption = False,
     limit: ListLimitOption = None,
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
@@ -401,6 +406,7 @@ def gaps(
         Literal["shortfall", "client", "tier", "segment"],
         typer.Option(help="shortfall: largest first; client; tier: A to D; segment: key first."),
     ] = "shortfall",
+    high_end: HighEndOption = False,
     fmt: FormatOption = "table",
 ) -> None:
     """Every client with cover absent or short of the guidance, to plan a campaign."""
@@ -415,6 +421,7 @@ def gaps(
             segments=_choices(SEGMENTS)(segment),
             agent=agent,
             wanted=_choices(NEEDS)(need) or NEEDS,
+            high_end=high_end,
         )
     rows = reviewing.sort_gaps(rows, sort)
     render.listing(

@@ -21,7 +21,7 @@ from vipctl.kinds import KINDS
 
 ENV_VAR = "VIPCTL_CONFIG"
 TIERS = ("A", "B", "C", "D")
-NOT_ASSESSED = "unassessed"  # the config's name for clients with no tier: no indicator known
+NOT_ASSESSED = "no_indicators"  # the config's name for clients with no tier: none known
 SEGMENTS = ("key", "important", "general", "maintain")
 INDICATORS: dict[str, dict[str, tuple[str, ...]]] = {
     "policy_quality": contract.QUALITY,

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Dialect, Index, Table, select
 
 from vipctl import agendastore, assessing, csvfile, plausible, queries, readahead, tracking
 from vipctl.assessing import Recomputed
-from vipctl.bulk import Converter, Upsert, is_empty
+from vipctl.bulk import Converter, Upsert, is_empty, rows_in
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
@@ -56,6 +56,8 @@ class ImportResult:
     files: list[FileReport]
     errors: list[str] = field(default_factory=list)
     assessment: Recomputed | None = None  # tiers and segments, when anything changed
+    # Doubts about stored values the files do not hold (``vipctl check``'s words, by id).
+    book_doubts: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -146,7 +148,7 @@ def run(
     upserts: dict[int, Upsert] = {}
     dues: dict[int, tracking.DuesAsImported] = {}
     progress: dict[int, Callable[[int], None] | None] = {}
-    # (file, client ids, lines) of each batch: where a doubt about a client's income goes
+    # (file, client ids, lines) of each clients batch: where a doubt about an income goes
     whose: list[tuple[int, list, array]] = []
     with db.write() as conn:
         stored = Client.__table__.c.client_id
@@ -170,8 +172,8 @@ def run(
             report.rejected += len(checked.bad)
             report.legacy_ids += checked.legacy_ids
             report.doubts += checked.doubts
-            ids = checked.columns[src.stored.index("client_id")] if checked.columns else []
-            whose.append((n, ids, array("L", checked.lines)))  # 4 bytes a line, not 36
+            if src.kind == "clients":
+                whose.append((n, checked.columns[0], array("L", checked.lines)))
             if skip_invalid:
                 rejects.setdefault(n, []).extend(checked.bad)
             result.errors += checked.messages
@@ -204,7 +206,8 @@ def run(
                 tracking.refresh_dues(conn, today, dues_later, grace)
             result.assessment = assessing.recompute(conn, config, today, only=touched)
             tracking.refresh_departures(conn, today, only=touched)
-        _income_doubts(conn, sources, reports, whose)
+        changed_policies = any(sources[n].kind == "policies" for n in upserts)
+        result.book_doubts = _income_doubts(conn, sources, reports, whose, now, changed_policies)
         for index in deferred:
             index.create(conn)
         if result.changed:
@@ -250,26 +253,35 @@ def _income_doubts(
     sources: list[Source],
     reports: list[FileReport],
     whose: list[tuple[int, list, array]],
-) -> None:
+    now: dt.datetime,
+    policies: bool,
+) -> list[str]:
     """Doubt each client of the import whose income is below the premiums they now pay: at the
-    client's row when the import has it, else at the row of their first policy in it."""
+    client's row when the import has it; a client whose policies alone were imported is doubted
+    as ``vipctl check`` does, by id, as the income is not in these files."""
     below = {row[0]: row[1:] for row in queries.incomes_below_premiums(conn)}
     if not below:
-        return
+        return []
     found: dict[str, tuple[int, int]] = {}  # client -> (file, line)
-    for n, ids, lines in sorted(whose, key=lambda b: sources[b[0]].kind != "clients"):
+    for n, ids, lines in whose:
         for client, line in zip(ids, lines, strict=True):
             if client in below and client not in found:
                 found[client] = (n, line)
-    for client, (n, line) in found.items():
-        income, premium = below[client]
+    wrote: set[str] = set()  # of the others, the clients of policies this import wrote
+    if policies and (rest := below.keys() - found.keys()):
+        p = Policy.__table__.c
+        query = select(p.client_id).where(p.updated_at == now).distinct()
+        wrote = {client for (client,) in rows_in(conn, query, p.client_id, rest)}
+    elsewhere = []
+    for client, (income, premium) in below.items():
         why = plausible.income(income, premium)
         if why is None:
             continue
-        src = sources[n]
-        if src.kind == "clients":
-            header = src.header("annual_income") or "annual_income"
+        if client in found:
+            n, line = found[client]
+            header = sources[n].header("annual_income") or "annual_income"
             value = f"{float(income):.2f}".removesuffix(".00")
-        else:
-            header, value = src.header("client_id") or "client_id", client
-        reports[n].doubts.append((line, header, value, why))
+            reports[n].doubts.append((line, header, value, why))
+        elif client in wrote:
+            elsewhere.append(f"client {client}: annual_income: {why}")
+    return elsewhere

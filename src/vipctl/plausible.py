@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from vipctl import schedule
 
 Doubt = tuple[str, str]  # (column, why)
@@ -25,6 +23,14 @@ WEDDING_AGE = 16  # no wedding anniversary before this birthday
 PROTECTION = frozenset(
     {"life", "critical_illness", "medical", "accident", "accident_medical", "property"}
 )
+
+
+def _birthday(born: dt.date, age: int) -> dt.date:
+    """The day one turns ``age``: a Feb 29 birthday falls on Feb 28 in a common year."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return born.replace(year=born.year + age, day=28)
 
 
 def _yuan(amount: Decimal | float) -> str:
@@ -47,7 +53,7 @@ def client(
     if wedding is not None:
         if wedding > as_of:
             yield "wedding_anniversary", f"married {wedding}, after {day} {as_of}"
-        elif birthday is not None and wedding < birthday + relativedelta(years=WEDDING_AGE):
+        elif birthday is not None and wedding < _birthday(birthday, WEDDING_AGE):
             yield (
                 "wedding_anniversary",
                 f"married {wedding}, before the client's {WEDDING_AGE}th birthday "

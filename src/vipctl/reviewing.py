@@ -219,8 +219,10 @@ def gaps(
     segments: Collection[str] = (),
     agent: str | None = None,
     wanted: Collection[str] = needs.NEEDS,
+    high_end: bool = False,
 ) -> list[dict]:
-    """One row per client and need that is absent or short, in client order."""
+    """One row per client and need that is absent or short, in client order; of high-end
+    clients only with ``high_end`` (the seeds' guidance is written for them)."""
     c, t = Client.__table__.c, ClientTier.__table__.c
     query = (
         select(c.client_id, c.name, t.tier, t.segment, c.agent, c.owns_property)
@@ -234,7 +236,10 @@ def gaps(
     if agent:
         query = query.where(c.agent == agent)
     chosen = list(conn.execute(query))
-    narrowed = bool(tiers or segments or agent)
+    if high_end:
+        rich = high_end_ids(conn, config)
+        chosen = [row for row in chosen if row[0] in rich]
+    narrowed = bool(tiers or segments or agent or high_end)
     ids = {row[0] for row in chosen} if narrowed else None
     held, homes = cover(conn, ids), households(conn, ids)
     rows = []

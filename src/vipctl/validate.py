@@ -96,7 +96,7 @@ class Checked:
     # Values kept but doubtful (``plausible``), of good rows: (line, column as headed, value, why)
     doubts: list[tuple[int, str, str, str]] = field(default_factory=list)
     legacy_ids: int = 0  # 15-digit ID numbers converted to 18 digits
-    lines: list[int] = field(default_factory=list)  # where each good row starts
+    lines: list[int] = field(default_factory=list)  # where each good client row starts
 
     def plain(self) -> tuple:
         """The fields in order, as plain values: ``Checked(*plain)`` makes it again."""
@@ -180,11 +180,18 @@ class Validator:
         found: list[tuple[int, Doubt]] = []
         if src.kind == "clients":
             born, wed = get("birthday"), get("wedding_anniversary")
-            early, late = plausible.EARLIEST_BIRTH, today
+            early, late, young = plausible.EARLIEST_BIRTH, today, plausible.WEDDING_AGE
             suspects = [
                 i
                 for i in range(n)
-                if (born[i] is not None and not early <= born[i] <= late) or wed[i] is not None
+                if (born[i] is not None and not early <= born[i] <= late)
+                or (
+                    wed[i] is not None
+                    and (
+                        wed[i] > late
+                        or (born[i] is not None and wed[i].year - born[i].year <= young)
+                    )
+                )
             ]
             for i in suspects:
                 found += [(i, d) for d in plausible.client(born[i], wed[i], today)]
@@ -381,11 +388,12 @@ class Validator:
             if src.kind == "clients" and key and self._first("clients", key) is None:
                 self.rejected_clients[key] = f"{src.csv.path}:{line}"
         columns = [cols[name] for name in src.stored]
-        checked.lines = [line for line, _ in records]
+        if src.kind == "clients":  # where a doubt about a client's income will go
+            checked.lines = list(map(itemgetter(0), records))
         if problems:
             good = [i for i in range(len(records)) if i not in problems]
             columns = [[column[i] for i in good] for column in columns]
-            checked.lines = [checked.lines[i] for i in good]
+            checked.lines = [checked.lines[i] for i in good] if checked.lines else []
         checked.columns = columns
         if src.kind == "clients":
             self.clients.update(columns[0])
