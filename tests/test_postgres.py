@@ -102,6 +102,30 @@ def test_an_older_schema_is_upgraded_in_one_transaction(pg):
     assert count(pg.db, "client_tier") == 200
 
 
+def test_schema_6_is_upgraded_in_place_on_the_server(pg):
+    """Schema 6 had no value premium and a tier for every assessed client: made here from
+    today's tables, then opened by vipctl, which loosens the tier in place (ALTER COLUMN)."""
+    _imported(pg)
+    execute(pg.db, "UPDATE client_tier SET tier = 'A' WHERE tier IS NULL")
+    execute(pg.db, "ALTER TABLE client_tier DROP COLUMN value_premium")
+    execute(pg.db, "ALTER TABLE client_tier ALTER COLUMN tier SET NOT NULL")
+    execute(pg.db, "UPDATE vipctl_meta SET value = '6' WHERE key = 'schema_version'")
+    listed = pg("clients", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    assert "from schema 6 to" in listed.stderr
+    columns = dict(
+        rows(
+            pg.db,
+            "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name ="
+            " 'client_tier' AND table_schema = current_schema()"
+            " AND column_name IN ('tier', 'value_premium')",
+        )
+    )
+    assert columns == {"tier": "YES", "value_premium": "NO"}
+    assert rows(pg.db, "SELECT count(*) FROM client_tier WHERE value_premium IS NULL") == [(0,)]
+    assert pg("tier", "--recompute", "--date", "2026-11-01").exit_code == 0
+
+
 def test_a_failing_upgrade_leaves_the_old_schema(pg, monkeypatch):
     _imported(pg)
     execute(pg.db, "DROP TABLE report_run")

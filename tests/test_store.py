@@ -173,3 +173,30 @@ def test_a_version_3_database_gets_the_report_runs(cli):
             " JOIN client c ON c.client_id = t.client_id WHERE c.annual_income > 0"
         ).fetchall()
         assert len(shares) > 100 and all(got == want for got, want in shares)
+
+
+@pytest.mark.sqlite_only
+def test_a_version_6_database_is_assessed_and_owed_by_todays_rules(cli):
+    """tests/data/schema-v6.db was written by the vipctl of schema 6 on 2026-11-24: C2 has no
+    indicator (then tier A with a mark), C3's P2 was paid up in 2015 yet stored as owing
+    2026-10-01 (status grace), C2's P3 is a ¥3,000,000 single premium that counted nothing."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v6.db", cli.db)
+    card = cli("show", "C3", "-f", "json")
+    assert card.exit_code == 0, card.output
+    assert "from schema 6 to" in card.stderr and "run 'vipctl tier --recompute' once" in card.stderr
+    assert json.loads(card.stdout)["policies"][0]["next_due_date"] is None  # paid up
+    assert json.loads(cli("show", "C2", "-f", "json").stdout)["tier"] is None
+    with sqlite3.connect(cli.db) as conn:
+        nullable = {row[1]: not row[3] for row in conn.execute("PRAGMA table_info(client_tier)")}
+        assert nullable["tier"] and not nullable["value_premium"]
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(client_tier)")}
+        assert {"ix_client_tier_tier", "ix_client_tier_segment"} <= indexes
+    assert cli("tier", "--recompute", "--date", "2026-11-24").exit_code == 0
+    listed = json.loads(cli("clients", "-f", "json").stdout)
+    # ¥300,000 a year of the single premium makes C2 key; C3's paid-up policy counts nothing.
+    assert {c["client_id"]: c["segment"] for c in listed} == {
+        "C1": "maintain",
+        "C2": "key",
+        "C3": "maintain",
+    }
+    assert cli("check").exit_code == 0

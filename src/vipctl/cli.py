@@ -89,6 +89,8 @@ def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
             f"{SCHEMA_VERSION}" + (f"; the file as it was is kept as {kept}" if kept else ""),
             err=True,
         )
+        for note in db.upgraded.notes:
+            typer.echo(f"vipctl: {note}", err=True)
     return db
 
 

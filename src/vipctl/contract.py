@@ -46,7 +46,7 @@ CATEGORY = {
     "critical_illness": ("重疾", "重疾险", "critical illness"),
     "medical": ("医疗", "医疗险"),
     "accident": ("意外", "意外险"),
-    # Beyond DESIGN's list: the needs analysis has a guidance for accident medical cover.
+    # The needs analysis has a guidance of its own for accident medical cover.
     "accident_medical": ("意外医疗", "意外医疗险", "accident medical"),
     "property": ("财产", "财产险"),
     "annuity": ("年金", "年金险"),

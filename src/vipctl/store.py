@@ -105,8 +105,9 @@ def _add_kept_lists(conn: Connection) -> None:
 
 def _add_not_assessed_and_value(conn: Connection) -> None:
     """A client with no indicator known has no tier (it was A, all five counted healthy); the
-    segments rank a premium of their own. Both are worked out afresh by the next import or
-    ``tier --recompute``; until then the value is the annual premium, as it was."""
+    segments rank a premium of their own, the annual premium until the next import or
+    ``tier --recompute`` works it out (``NOTES``). The unpaid premiums are worked out again by
+    the premium schedule's rules as they are now: a paid-up policy owed one before."""
     if "value_premium" not in {col["name"] for col in inspect(conn).get_columns("client_tier")}:
         conn.execute(text("ALTER TABLE client_tier ADD COLUMN value_premium NUMERIC(16, 2)"))
     t = ClientTier.__table__
@@ -118,6 +119,7 @@ def _add_not_assessed_and_value(conn: Connection) -> None:
 
         postgres.rebuild(conn, t)
     conn.execute(t.update().where(t.c.missing == ",".join(INDICATORS)).values(tier=None))
+    tracking.refresh_dues(conn, None)  # as of each policy's last import
 
 
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
@@ -129,6 +131,11 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _add_who_and_share,
     5: _add_kept_lists,
     6: _add_not_assessed_and_value,
+}
+# What the user should do after the step from version N, said once when the upgrade runs.
+NOTES: dict[int, str] = {
+    6: "run 'vipctl tier --recompute' once: annual premiums and segments now leave paid-up "
+    "policies out and count single premiums spread over years",
 }
 
 
@@ -162,6 +169,10 @@ class Upgrade:
 
     from_version: int
     kept: Path | None  # the file as it was, or None when no copy was asked for
+
+    @property
+    def notes(self) -> list[str]:
+        return [NOTES[step] for step in range(self.from_version, SCHEMA_VERSION) if step in NOTES]
 
 
 class Database:
