@@ -153,7 +153,8 @@ def run(
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
-        validator = Validator(today, set(conn.scalars(select(stored))) if needed else set())
+        known = set(conn.scalars(select(stored))) if needed else set()
+        validator = Validator(today, known, grace)
         deferred = _defer_indexes(conn, {s.kind for s in sources})
         reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today, grace))
         for n, plain, unpaid in reading:

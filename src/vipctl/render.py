@@ -257,7 +257,7 @@ CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("off", "Indicators off"),
             ("missing", "Unknown"),
             ("segment", "Value segment"),
-            ("annual_premium", "Annualised premium"),
+            ("annual_premium", "Annual premium"),
             ("value_premium", "Value a year"),
             ("high_end_shown", "High-end client"),
         ),

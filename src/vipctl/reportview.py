@@ -95,7 +95,7 @@ def _movements(data: dict) -> Section:
 def _tiers(data: dict) -> Section:
     tiers = data["tiers"]
     rows = [{"tier": t, **tiers["matrix"][t], "total": tiers["counts"][t]} for t in TIERS]
-    rows.append({"tier": "all", **tiers["segments"], "total": sum(tiers["counts"].values())})
+    rows.append({"tier": "all", **tiers["segments"], "total": sum(tiers["segments"].values())})
     lines = []
     if tiers["incomplete"]:
         lines.append(f"{_plural(tiers['incomplete'], 'client')} assessed on incomplete data.")

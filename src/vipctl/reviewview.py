@@ -97,7 +97,7 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
         Section(
             "Premium burden",
             [
-                f"Annualised premium {yuan(burden['annual_premium'])}, income "
+                f"Annual premium {yuan(burden['annual_premium'])}, income "
                 f"{yuan(burden['income'])}: {_percent(burden['percent'])} of income{risk}."
             ],
         ),

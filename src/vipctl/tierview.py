@@ -61,8 +61,10 @@ def summary(
 ) -> dict:
     """The distribution and movements as one JSON-ready dict (the README documents its shape)."""
     matrix = {t: dict.fromkeys(SEGMENTS, 0) for t in TIERS}
+    segments = dict.fromkeys(SEGMENTS, 0)  # of every client, assessed or not
     no_indicators = 0
     for row in counts:
+        segments[row["segment"]] += row["clients"]
         if row["tier"] is None:
             no_indicators += row["clients"]
         else:
@@ -71,7 +73,7 @@ def summary(
     up = sum(1 for m in moves if tiers.movement(m["from"], m["to"]) == "up")
     return {
         "counts": {t: sum(matrix[t].values()) for t in TIERS},
-        "segments": {s: sum(matrix[t][s] for t in TIERS) for s in SEGMENTS},
+        "segments": segments,
         "incomplete": sum(row["incomplete"] for row in counts if row["tier"] is not None),
         "unassessed": unassessed,
         "no_indicators": no_indicators,
