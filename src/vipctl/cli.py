@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -47,8 +48,16 @@ def _today(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
 
 
+def _echo(message: str, *, err: bool = False) -> None:
+    """One line for a person: ID and phone numbers masked, control characters shown, whatever
+    a value in it holds (``safety.scrub``)."""
+    from vipctl.safety import scrub
+
+    typer.echo(scrub(message), err=err)
+
+
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"vipctl: {message}", err=True)
+    _echo(f"vipctl: {message}", err=True)
     return typer.Exit(1)
 
 
@@ -63,6 +72,12 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except UserError as exc:
             raise _fail(str(exc)) from None
+        except BrokenPipeError:  # `| head` read what it wanted: nothing to say
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        except OSError as exc:  # the output cannot be written (a full disk), or a file read
+            where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+            raise _fail(f"{where}{exc.strerror or exc}") from None
         except OperationalError as exc:
             if "locked" in str(exc.orig):
                 raise _fail("the database is busy (another vipctl is writing); try again") from None
@@ -84,13 +99,13 @@ def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
         from vipctl.models import SCHEMA_VERSION
 
         kept = db.upgraded.kept
-        typer.echo(
+        _echo(
             f"vipctl: upgraded {db.name} from schema {db.upgraded.from_version} to "
             f"{SCHEMA_VERSION}" + (f"; the file as it was is kept as {kept}" if kept else ""),
             err=True,
         )
         for note in db.upgraded.notes:
-            typer.echo(f"vipctl: {note}", err=True)
+            _echo(f"vipctl: {note}", err=True)
     return db
 
 
@@ -128,7 +143,7 @@ HighEndOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"vipctl {__version__}")
+        _echo(f"vipctl {__version__}")
         raise typer.Exit()
 
 
@@ -238,7 +253,7 @@ def import_(
     except importer.ImportRejected as rejected:
         _warn_ignored(rejected.result)
         for message in rejected.result.errors:
-            typer.echo(message, err=True)
+            _echo(message, err=True)
         raise
     finally:
         db.close()
@@ -253,7 +268,7 @@ def _warn_ignored(result: Any) -> None:
             names = ", ".join(ignored[:20]) + (
                 f" and {len(ignored) - 20} more" if len(ignored) > 20 else ""
             )
-            typer.echo(
+            _echo(
                 f"warning: {report.path}: not in the data contract, so not imported: {names}",
                 err=True,
             )
@@ -280,21 +295,19 @@ def _import_summary(result: Any, db_name: str) -> None:
     out.print(render.table(columns, rows, title=f"Imported into {db_name}"))
     for r in result.files:
         if r.rejects_path:
-            typer.echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
+            _echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
         if r.legacy_ids:
-            typer.echo(
-                f"{r.path}: {r.legacy_ids} 15-digit ID number(s) converted to the 18-digit form"
-            )
+            _echo(f"{r.path}: {r.legacy_ids} 15-digit ID number(s) converted to the 18-digit form")
         for line in importer.doubt_lines(r):
-            typer.echo(line, err=True)
+            _echo(line, err=True)
     for line in result.book_doubts:
-        typer.echo(f"warning: {line}", err=True)
+        _echo(f"warning: {line}", err=True)
     if result.changed == 0 and not any(r.rejected for r in result.files):
-        typer.echo("Nothing changed: the database already holds exactly these rows.")
+        _echo("Nothing changed: the database already holds exactly these rows.")
     if result.assessment is not None:
         from vipctl import tierview
 
-        typer.echo(tierview.recomputed_line(result.assessment))
+        _echo(tierview.recomputed_line(result.assessment))
 
 
 @app.command()
@@ -479,7 +492,7 @@ def tier(
             settings = config.load()  # a bad config fails before the write lock is taken
             with db.write() as conn:
                 done = assessing.recompute(conn, settings, today)
-            typer.echo(tierview.recomputed_line(done), err=True)
+            _echo(tierview.recomputed_line(done), err=True)
         start = since.date() if since else today.replace(day=1)
         with db.read() as conn:
             counts = queries.tier_counts(conn)
@@ -617,7 +630,7 @@ def log(
     by = _me(ctx, config.load())
     with _session(ctx, write=True) as conn:
         followup.log(conn, client_id, channel, note, day, by=by)
-    typer.echo(f"Logged a {channel} contact with {client_id} on {day}.")
+    _echo(f"Logged a {channel} contact with {client_id} on {day}.")
 
 
 @app.command()
@@ -641,7 +654,7 @@ def done(
     with _session(ctx, write=True) as conn:
         items = followup.done(conn, settings, client_id, day, kinds, policy, by=_me(ctx, settings))
     for e in items:
-        typer.echo(f"done: {agendaview.reason(e, day)}")
+        _echo(f"done: {agendaview.reason(e, day)}")
 
 
 @app.command()
@@ -662,7 +675,7 @@ def snooze(
     by = _me(ctx, config.load())
     with _session(ctx, write=True) as conn:
         followup.snooze(conn, client_id, until.date(), day, by=by)
-    typer.echo(f"{client_id} is snoozed until {until.date()}.")
+    _echo(f"{client_id} is snoozed until {until.date()}.")
 
 
 @app.command()
@@ -679,7 +692,7 @@ def paid(
     with _session(ctx, write=True) as conn:
         due, following = followup.paid(conn, policy_no, day)
     after = f"next due {following}" if following else "nothing more is due"
-    typer.echo(f"{policy_no}: premium of {due} paid on {day}; {after}.")
+    _echo(f"{policy_no}: premium of {due} paid on {day}; {after}.")
 
 
 @app.command()
@@ -743,16 +756,19 @@ def report(
         raise UserError("--smtp: only with --mail-to")
     if team and agent is not None:
         raise UserError("--team and --agent: choose one")
+    through = mailing.server(settings.mail, smtp)
+    if to is not None and (warning := mailing.plaintext_warning(through)):
+        _echo(f"warning: {warning}", err=True)
     db = _open(ctx)
     try:
-        reportjob.run(
+        recorded = reportjob.run(
             db,
             settings,
             day,
             fmt,
             output=output,
             mail_to=to,
-            mail=mailing.server(settings.mail, smtp),
+            mail=through,
             limit=limit,
             show_pii=show_pii,
             agent=None if team else _whose(ctx, settings, agent, everyone),
@@ -760,9 +776,15 @@ def report(
         )
     finally:
         db.close()
+    if not recorded:
+        _echo(
+            f"vipctl: the report is not recorded, {db.read_only}: the next one covers the "
+            "same period again",
+            err=True,
+        )
     if (output or to) and sys.stderr.isatty():  # cron mails whatever it gets: it gets none
         done = [f"written to {output}" if output else "", f"mailed to {mail_to}" if to else ""]
-        typer.echo(f"Report for {day} {' and '.join(filter(None, done))}.", err=True)
+        _echo(f"Report for {day} {' and '.join(filter(None, done))}.", err=True)
 
 
 @app.command()
@@ -811,7 +833,7 @@ def backup(
         upkeep.backup(db, file)
     finally:
         db.close()
-    typer.echo(f"Backed up {db.name} to {file}.")
+    _echo(f"Backed up {db.name} to {file}.")
 
 
 @app.command()
@@ -828,9 +850,9 @@ def restore(
 
     path = store.resolve(ctx.obj.db)
     kept = upkeep.restore(path, file)
-    typer.echo(f"Restored {path} from {file}.")
+    _echo(f"Restored {path} from {file}.")
     if kept is not None:
-        typer.echo(f"The database as it was is kept as {kept}.")
+        _echo(f"The database as it was is kept as {kept}.")
 
 
 @app.command()
@@ -849,14 +871,14 @@ def check(ctx: typer.Context, date: DateOption = None) -> None:
     finally:
         db.close()
     for line in advice:
-        typer.echo(f"note: {line}")
+        _echo(f"note: {line}")
     for line in doubts:
-        typer.echo(f"warning: {line}")
+        _echo(f"warning: {line}")
     if problems:
         for line in problems:
-            typer.echo(f"problem: {line}", err=True)
+            _echo(f"problem: {line}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{db.name}: no problems found.")
+    _echo(f"{db.name}: no problems found.")
 
 
 @app.command()
@@ -905,7 +927,18 @@ def config_path() -> None:
     """Print where vipctl reads its config file ($VIPCTL_CONFIG overrides it)."""
     from vipctl import config
 
-    typer.echo(str(config.path()))
+    _echo(str(config.path()))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit does not fail again on a pipe
+    nobody reads any more."""
+    with suppress(OSError, ValueError):  # ValueError: a stream without a file (tests)
+        sys.stdout.flush()
+    with suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 def main() -> None:
@@ -915,4 +948,15 @@ def main() -> None:
     day's first ``today`` on 100,000 clients, a fifth of an import. Without it memory is the
     same (measured) and what little a library leaves in cycles goes when the process ends."""
     gc.disable()
-    app()
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # what is still buffered fails here, if it fails
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
+    except OSError as exc:
+        typer.echo(f"vipctl: cannot write the output: {exc.strerror or exc}", err=True)
+        _silence_stdout()
+        sys.exit(1)

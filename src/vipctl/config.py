@@ -130,6 +130,9 @@ class MailSettings:
     user: str | None = None
     password_env: str = "VIPCTL_SMTP_PASSWORD"
     sender: str | None = None  # the From address; default: the user
+    # Log in without STARTTLS, the password in clear: only when said, for this host (a relay on
+    # the same machine); never for a host given with --smtp instead.
+    allow_plaintext_auth: bool = False
 
     @property
     def server_port(self) -> int:
@@ -346,7 +349,9 @@ def _mail(table: _Reader | None) -> MailSettings:
         return MailSettings()
     if "password" in table.data:
         table.fail("password", "never in the file: put it in the variable named by password_env")
-    table.known(("host", "port", "starttls", "user", "password_env", "from"))
+    table.known(
+        ("host", "port", "starttls", "user", "password_env", "from", "allow_plaintext_auth")
+    )
     given: dict[str, Any] = {
         name: table.text(key)
         for key, name in (("host", "host"), ("user", "user"), ("password_env", "password_env"),
@@ -355,8 +360,9 @@ def _mail(table: _Reader | None) -> MailSettings:
     }  # fmt: skip
     if "port" in table.data:
         given["port"] = int(table.number("port", 1, 65535, integer=True))
-    if "starttls" in table.data:
-        given["starttls"] = table.boolean("starttls")
+    for flag in ("starttls", "allow_plaintext_auth"):
+        if flag in table.data:
+            given[flag] = table.boolean(flag)
     return MailSettings(**given)
 
 

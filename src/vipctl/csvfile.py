@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vipctl.errors import UserError
+from vipctl.safety import SafeWriter
 
 DELIMITERS = (",", "\t", ";")
 _BOMS = (
@@ -26,6 +27,19 @@ _BOMS = (
 )
 _SAMPLE = 256 * 1024  # enough text to judge the encoding by
 _CHUNK = 1 << 20
+# Bounds on the file's shape, checked as it is read, so memory stays bounded whatever arrives:
+# no export has a thousand columns, and no cell of one holds a megabyte.
+MAX_COLUMNS = 1_000
+MAX_LINE = 1 << 20  # characters of a line, and of a field (which may span lines)
+csv.field_size_limit(MAX_LINE)
+# Two Chinese characters in UTF-8 (a lead byte E4-E9 and two continuation bytes each): a line
+# of them in a file that is not UTF-8 is a mixed file. Found by mapping every byte to its class
+# and searching for the classes' pattern, both in C: a regex over bytes took 0.6 s for 26 MB.
+_BYTE_CLASS = bytes(
+    ord("L") if 0xE4 <= b <= 0xE9 else ord("c") if 0x80 <= b <= 0xBF else ord(".")
+    for b in range(256)
+)
+_TWO_CHINESE = b"LccLcc"
 # The data contract names these; when the bytes could be one of them, it is the one.
 _CONTRACT_FALLBACK = "gb18030"
 
@@ -59,7 +73,8 @@ class CsvFile:
         batch: list[tuple[int, list[str]]] = []
         with self.path.open(encoding=self.encoding, newline="") as stream:
             # strict: a quote left open is an error, not a field that swallows the file's rest.
-            reader = csv.reader(stream, delimiter=self.delimiter, strict=True)
+            lines = bounded_lines(stream, self.path)
+            reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
             try:
                 next(reader)  # the header
                 end = reader.line_num
@@ -74,7 +89,11 @@ class CsvFile:
                 problem = str(exc)
                 if "unexpected end of data" in problem:
                     problem = "a quoted field that starts in this record is never closed"
+                elif "field larger than field limit" in problem:
+                    problem = f"a field longer than {MAX_LINE:,} characters"
                 broken = f"{self.path}:{end + 1}: cannot read CSV here: {problem}"
+            except LineTooLong as exc:
+                broken = str(exc)
             except UnicodeDecodeError:
                 broken = _undecodable(self.path, self.encoding)
             else:
@@ -83,6 +102,21 @@ class CsvFile:
             yield batch
         if broken:
             raise BrokenCsv(broken)
+
+
+class LineTooLong(UserError):
+    pass
+
+
+def bounded_lines(stream: io.TextIOBase, path: Path) -> Iterator[str]:
+    """The stream's lines, each read with a bound: a line of 200 MB is refused when its first
+    megabyte has been read, not after the whole of it sits in memory."""
+    number = 0
+    while line := stream.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise LineTooLong(f"{path}:{number}: a line longer than {MAX_LINE:,} characters")
+        yield line
 
 
 def _first_bad_byte(path: Path, encoding: str) -> int | None:
@@ -130,8 +164,10 @@ def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
-    if _first_bad_byte(path, "utf-8") is None:
+    first_bad = _first_bad_byte(path, "utf-8")
+    if first_bad is None:
         return "utf-8"
+    _refuse_mixed(path, first_bad)
     import charset_normalizer
 
     # Short Chinese files are often scored as Korean or Japanese; the contract says GBK/GB18030,
@@ -148,6 +184,68 @@ def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str
     return chosen
 
 
+def _line_of(path: Path, offset: int) -> int:
+    """The line a byte offset is on, counted in chunks."""
+    line, done = 1, 0
+    with path.open("rb") as f:
+        while done < offset and (chunk := f.read(min(_CHUNK, offset - done))):
+            line += chunk.count(b"\n")
+            done += len(chunk)
+    return line
+
+
+def _utf8_chinese_line(path: Path) -> int | None:
+    """The first line that is UTF-8 Chinese through and through, or None; the file is read in
+    chunks, and only the lines where two UTF-8 Chinese characters appear are decoded."""
+    line, carry = 1, b""
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            text = carry + chunk
+            cut = text.rfind(b"\n") + 1 if len(chunk) == _CHUNK else len(text)
+            whole, carry = text[:cut], text[cut:]
+            if cut == 0:  # one line longer than a chunk: the reader refuses it anyway
+                whole, carry = text, b""
+            classes = whole.translate(_BYTE_CLASS)
+            at = 0
+            while (found := classes.find(_TWO_CHINESE, at)) >= 0:
+                start = whole.rfind(b"\n", 0, found) + 1
+                stop = whole.find(b"\n", found)
+                stop = len(whole) if stop < 0 else stop
+                try:
+                    whole[start:stop].decode("utf-8")
+                except UnicodeDecodeError:
+                    at = stop + 1  # the line is not UTF-8: on to the next one
+                    continue
+                return line + whole.count(b"\n", 0, start)
+            line += whole.count(b"\n")
+    return None
+
+
+def _refuse_mixed(path: Path, first_bad: int) -> None:
+    """A file that is not UTF-8 as a whole yet has lines of UTF-8 Chinese mixes two encodings
+    (rows pasted from two exports): read as one, half of it would be stored as mojibake
+    (张伟 as 寮犱紵). Refused, naming the line where the second encoding starts."""
+    utf8 = _utf8_chinese_line(path)
+    if utf8 is None:
+        return
+    other = _line_of(path, first_bad)
+    first, then = sorted((utf8, other))
+    raise UserError(
+        f"{path}:{then}: this line is in another text encoding than line {first} (UTF-8 and "
+        "GBK/GB18030 mixed); save the file in one encoding, or name the one to read it in "
+        "with --encoding"
+    )
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """The UTF-16 a head of text looks like, when it has no byte-order mark: Latin letters
+    and digits are a letter and a zero byte, every other byte zero."""
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    return "utf-16le" if odd > even else "utf-16be"
+
+
 def sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
@@ -162,20 +260,33 @@ def read(path: Path, encoding: str | None = None) -> CsvFile:
             size = os.fstat(f.fileno()).st_size
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    if encoding is None and not head.startswith(tuple(bom for bom, _ in _BOMS)):
+        wide = _utf16_without_bom(head)
+        if wide:
+            raise UserError(
+                f"{path}: looks like {wide.upper()} text without a byte-order mark; "
+                f"give --encoding {wide}"
+            )
     used = detect_encoding(path, head, encoding)
     try:
         with path.open(encoding=used, newline="") as stream:
-            first_line = stream.readline()
+            first_line = stream.readline(MAX_LINE + 1)
             if not first_line.strip() and not stream.read(1):
                 raise UserError(f"{path}: the file is empty")
             stream.seek(0)
-            delimiter = sniff_delimiter(first_line)
+            delimiter = sniff_delimiter(first_line[:MAX_LINE])
+            lines = bounded_lines(stream, path)
             try:
-                headers = next(csv.reader(stream, delimiter=delimiter, strict=True))
+                headers = next(csv.reader(lines, delimiter=delimiter, strict=True))
             except (csv.Error, StopIteration) as exc:
                 raise UserError(f"{path}:1: cannot read the header: {exc}") from None
     except UnicodeDecodeError:
         raise UserError(_undecodable(path, used)) from None
+    if len(headers) > MAX_COLUMNS:
+        raise UserError(
+            f"{path}:1: {len(headers):,} columns in the header; an export has at most "
+            f"{MAX_COLUMNS:,} (is this the right file?)"
+        )
     headers = [h.lstrip("\ufeff").strip() for h in headers]
     # The head's lines per byte, scaled to the file: no extra pass over the whole file for it.
     lines = round(head.count(b"\n") * size / len(head)) + 1
@@ -199,16 +310,16 @@ def write_doubts(source: CsvFile, doubts: list[tuple[int, str, str, str]]) -> Pa
     source as ``FILE.warnings.csv``, the way rejects are written."""
     target = source.path.with_name(source.path.stem + ".warnings.csv")
     rows = [["line", "column", "value", "warning"]]
-    rows += [[str(line), column, mark_formula(value), why] for line, column, value, why in doubts]
+    rows += [[str(line), column, value, why] for line, column, value, why in doubts]
     return _write_beside(source, target, rows, "warnings")
 
 
 def _write_beside(source: CsvFile, target: Path, rows: Iterable[list[str]], what: str) -> Path:
     """Rows in the source's encoding and delimiter, owner-only (0600): they carry the same
-    personal data as the source file."""
+    personal data as the source file. Spreadsheet-safe: they are opened in Excel to be fixed,
+    and a cell vipctl marked reads back as it was."""
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=source.delimiter, lineterminator="\r\n")
-    writer.writerows(rows)
+    SafeWriter(buf, delimiter=source.delimiter, lineterminator="\r\n").writerows(rows)
     payload = buf.getvalue().encode(source.encoding, errors="replace")
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -218,20 +329,3 @@ def _write_beside(source: CsvFile, target: Path, rows: Iterable[list[str]], what
     except OSError as exc:
         raise UserError(f"cannot write the {what} file {target}: {exc.strerror}") from None
     return target
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula: "=cmd|' /C calc'!A0".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def mark_formula(value: str) -> str:
-    """Make a cell that a spreadsheet would run as a formula read as text (OWASP's advice)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def unmark_formula(cell: str) -> str:
-    """Undo ``mark_formula`` on import, so a file vipctl exported reads back as it was."""
-    text = cell.strip()
-    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
-        return text[1:]
-    return cell

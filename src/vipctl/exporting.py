@@ -4,7 +4,6 @@ contacts logged and the payments recorded."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -12,9 +11,9 @@ from typing import Literal
 from sqlalchemy import Connection, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.csvfile import mark_formula
 from vipctl.models import Client, Contact, Payment, Policy
 from vipctl.render import csv_value, json_value, to_json
+from vipctl.safety import SafeWriter
 
 What = Literal["clients", "policies", "contacts", "payments"]
 
@@ -40,10 +39,9 @@ def rows(conn: Connection, what: What) -> tuple[list[str], Iterable[Sequence]]:
 def to_csv(fields: Sequence[str], found: Iterable[Sequence]) -> str:
     """CSV whose cells a spreadsheet shows as text, never runs: '=HYPERLINK(…)' stays words."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(fields)
-    for row in found:
-        writer.writerow([mark_formula(csv_value(v)) for v in row])
+    writer.writerows([csv_value(v) for v in row] for row in found)
     return out.getvalue()
 
 

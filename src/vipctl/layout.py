@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vipctl import render
+from vipctl.safety import markdown_cell
 
 
 @dataclass
@@ -24,41 +25,38 @@ class Section:
 
 
 def text(heading: str, parts: list[Section]) -> str:
-    from rich.console import Console
-
     out = io.StringIO()
-    console = Console(file=out, no_color=True, highlight=False, width=120, emoji=False)
-    console.print(heading, markup=False)
+    console = render.console(file=out, no_color=True, width=120)
+    console.print(heading)
     for part in parts:
         console.print()
-        console.print(part.title, markup=False)
-        console.print("-" * len(part.title), markup=False)
+        console.print(part.title)
+        console.print("-" * len(part.title))
         for line in part.lines:
-            console.print(line, markup=False)
+            console.print(line)
         if part.columns:
             if part.rows:
                 console.print(render.table(part.columns, part.rows, bare=True))
             else:
-                console.print(part.empty, markup=False)
+                console.print(part.empty)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
 
 
 def _md_cell(value: object) -> str:
-    text = render.text_value(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    return markdown_cell(render.text_value(value))
 
 
 def markdown(heading: str, parts: list[Section]) -> str:
     out = [f"# {_md_cell(heading)}"]
     for part in parts:
-        out += ["", f"## {part.title}"]
+        out += ["", f"## {_md_cell(part.title)}"]
         if part.lines:
             out += ["", *(f"{_md_cell(line)}  " for line in part.lines)]
             out[-1] = out[-1].rstrip()
         if part.columns:
             out.append("")
             if not part.rows:
-                out.append(part.empty)
+                out.append(_md_cell(part.empty))
                 continue
             out.append("| " + " | ".join(_md_cell(h) for _, h in part.columns) + " |")
             out.append("|" + "---|" * len(part.columns))

@@ -31,7 +31,20 @@ def server(settings: MailSettings, given: str | None) -> MailSettings:
     host, _, port = given.strip().partition(":")
     if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
         raise UserError(f"--smtp: expected HOST or HOST:PORT (got {given!r})")
-    return dataclasses.replace(settings, host=host, port=int(port) if port else settings.port)
+    # The config's leave to log in without TLS was given for its own host, not this one.
+    allowed = settings.allow_plaintext_auth and host == settings.host
+    port_given = int(port) if port else settings.port
+    return dataclasses.replace(settings, host=host, port=port_given, allow_plaintext_auth=allowed)
+
+
+def plaintext_warning(settings: MailSettings) -> str | None:
+    """What to say when the password is to cross in clear, as the config allows."""
+    if settings.user is None or settings.starttls or not settings.allow_plaintext_auth:
+        return None
+    return (
+        f"the SMTP password of {settings.user} goes to {settings.host} without TLS, in clear "
+        "(allow_plaintext_auth in [mail])"
+    )
 
 
 def message(sender: str, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
@@ -54,6 +67,12 @@ def send(settings: MailSettings, to: list[str], subject: str, text: str, html: s
         raise UserError("no sender address: set from (or user) in the [mail] table")
     password = None
     if settings.user is not None:
+        if not settings.starttls and not settings.allow_plaintext_auth:
+            raise UserError(
+                f"not sending the SMTP password of {settings.user} to {settings.host} in clear: "
+                "set starttls = true in [mail], or allow_plaintext_auth = true for a server on "
+                "your own machine"
+            )
         password = os.environ.get(settings.password_env)
         if not password:
             raise UserError(f"set ${settings.password_env} to the SMTP password of {settings.user}")

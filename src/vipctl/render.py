@@ -6,16 +6,17 @@ box-drawing only appear on a terminal without NO_COLOR, so piped output and cron
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import functools
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vipctl.contract import PII_COLUMNS
 from vipctl.privacy import mask
+from vipctl.safety import SafeWriter, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,14 +39,30 @@ def plain() -> bool:
     return not sys.stdout.isatty() or bool(os.environ.get("NO_COLOR"))
 
 
-def console(stderr: bool = False) -> Console:
+@functools.cache
+def _safe_console() -> type[Console]:
     from rich.console import Console
 
-    stream = sys.stderr if stderr else sys.stdout
-    if plain():
+    class SafeConsole(Console):
+        """Rich's console that prints strings as the text they are: no markup (a client named
+        ``[link=…]`` is words), no emoji codes, control characters shown (``safety.visible``)."""
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(markup=False, highlight=False, emoji=False, **options)
+
+        def render_str(self, text: str, **options: Any) -> Any:
+            return super().render_str(visible(text), **options)
+
+    return SafeConsole
+
+
+def console(stderr: bool = False, **options: Any) -> Console:
+    """The console people's output goes through (``options``: Rich's own, e.g. ``file``)."""
+    options.setdefault("file", sys.stderr if stderr else sys.stdout)
+    if plain() and "width" not in options:
         # A wide virtual width keeps piped tables on one line per row instead of wrapping at 80.
-        return Console(file=stream, no_color=True, highlight=False, width=1000, emoji=False)
-    return Console(file=stream, highlight=False, emoji=False)
+        options.update(no_color=True, width=1000)
+    return _safe_console()(**options)
 
 
 def masked(row: dict, show_pii: bool) -> dict:
@@ -73,10 +90,11 @@ def csv_value(value: object) -> str:
 
 
 def text_value(value: object) -> str:
-    """A cell as a person reads it: amounts with thousands separators, yes/no, blanks for None."""
+    """A cell as a person reads it: amounts with thousands separators, yes/no, blanks for None,
+    control characters shown, never obeyed (``safety.visible``)."""
     if isinstance(value, Decimal):
         return f"{value:,.2f}".removesuffix(".00")
-    return csv_value(value)
+    return visible(csv_value(value))
 
 
 def _json_default(value: object) -> object:
@@ -142,7 +160,7 @@ def write_csv_rows(rows: Iterable[Sequence], fields: Sequence[str]) -> None:
     """Rows of values in ``fields`` order, as the csv module writes them already (strings,
     numbers, dates, None): a year of events is a million rows, written without a look at each
     value."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = SafeWriter(sys.stdout)
     writer.writerow(fields)
     writer.writerows(rows)
 
@@ -296,7 +314,9 @@ def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
     if "high_end" in shown:
         shown["high_end_shown"] = high_end_text(shown["high_end"], shown.get("high_end_band"))
     out = console()
-    out.print(Text(f"{shown['client_id']}  {shown['name']}", style="" if plain() else "bold"))
+    out.print(
+        Text(text_value(f"{shown['client_id']}  {shown['name']}"), style="" if plain() else "bold")
+    )
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="" if plain() else "dim")
     grid.add_column(overflow="fold")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from vipctl import agenda, files, mailing, reporting, reportview
@@ -30,10 +31,13 @@ def run(
     show_pii: bool = False,
     agent: str | None = None,
     team: bool = False,
-) -> None:
+) -> bool:
     """Write the report to ``output``, mail it to ``mail_to`` through ``mail`` (default: the
-    config's server), or print it when neither is given."""
-    with db.exclusive("report"):
+    config's server), or print it when neither is given; whether it was recorded. A database
+    that can only be read here gets its report all the same, unrecorded (and unlocked: nobody
+    can record beside it)."""
+    recording = db.read_only is None
+    with db.exclusive("report") if recording else nullcontext():
         with db.read() as conn:
             data, last_movement, listed = reporting.build(
                 conn, config, day, limit=limit, agent=agent, team=team
@@ -49,6 +53,8 @@ def run(
             mailing.send(mail or config.mail, mail_to, subject, made("text"), made("html"))
         if output is None and mail_to is None:
             sys.stdout.write(made(fmt))
-        with db.write() as conn:
-            reporting.record(conn, day, last_movement, agent)
-            agenda.keep(conn, config, day, agenda.Scope(agent=agent), listed)
+        if recording:
+            with db.write() as conn:
+                reporting.record(conn, day, last_movement, agent)
+                agenda.keep(conn, config, day, agenda.Scope(agent=agent), listed)
+    return recording

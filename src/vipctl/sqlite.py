@@ -37,23 +37,56 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def engine(path: Path, write_option: str) -> Engine:
+def read_only(path: Path) -> str | None:
+    """Why the database at ``path`` can only be read here, or None when it can be written: a
+    file, or a directory, this user may not write (a share, a read-only mount, a backup kept
+    read-only). SQLite keeps its -wal and -shm files beside the database, so the directory
+    counts as much as the file."""
+    if not path.exists():
+        return None
+    if not os.access(path, os.W_OK):
+        return f"the file {path} is read-only"
+    if not os.access(path.parent, os.W_OK) or _mounted_read_only(path.parent):
+        return f"its directory {path.parent} is read-only"
+    return None
+
+
+def _mounted_read_only(directory: Path) -> bool:
+    """os.access says yes to root on a read-only mount; the mount itself says no."""
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
+
+
+def engine(path: Path, write_option: str, *, writable: bool = True) -> Engine:
     """The engine on the file ``path``; transactions run with ``write_option`` set take the
-    write lock when they begin."""
+    write lock when they begin. Not ``writable``: opened read-only and immutable, as SQLite
+    must open a database whose directory it cannot create its -wal and -shm files in (it then
+    reads the file as it is, so a writer elsewhere at the same moment is not seen)."""
     # hide_parameters: an error message must never echo a client's row into a terminal or log.
-    made = create_engine(f"sqlite:///{path}", hide_parameters=True)
-    _configure(made, write_option)
+    if writable:
+        made = create_engine(f"sqlite:///{path}", hide_parameters=True)
+    else:
+        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        made = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            hide_parameters=True,
+        )
+    _configure(made, write_option, writable)
     return made
 
 
-def _configure(engine: Engine, write_option: str) -> None:
+def _configure(engine: Engine, write_option: str, writable: bool) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (see below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if writable:  # both write to the file
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         # 32 MB of page cache (the default is 2 MB) keeps the indexes of a large import in
@@ -115,6 +148,7 @@ def copy(source: Any, target: Path) -> None:
 
 
 NotADatabase = sqlite3.DatabaseError
+Error = sqlite3.Error  # what the sqlite3 module raises: a full disk, a damaged file, …
 
 
 def copy_file(source: Path, target: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -139,6 +140,33 @@ NOTES: dict[int, str] = {
 }
 
 
+def staged_restore(path: Path) -> Path:
+    """Where a restore into ``path`` copies and checks the backup first: beside it, private."""
+    return path.with_name(f".{path.name}.restore.{os.getpid()}.tmp")
+
+
+def sweep_restores(path: Path) -> None:
+    """Remove what a restore into ``path`` killed part-way left: whole copies of a book (and
+    their -wal and -shm), owner-only but still every client's data. A copy whose process still
+    runs is a restore at work, and stays."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.restore.*.tmp*"):
+        pid = leftover.name.removeprefix(f".{path.name}.restore.").split(".")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if os.name == "nt":  # signal 0 would end the process there: never look
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: running
+        return True
+    return True
+
+
 def default_path() -> Path:
     from platformdirs import user_data_path
 
@@ -179,10 +207,19 @@ class Database:
     """An opened, schema-checked database: a SQLite file, or a PostgreSQL database named by its
     URL. ``create`` makes a new file where there is none."""
 
-    def __init__(self, where: Path | str, *, create: bool = False, keep_old: bool = True) -> None:
+    def __init__(
+        self,
+        where: Path | str,
+        *,
+        create: bool = False,
+        keep_old: bool = True,
+        shown_as: Path | None = None,
+    ) -> None:
+        """``shown_as``: the name messages give the file (a restore checks a copy of it)."""
         self.keep_old = keep_old  # copy an older schema's file aside before upgrading it
         self.upgraded: Upgrade | None = None
         self.path: Path | None = None  # the SQLite file; None on a server
+        self.read_only: str | None = None  # why it cannot be written here; None: it can
         if isinstance(where, str):
             url = _url(where)
             backend = url.get_backend_name()
@@ -203,9 +240,12 @@ class Database:
                 raise UserError(f"vipctl runs on SQLite and PostgreSQL, not {backend}: {where}")
         if isinstance(where, Path):
             self.path = where
-            self.name = str(where)
+            self.name = str(shown_as or where)
+            self.read_only = sqlite.read_only(where)
+            if self.read_only is None:
+                sweep_restores(where)
             self._create_file(where, create)
-            self.engine = sqlite.engine(where, _WRITE)
+            self.engine = sqlite.engine(where, _WRITE, writable=self.read_only is None)
             self._read_options = sqlite.READ_OPTIONS
         try:
             self._check_schema()
@@ -257,6 +297,11 @@ class Database:
         """
         if found < 1:
             raise UserError(f"{self.name}: schema {found} is older than any vipctl can read")
+        if self.read_only is not None:
+            raise UserError(
+                f"{self.name} was written by an older vipctl and is upgraded when opened, which "
+                f"needs writing: {self.read_only}"
+            )
         kept = self._keep_copy(found) if self.keep_old and self.path else None
         with self.write() as conn:
             version = int(self._version(conn) or found)  # another process may have upgraded it
@@ -308,6 +353,11 @@ class Database:
         It moves the book's generation on, which retires the kept day's lists (``agendastore``)
         unless the transaction said which clients it changed. ``lock=NOW``: raise ``Busy``
         rather than wait for another writer."""
+        if self.read_only is not None:
+            raise UserError(
+                f"{self.name} cannot be written here: {self.read_only}. Commands that only "
+                "read work; to record, work on a copy you may write, or ask for access"
+            )
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: lock})
             agendastore.begin(conn)
@@ -319,6 +369,8 @@ class Database:
         """Run ``work`` in a write transaction if no other writer holds the lock now and the
         database may be written (a read-only file, a role without write rights); whether it
         ran. For work worth doing but not worth waiting, or failing, for."""
+        if self.read_only is not None:
+            return False
         try:
             with self.write(lock=NOW) as conn:
                 work(conn)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Select, func, or_, select
 
-from vipctl import agendastore, plausible, queries, sqlite
+from vipctl import agendastore, files, plausible, queries, sqlite
 from vipctl.config import TIERS
 from vipctl.errors import UserError
 from vipctl.models import Client, ClientTier, Policy, PremiumDue
-from vipctl.store import Database, aside
+from vipctl.store import Database, aside, staged_restore
 
 SERVER_BACKUP = (
     "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore "
@@ -31,16 +31,16 @@ def backup(db: Database, target: Path) -> None:
     target = target.expanduser()
     if target.exists() and target.resolve() == db.path.resolve():
         raise UserError(f"{target} is the database itself: back it up to another file")
-    if target.is_dir():
-        raise UserError(f"{target} is a directory: give the backup's file name")
+    target = files.writable_target(target)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     raw = db.engine.raw_connection()
     try:
         sqlite.copy(raw.dbapi_connection, temp)
         os.replace(temp, target)
-    except OSError as exc:
+    except (OSError, sqlite.Error) as exc:  # a full disk is sqlite3's error, not an OSError
         temp.unlink(missing_ok=True)
-        raise UserError(f"cannot write the backup {target}: {exc.strerror}") from None
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise UserError(f"cannot write the backup {target}: {why}") from None
     finally:
         raw.close()
 
@@ -58,14 +58,14 @@ def restore(path: Path | str, source: Path) -> Path | None:
         raise UserError(f"no backup file {source}")
     if path.exists() and source.resolve() == path.resolve():
         raise UserError(f"{source} is the database itself")
-    staged = path.with_name(f".{path.name}.restore.{os.getpid()}.tmp")
+    staged = staged_restore(path)
     existed = path.exists()
     try:
         try:
             sqlite.copy_file(source, staged)
         except sqlite.NotADatabase as exc:
             raise UserError(f"{source} is not a vipctl backup ({exc})") from None
-        checked = Database(staged, keep_old=False)
+        checked = Database(staged, keep_old=False, shown_as=source)
         try:
             found, _, _ = check(checked)  # advice and doubts: no reason to refuse
         finally:
@@ -75,6 +75,8 @@ def restore(path: Path | str, source: Path) -> Path | None:
         kept = None
         db = Database(path, create=True)
         try:
+            if db.read_only is not None:
+                raise UserError(f"cannot restore into {path}: {db.read_only}")
             with db.read() as conn:
                 replaced = agendastore.generation(conn)
             raw = db.engine.raw_connection()

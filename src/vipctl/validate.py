@@ -19,6 +19,7 @@ from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
 from vipctl.plausible import Doubt
 from vipctl.privacy import mask
+from vipctl.safety import unmark_formula
 
 _MEMO_LIMIT = 50_000  # distinct spellings remembered per column
 _RARELY_REPEATED = {v.parse_id_number, v.parse_phone, v.parse_email}
@@ -250,7 +251,7 @@ class Validator:
             for i in [i for i, cell in enumerate(cells) if "\x00" in cell]:
                 add(i, f"{header}: a NUL character (is the file binary, or damaged?)")
         if "'" in joined:  # an exported formula cell
-            cells = [csvfile.unmark_formula(cell) for cell in cells]
+            cells = [unmark_formula(cell) for cell in cells]
         if parse is v.parse_text:
             # map() keeps the per-cell work in C: strip, then an empty cell becomes None.
             stripped = list(map(str.strip, cells))
