@@ -73,7 +73,7 @@ def write_floor(imported: Path, work: Path) -> float:
     """Seconds to insert and commit ``imported``'s client and policy rows into a fresh file."""
     import sqlite3
 
-    from vipctl import sqlite as vipctl_sqlite
+    from vipctl.store import sqlite as vipctl_sqlite
 
     source = sqlite3.connect(imported)
     tables = {

@@ -18,7 +18,8 @@ from sqlalchemy.exc import OperationalError
 
 import books
 from conftest import write_csv
-from vipctl import agenda, agendastore
+from vipctl import agenda
+from vipctl.agenda import lists, snapshots
 from vipctl.config import Config
 from vipctl.store import Database
 
@@ -75,13 +76,13 @@ def test_a_second_look_reads_the_kept_list(book, fmt):
 def test_the_kept_list_is_not_worked_out_again(book, monkeypatch):
     _today(book)
     calls = []
-    real = agenda.due_today
+    real = lists.due_today
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("scope") or args[3])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(agenda, "due_today", counting)
+    monkeypatch.setattr(lists, "due_today", counting)
     _today(book, "-f", "json")
     assert calls == []
     assert book("log", "C1", "--channel", "phone", "--date", DAY).exit_code == 0
@@ -154,7 +155,7 @@ def test_a_report_keeps_its_list_and_today_reads_it(book, tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert len(_kept(book)) == 1
     calls = []
-    monkeypatch.setattr(agenda, "due_today", lambda *a, **k: calls.append(a) or [])
+    monkeypatch.setattr(lists, "due_today", lambda *a, **k: calls.append(a) or [])
     kept = _today(book, "-f", "json")
     assert calls == []
     monkeypatch.undo()
@@ -177,7 +178,7 @@ def test_a_list_worked_out_while_the_book_moved_is_not_kept(book):
         with db.write() as conn:
             assert not agenda.keep(conn, Config(), day, agenda.Scope(), listed)
         with db.read() as conn:
-            assert agendastore.find(conn, Config(), day, None) is None
+            assert snapshots.find(conn, Config(), day, None) is None
     finally:
         db.close()
     assert _kept(book) == []
@@ -208,8 +209,8 @@ def test_tier_recompute_retires_the_kept_list(book, monkeypatch):
     _today(book)
     assert book("tier", "--recompute", "--date", DAY).exit_code == 0
     calls = []
-    real = agenda.due_today
-    monkeypatch.setattr(agenda, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = lists.due_today
+    monkeypatch.setattr(lists, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
     _today(book)
     assert calls == [1]
 
@@ -220,7 +221,7 @@ def test_today_that_cannot_keep_its_list_still_shows_it(book, monkeypatch):
     def refused(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
 
-    monkeypatch.setattr(agendastore, "keep", refused)
+    monkeypatch.setattr(snapshots, "keep", refused)
     result = book("today", "--date", DAY)
     assert result.exit_code == 0, result.output
     assert "C1" in result.stdout
@@ -241,8 +242,8 @@ def test_a_restored_book_has_a_generation_of_its_own(book, tmp_path, monkeypatch
     now = int(_query(book, "SELECT value FROM vipctl_meta WHERE key = 'generation'")[0][0])
     assert now > replaced
     calls = []
-    real = agenda.due_today
-    monkeypatch.setattr(agenda, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = lists.due_today
+    monkeypatch.setattr(lists, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
     kept = _today(book, "-f", "json")
     assert calls == [1]
     monkeypatch.undo()
@@ -250,7 +251,7 @@ def test_a_restored_book_has_a_generation_of_its_own(book, tmp_path, monkeypatch
 
 
 def test_each_list_kept_replaces_its_own_and_sweeps_a_few_old_ones(book, monkeypatch):
-    monkeypatch.setattr(agendastore, "_SWEEP", 2)
+    monkeypatch.setattr(snapshots, "_SWEEP", 2)
     for agent in ("李四", "nobody", "也没有"):
         assert book("today", "--agent", agent, "--date", DAY).exit_code == 0
     assert book("today", "--all", "--date", DAY).exit_code == 0

@@ -1,6 +1,6 @@
 import pytest
 
-from vipctl import csvfile
+from vipctl.ingest import csvfile
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from lunar_python import Lunar, LunarMonth, LunarYear, Solar
 
-from vipctl import events, lunar, schedule, urgency
 from vipctl.config import AgendaRules, UrgencyWeights
-from vipctl.events import Cadence, Departure, Due, Person, PolicyDates, Wedding
+from vipctl.rules import events, lunar, schedule, urgency
+from vipctl.rules.events import Cadence, Departure, Due, Person, PolicyDates, Wedding
 
 D = dt.date
 RULES = AgendaRules()

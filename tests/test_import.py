@@ -285,7 +285,7 @@ def test_duplicate_keys_in_one_import(cli, tmp_path):
 
 
 def test_duplicate_keys_across_batches_and_files(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr("vipctl.importer.BATCH", 2)
+    monkeypatch.setattr("vipctl.ingest.importer.BATCH", 2)
     first = write_csv(
         tmp_path / "a.csv", ["client_id", "name"], [["C1", "甲"], ["C2", "乙"], ["C3", "丙"]]
     )

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from vipctl import needs
 from vipctl.config import NeedsRules
+from vipctl.rules import needs
 
 RULES = NeedsRules()
 EARNER = needs.Household(main_earner=True, income=D(500_000), assets=D(2_000_000))

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from conftest import DATA, ID_F_19850305, write_csv
-from vipctl import queries, render
+from vipctl.book import queries
+from vipctl.views import render
 
 ANSI = re.compile(r"\x1b\[")
 BOX = re.compile(r"[─│╭╮╰╯━┃┏┓┗┛]")

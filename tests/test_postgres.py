@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, text
 import pgserver
 from conftest import DATA, Cli, count, dump, execute, new_schema, rows
 from vipctl import store
-from vipctl.models import SCHEMA_VERSION, SQLModel
-from vipctl.postgres import WRITE_LOCK
+from vipctl.store.models import SCHEMA_VERSION, SQLModel
+from vipctl.store.postgres import WRITE_LOCK
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ with FileLock(sys.argv[1]):
 _HOLD_ADVISORY_LOCK = """
 import sys
 from sqlalchemy import create_engine, text
-from vipctl.postgres import JOB_LOCKS
+from vipctl.store.postgres import JOB_LOCKS
 with create_engine(sys.argv[1]).connect() as conn:
     conn.execute(text(f"SELECT pg_advisory_lock({JOB_LOCKS['report']})"))
     print("held", flush=True)

@@ -22,7 +22,8 @@ import pytest
 
 import books
 from conftest import Cli, write_csv
-from vipctl import safety, sqlite, store
+from vipctl import safety
+from vipctl.store import database, sqlite
 
 DAY = "2026-11-24"
 HOSTILE = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3"]
@@ -379,7 +380,7 @@ def test_a_killed_restore_s_copies_are_swept_up(cli, clients_csv):
     assert cli("import", str(clients_csv)).exit_code == 0
     db = cli.db
     dead = 2**22 + 12345  # above any pid this machine gives
-    assert not store._running(dead)
+    assert not database._running(dead)
     left = [db.with_name(f".{db.name}.restore.{dead}.tmp{end}") for end in ("", "-wal", "-shm")]
     alive = db.with_name(f".{db.name}.restore.{os.getpid()}.tmp")
     for path in [*left, alive]:

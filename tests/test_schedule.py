@@ -10,8 +10,8 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vipctl import schedule
-from vipctl.schedule import dues, next_due, outstanding
+from vipctl.rules import schedule
+from vipctl.rules.schedule import dues, next_due, outstanding
 
 D = dt.date
 FREQUENCIES = ["annual", "semiannual", "quarterly", "monthly"]

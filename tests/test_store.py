@@ -12,7 +12,7 @@ import pytest
 from conftest import DATA, execute
 from vipctl import store
 from vipctl.cli import app
-from vipctl.models import SCHEMA_VERSION, SQLModel
+from vipctl.store.models import SCHEMA_VERSION, SQLModel
 
 
 def test_default_database_lives_in_the_user_data_directory(tmp_path, monkeypatch):

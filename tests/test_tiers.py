@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 
 from conftest import write_csv
-from vipctl import config, segments, tiers
+from vipctl import config
 from vipctl.config import SegmentRules, TierRules
+from vipctl.rules import segments, tiers
 
 HEALTHY = {
     "policy_quality": "good",

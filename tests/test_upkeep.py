@@ -12,7 +12,7 @@ import pytest
 
 from conftest import dump
 from vipctl import store
-from vipctl.models import SCHEMA_VERSION
+from vipctl.store.models import SCHEMA_VERSION
 
 V1 = Path(__file__).parent / "data" / "schema-v1.db"
 

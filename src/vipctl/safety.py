@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from vipctl.privacy import mask_id, mask_phone
+from vipctl.rules.privacy import mask_id, mask_phone
 
 # --- spreadsheets --------------------------------------------------------------------------
 

@@ -13,11 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, func, or_, select
 
-from vipctl import agenda, followup, needs, queries
-from vipctl.bulk import rows_in
+from vipctl import agenda
+from vipctl.agenda import followup
+from vipctl.book import queries
 from vipctl.config import SEGMENTS, Config
 from vipctl.contract import NOT_IN_FORCE
-from vipctl.models import Client, ClientTier, Policy
+from vipctl.rules import needs
+from vipctl.store.bulk import rows_in
+from vipctl.store.models import Client, ClientTier, Policy
 
 CARE_KINDS = ("birthday", "wedding_anniversary", "policy_anniversary", "survival_benefit")
 CONTACTS = 5  # the last contacts a brief lists

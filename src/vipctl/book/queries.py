@@ -8,7 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import Connection, case, func, or_, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.models import Client, ClientTier, Policy, PremiumDue, TierHistory
+from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 CLIENT_FIELDS = [c.name for c in CLIENT_COLUMNS]
 POLICY_FIELDS = [c.name for c in POLICY_COLUMNS]

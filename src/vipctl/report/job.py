@@ -12,10 +12,12 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from vipctl import agenda, files, mailing, reporting, reportview
+from vipctl import agenda, files, mailing
 from vipctl.config import Config, MailSettings
-from vipctl.reportview import ReportFormat
+from vipctl.report import daily
 from vipctl.store import Database
+from vipctl.views import report as report_view
+from vipctl.views.report import ReportFormat
 
 
 def run(
@@ -39,22 +41,22 @@ def run(
     recording = db.read_only is None
     with db.exclusive("report") if recording else nullcontext():
         with db.read() as conn:
-            data, last_movement, listed = reporting.build(
+            data, last_movement, listed = daily.build(
                 conn, config, day, limit=limit, agent=agent, team=team
             )
 
         def made(as_format: ReportFormat) -> str:
-            return reportview.render_report(data, as_format, show_pii=show_pii)
+            return report_view.render_report(data, as_format, show_pii=show_pii)
 
         if output is not None:
             files.write_atomically(output, made(fmt))
         if mail_to is not None:
-            subject = reportview.subject(data)
+            subject = report_view.subject(data)
             mailing.send(mail or config.mail, mail_to, subject, made("text"), made("html"))
         if output is None and mail_to is None:
             sys.stdout.write(made(fmt))
         if recording:
             with db.write() as conn:
-                reporting.record(conn, day, last_movement, agent)
+                daily.record(conn, day, last_movement, agent)
                 agenda.keep(conn, config, day, agenda.Scope(agent=agent), listed)
     return recording

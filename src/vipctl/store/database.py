@@ -14,10 +14,12 @@ from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError
 
-from vipctl import agendastore, sqlite, tracking
+from vipctl.agenda import snapshots
+from vipctl.book import tracking
 from vipctl.config import INDICATORS
 from vipctl.errors import NOW, Busy, UserError
-from vipctl.models import (
+from vipctl.store import sqlite
+from vipctl.store.models import (
     SCHEMA_VERSION,
     AgendaEntry,
     AgendaSnapshot,
@@ -116,7 +118,7 @@ def _add_not_assessed_and_value(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         sqlite.rebuild(conn, t)
     else:
-        from vipctl import postgres
+        from vipctl.store import postgres
 
         postgres.rebuild(conn, t)
     conn.execute(t.update().where(t.c.missing == ",".join(INDICATORS)).values(tier=None))
@@ -226,7 +228,7 @@ class Database:
             if backend == "sqlite":
                 where = Path(url.database or "").expanduser()
             elif backend == "postgresql":
-                from vipctl import postgres
+                from vipctl.store import postgres
 
                 self.name = url.render_as_string(hide_password=True)
                 try:
@@ -360,10 +362,10 @@ class Database:
             )
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: lock})
-            agendastore.begin(conn)
+            snapshots.begin(conn)
             with conn.begin():
                 yield conn
-                agendastore.written(conn)
+                snapshots.written(conn)
 
     def write_if_free(self, work: Callable[[Connection], object]) -> bool:
         """Run ``work`` in a write transaction if no other writer holds the lock now and the
@@ -390,7 +392,7 @@ class Database:
         """After a bulk load into ``tables``: what the engine needs to plan queries on them
         well. SQLite plans by its indexes alone; PostgreSQL wants fresh statistics."""
         if self.path is None:
-            from vipctl import postgres
+            from vipctl.store import postgres
 
             postgres.analyze(conn, tables)
 
@@ -399,7 +401,7 @@ class Database:
         """Run ``job`` (e.g. "report") alone on this database: a second one fails at once rather
         than queue (a cron job must not pile up)."""
         if self.path is None:
-            from vipctl import postgres
+            from vipctl.store import postgres
 
             with postgres.exclusive(self.engine, job):
                 yield

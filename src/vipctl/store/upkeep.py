@@ -12,11 +12,15 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Select, func, or_, select
 
-from vipctl import agendastore, files, plausible, queries, sqlite
+from vipctl import files
+from vipctl.agenda import snapshots
+from vipctl.book import queries
 from vipctl.config import TIERS
 from vipctl.errors import UserError
-from vipctl.models import Client, ClientTier, Policy, PremiumDue
-from vipctl.store import Database, aside, staged_restore
+from vipctl.rules import plausible
+from vipctl.store import sqlite
+from vipctl.store.database import Database, aside, staged_restore
+from vipctl.store.models import Client, ClientTier, Policy, PremiumDue
 
 SERVER_BACKUP = (
     "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore "
@@ -78,7 +82,7 @@ def restore(path: Path | str, source: Path) -> Path | None:
             if db.read_only is not None:
                 raise UserError(f"cannot restore into {path}: {db.read_only}")
             with db.read() as conn:
-                replaced = agendastore.generation(conn)
+                replaced = snapshots.generation(conn)
             raw = db.engine.raw_connection()
             try:
                 if existed:
@@ -88,7 +92,7 @@ def restore(path: Path | str, source: Path) -> Path | None:
             finally:
                 raw.close()
             with db.write() as conn:  # a new book: no list worked out before this one holds
-                agendastore.move_past(conn, replaced)
+                snapshots.move_past(conn, replaced)
         finally:
             db.close()
         return kept

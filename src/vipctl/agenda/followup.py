@@ -12,11 +12,12 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection, select
 
-from vipctl import agenda, agendastore, schedule
+from vipctl.agenda import lists, snapshots
 from vipctl.config import Config
 from vipctl.errors import UserError
-from vipctl.events import Event
-from vipctl.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
+from vipctl.rules import schedule
+from vipctl.rules.events import Event
+from vipctl.store.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
 
 
 def now() -> dt.datetime:
@@ -42,7 +43,7 @@ def _happened(day: dt.date, what: str) -> None:
 def _changing(conn: Connection, client_id: str) -> None:
     """The client exists, and this write changes their list alone (``agendastore``)."""
     _client_exists(conn, client_id)
-    agendastore.touch(conn, [client_id])
+    snapshots.touch(conn, [client_id])
 
 
 def log(
@@ -85,7 +86,7 @@ def done(
     _changing(conn, client_id)
     items = [
         e
-        for e in agenda.due_today(conn, config, day, agenda.Scope(clients=[client_id]))
+        for e in lists.due_today(conn, config, day, lists.Scope(clients=[client_id]))
         if (not kinds or e.kind in kinds) and (policy_no is None or e.policy_no == policy_no)
     ]
     if not items:
@@ -135,7 +136,7 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
             raise UserError(f"no policy {policy_no!r}")
         raise UserError(f"{policy_no}: no premium is due (paid up, single premium or not in force)")
     due, effective, frequency, years, client_id = row
-    agendastore.touch(conn, [client_id])
+    snapshots.touch(conn, [client_id])
     conn.execute(
         Payment.__table__.insert().values(
             policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()

@@ -28,9 +28,9 @@ from sqlalchemy import (
     select,
 )
 
-from vipctl import schedule
-from vipctl.bulk import Statement, is_empty, processor, raw, reader, rows_in, write
-from vipctl.models import AgentDeparture, Client, Payment, Policy, PremiumDue
+from vipctl.rules import schedule
+from vipctl.store.bulk import Statement, is_empty, processor, raw, reader, rows_in, write
+from vipctl.store.models import AgentDeparture, Client, Payment, Policy, PremiumDue
 
 
 def _dates(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:

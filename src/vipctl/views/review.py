@@ -8,12 +8,13 @@ import sys
 from decimal import Decimal
 from typing import Literal
 
-from vipctl import layout, render, tierview
-from vipctl.agendaview import when
 from vipctl.kinds import LABELS as KIND_LABELS
-from vipctl.layout import Section
-from vipctl.needs import LABELS, yuan
-from vipctl.render import POLICY_TABLE
+from vipctl.rules.needs import LABELS, yuan
+from vipctl.views import layout, render
+from vipctl.views import tiers as tiers_view
+from vipctl.views.agenda import when
+from vipctl.views.layout import Section
+from vipctl.views.render import POLICY_TABLE
 
 ReviewFormat = Literal["table", "json", "markdown"]
 _POLICY_COLUMNS = [c for c in POLICY_TABLE if c[0] != "survival_benefit_date"]
@@ -31,7 +32,7 @@ def _percent(value: Decimal | None) -> str:
 
 
 def _about(brief: dict) -> Section:
-    tier = tierview.shown_tier(brief["tier"], brief["tier_incomplete"])
+    tier = tiers_view.shown_tier(brief["tier"], brief["tier_incomplete"])
     off = ", ".join(brief["off"]) or "none"
     lines = [f"Tier {tier} (indicators off: {off}) · segment {brief['segment'] or '—'}"]
     if brief["missing"]:

@@ -23,11 +23,11 @@ from sqlalchemy import (
     select,
 )
 
-from vipctl import segments, tiers
-from vipctl.bulk import processor, raw, write
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
-from vipctl.models import Client, ClientTier, Policy, PremiumDue, TierHistory
+from vipctl.rules import segments, tiers
+from vipctl.store.bulk import processor, raw, write
+from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 _FIELDS = (
     "tier",

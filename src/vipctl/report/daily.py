@@ -12,11 +12,23 @@ from collections import Counter
 
 from sqlalchemy import Connection, func, select
 
-from vipctl import agenda, agendastore, queries, tiers, tierview
-from vipctl.agendaview import item
+from vipctl import agenda
+from vipctl.agenda import snapshots
+from vipctl.agenda.followup import now
+from vipctl.book import queries
 from vipctl.config import TIERS, Config
-from vipctl.followup import now
-from vipctl.models import Client, Contact, DoneMark, Policy, PremiumDue, ReportRun, TierHistory
+from vipctl.rules import tiers
+from vipctl.store.models import (
+    Client,
+    Contact,
+    DoneMark,
+    Policy,
+    PremiumDue,
+    ReportRun,
+    TierHistory,
+)
+from vipctl.views import tiers as tiers_view
+from vipctl.views.agenda import item
 
 TIER_FIELDS = ("counts", "segments", "matrix", "incomplete", "unassessed", "no_indicators")
 
@@ -38,7 +50,7 @@ def previous(conn: Connection, day: dt.date, agent: str | None = None) -> dict |
 def record(conn: Connection, day: dt.date, last: int | None, agent: str | None = None) -> None:
     """Note that ``agent``'s report (None: the whole book's) for ``day`` was made, with the
     newest tier movement it saw."""
-    agendastore.touch(conn, agendastore.UNCHANGED)  # a report made changes nobody's list
+    snapshots.touch(conn, snapshots.UNCHANGED)  # a report made changes nobody's list
     runs = ReportRun.__table__
     values = {"report_date": day, "ran_at": now(), "last_movement": last, "agent": agent}
     conn.execute(runs.insert().values(values))
@@ -143,7 +155,7 @@ def build(
         since = before["report_date"]
         after = before["last_movement"] or 0
         moves = queries.movements(conn, until=day, after=after, agent=agent)
-    summary = tierview.summary(
+    summary = tiers_view.summary(
         queries.tier_counts(conn, agent),
         moves,
         since=since,

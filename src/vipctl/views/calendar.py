@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from vipctl.events import Event
 from vipctl.kinds import LABELS
+from vipctl.rules.events import Event
 
 PRODID = "-//vipctl//upcoming events//EN"
 ALARM_HOUR = dt.timedelta(hours=9)

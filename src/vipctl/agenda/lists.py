@@ -25,12 +25,14 @@ from sqlalchemy import (
     true,
 )
 
-from vipctl import agendastore, events, needs, queries, schedule, urgency
-from vipctl.bulk import CHUNK, chunks
+from vipctl.agenda import snapshots
+from vipctl.book import queries
 from vipctl.config import NOT_ASSESSED, TIERS, Config
-from vipctl.events import Event
 from vipctl.kinds import KINDS
-from vipctl.models import (
+from vipctl.rules import events, needs, schedule, urgency
+from vipctl.rules.events import Event
+from vipctl.store.bulk import CHUNK, chunks
+from vipctl.store.models import (
     AgentDeparture,
     Client,
     ClientTier,
@@ -432,9 +434,9 @@ def day_list(
     when only the first ``limit`` are shown."""
     kept = None
     if scope.clients is None and not scope.tiers and set(scope.kinds) == set(KINDS):
-        kept = agendastore.find(conn, config, day, scope.agent)
+        kept = snapshots.find(conn, config, day, scope.agent)
     if kept is None:
-        made = agendastore.generation(conn)
+        made = snapshots.generation(conn)
         entries = ranked(conn, config, day, scope)
         found = DayList(entries, len(entries), *tallies(entries), made=made)
     else:
@@ -442,11 +444,11 @@ def day_list(
         if kept.touched:
             live = ranked(conn, config, day, replace(scope, clients=kept.touched))
         first = None if limit is None or whole else limit
-        stored = [Entry(*line) for line in agendastore.entries(conn, kept, first=first)]
+        stored = [Entry(*line) for line in snapshots.entries(conn, kept, first=first)]
         entries = sorted([*stored, *live], key=_rank)
         kinds, tiers = Counter(kept.kinds), Counter(kept.tiers)
         if kept.touched:
-            before = [Entry(*line) for line in agendastore.entries(conn, kept, only=kept.touched)]
+            before = [Entry(*line) for line in snapshots.entries(conn, kept, only=kept.touched)]
             gone, added = tallies(before), tallies(live)
             kinds.subtract(gone[0])
             kinds.update(added[0])
@@ -471,4 +473,4 @@ def keep(conn: Connection, config: Config, day: dt.date, scope: Scope, found: Da
         return False
     lines = [(e.client_id, e.tier, e.segment, e.items, e.score) for e in found.entries]
     tallied = (found.kinds, found.tiers)
-    return agendastore.keep(conn, config, day, scope.agent, found.made, lines, tallied)
+    return snapshots.keep(conn, config, day, scope.agent, found.made, lines, tallied)

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
-from vipctl import contract, csvfile, plausible, schedule
-from vipctl import values as v
+from vipctl import contract
 from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
-from vipctl.plausible import Doubt
-from vipctl.privacy import mask
+from vipctl.ingest import csvfile
+from vipctl.ingest import values as v
+from vipctl.rules import plausible, schedule
+from vipctl.rules.plausible import Doubt
+from vipctl.rules.privacy import mask
 from vipctl.safety import unmark_formula
 
 _MEMO_LIMIT = 50_000  # distinct spellings remembered per column

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from vipctl import render, tierview, urgency
 from vipctl.agenda import DayList, Entry
 from vipctl.config import UrgencyWeights
-from vipctl.events import Event
 from vipctl.kinds import LABELS
-from vipctl.urgency import Term
+from vipctl.rules import urgency
+from vipctl.rules.events import Event
+from vipctl.rules.urgency import Term
+from vipctl.views import render
+from vipctl.views import tiers as tiers_view
 
 ITEM_FIELDS = ["kind", "event_date", "policy_no", "days_left", "detail"]
 UPCOMING_FIELDS = ["client_id", "name", *ITEM_FIELDS]
@@ -98,7 +100,7 @@ def write_upcoming(
 
 def _footer(listed: DayList) -> str:
     by_kind = ", ".join(f"{LABELS[k]} {n}" for k, n in listed.kinds.items())
-    by_tier = ", ".join(f"{tierview.tally_label(t)} {n}" for t, n in listed.tiers.items())
+    by_tier = ", ".join(f"{tiers_view.tally_label(t)} {n}" for t, n in listed.tiers.items())
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 
@@ -122,7 +124,7 @@ def todo_row(rank: int, client: dict, score: float, reasons: list[str], days_lef
     return {
         **client,
         "rank": rank,
-        "tier_shown": tierview.shown_tier(client["tier"], client["tier_incomplete"]),
+        "tier_shown": tiers_view.shown_tier(client["tier"], client["tier_incomplete"]),
         "score": f"{score:.1f}",
         "reasons": "\n".join(reasons),
         "days_left": days_left,

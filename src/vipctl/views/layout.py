@@ -10,8 +10,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vipctl import render
 from vipctl.safety import markdown_cell
+from vipctl.views import render
 
 
 @dataclass

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
-from vipctl import lunar, schedule
 from vipctl.config import NOT_ASSESSED, AgendaRules
 from vipctl.contract import NOT_IN_FORCE
+from vipctl.rules import lunar, schedule
 
 
 class Event(NamedTuple):  # a named tuple: the morning list makes 100,000s of them

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from vipctl.contract import PII_COLUMNS
-from vipctl.privacy import mask
+from vipctl.rules.privacy import mask
 from vipctl.safety import SafeWriter, visible
 
 if TYPE_CHECKING:

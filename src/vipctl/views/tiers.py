@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from vipctl import render, tiers
-from vipctl.assessing import Recomputed
+from vipctl.book.assessing import Recomputed
 from vipctl.config import NOT_ASSESSED, SEGMENTS, TIERS, Config
+from vipctl.rules import tiers
+from vipctl.views import render
 
 INCOMPLETE_NOTE = "* assessment incomplete: some indicators are unknown"
 TIER_FIELDS = ["tier", "tier_incomplete", "segment"]  # what listings add to a client

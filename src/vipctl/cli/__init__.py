@@ -96,7 +96,7 @@ def _open(ctx: typer.Context, *, create: bool = False):  # -> store.Database
 
     db = Database(resolve(ctx.obj.db), create=create)
     if db.upgraded is not None:
-        from vipctl.models import SCHEMA_VERSION
+        from vipctl.store.models import SCHEMA_VERSION
 
         kept = db.upgraded.kept
         _echo(
@@ -222,7 +222,9 @@ def import_(
     date: DateOption = None,
 ) -> None:
     """Import clients and policies from CSV (UTF-8 or GBK, Chinese or English headers)."""
-    from vipctl import config, importer, render
+    from vipctl import config
+    from vipctl.ingest import importer
+    from vipctl.views import render
 
     settings = config.load()
     db = _open(ctx, create=True)
@@ -275,7 +277,8 @@ def _warn_ignored(result: Any) -> None:
 
 
 def _import_summary(result: Any, db_name: str) -> None:
-    from vipctl import importer, render
+    from vipctl.ingest import importer
+    from vipctl.views import render
 
     rows = [
         {
@@ -305,9 +308,9 @@ def _import_summary(result: Any, db_name: str) -> None:
     if result.changed == 0 and not any(r.rejected for r in result.files):
         _echo("Nothing changed: the database already holds exactly these rows.")
     if result.assessment is not None:
-        from vipctl import tierview
+        from vipctl.views import tiers as tiers_view
 
-        _echo(tierview.recomputed_line(result.assessment))
+        _echo(tiers_view.recomputed_line(result.assessment))
 
 
 @app.command()
@@ -324,7 +327,10 @@ def clients(
     show_pii: ShowPii = False,
 ) -> None:
     """List clients, by client id."""
-    from vipctl import config, queries, render, reviewing, tierview
+    from vipctl import config
+    from vipctl.book import queries, reviewing
+    from vipctl.views import render
+    from vipctl.views import tiers as tiers_view
 
     with _session(ctx) as conn:
         only = reviewing.high_end_ids(conn, config.load()) if high_end else None
@@ -332,9 +338,9 @@ def clients(
             conn, agent=agent, search=search, only=only, limit=_shown(limit, fmt)
         )
     render.listing(
-        tierview.with_shown_tier(rows),
+        tiers_view.with_shown_tier(rows),
         fmt=fmt,
-        fields=[*queries.CLIENT_FIELDS, *tierview.TIER_FIELDS, "policies"],
+        fields=[*queries.CLIENT_FIELDS, *tiers_view.TIER_FIELDS, "policies"],
         columns=[
             ("client_id", "Client"),
             ("name", "Name"),
@@ -349,7 +355,7 @@ def clients(
         ],
         show_pii=show_pii,
         title=render.shown_of(len(rows), total),
-        caption=tierview.incomplete_caption(rows),
+        caption=tiers_view.incomplete_caption(rows),
     )
 
 
@@ -365,7 +371,10 @@ def show(
 
     CSV output lists the client's policies; JSON holds the whole card.
     """
-    from vipctl import config, queries, render, reviewing, tierview
+    from vipctl import config
+    from vipctl.book import queries, reviewing
+    from vipctl.views import render
+    from vipctl.views import tiers as tiers_view
 
     with _session(ctx) as conn:
         client = queries.client(conn, client_id)
@@ -378,7 +387,7 @@ def show(
     elif fmt == "csv":
         render.write_csv(policies, queries.POLICY_FIELDS)
     else:
-        render.card(tierview.with_shown_tier([client])[0], policies, show_pii=show_pii)
+        render.card(tiers_view.with_shown_tier([client])[0], policies, show_pii=show_pii)
 
 
 @app.command()
@@ -394,14 +403,16 @@ def review(
     show_pii: ShowPii = False,
 ) -> None:
     """A one-page visit brief: cover against the guidance, premium burden, talking points."""
-    from vipctl import config, reviewing, reviewview
+    from vipctl import config
+    from vipctl.book import reviewing
+    from vipctl.views import review as review_view
 
     day = _today(date)
     with _session(ctx) as conn:
         brief = reviewing.review(conn, config.load(), client_id, day)
     if brief is None:
         raise UserError(f"no client {client_id!r}")
-    reviewview.write_review(brief, day, fmt, show_pii=show_pii)
+    review_view.write_review(brief, day, fmt, show_pii=show_pii)
 
 
 @app.command()
@@ -425,8 +436,11 @@ def gaps(
     fmt: FormatOption = "table",
 ) -> None:
     """Every client with cover absent or short of the guidance, to plan a campaign."""
-    from vipctl import config, render, reviewing, reviewview
+    from vipctl import config
+    from vipctl.book import reviewing
     from vipctl.config import SEGMENTS, TIERS
+    from vipctl.views import render
+    from vipctl.views import review as review_view
 
     with _session(ctx) as conn:
         rows = reviewing.gaps(
@@ -440,12 +454,12 @@ def gaps(
         )
     rows = reviewing.sort_gaps(rows, sort)
     render.listing(
-        reviewview.gap_rows_for_people(rows) if fmt == "table" else rows,
+        review_view.gap_rows_for_people(rows) if fmt == "table" else rows,
         fmt=fmt,
         fields=reviewing.GAP_FIELDS,
-        columns=reviewview.GAP_COLUMNS,
+        columns=review_view.GAP_COLUMNS,
         show_pii=False,
-        title=reviewview.gaps_title(rows),
+        title=review_view.gaps_title(rows),
     )
 
 
@@ -474,7 +488,9 @@ def tier(
     fmt: FormatOption = "table",
 ) -> None:
     """Clients per tier (A–D) and value segment, and the tier movements of a period."""
-    from vipctl import assessing, config, queries, tierview
+    from vipctl import config
+    from vipctl.book import assessing, queries
+    from vipctl.views import tiers as tiers_view
 
     today = _today(date)
     db = _open(ctx)
@@ -485,14 +501,14 @@ def tier(
                 history = queries.movements(conn, client_id=explain) if client else []
             if client is None:
                 raise UserError(f"no client {explain!r}")
-            explained = tierview.explanation(client, history, config.load())
-            tierview.write_explanation(explained, fmt=fmt)
+            explained = tiers_view.explanation(client, history, config.load())
+            tiers_view.write_explanation(explained, fmt=fmt)
             return
         if recompute:
             settings = config.load()  # a bad config fails before the write lock is taken
             with db.write() as conn:
                 done = assessing.recompute(conn, settings, today)
-            _echo(tierview.recomputed_line(done), err=True)
+            _echo(tiers_view.recomputed_line(done), err=True)
         start = since.date() if since else today.replace(day=1)
         with db.read() as conn:
             counts = queries.tier_counts(conn)
@@ -500,8 +516,8 @@ def tier(
             unassessed = queries.unassessed(conn)
     finally:
         db.close()
-    data = tierview.summary(counts, moves, since=start, until=today, unassessed=unassessed)
-    tierview.write_summary(data, moves, fmt=fmt, detail=detail)
+    data = tiers_view.summary(counts, moves, since=start, until=today, unassessed=unassessed)
+    tiers_view.write_summary(data, moves, fmt=fmt, detail=detail)
 
 
 def _choices(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:
@@ -525,7 +541,7 @@ KINDS_HELP = "Only these kinds, comma-separated: " + ", ".join(KINDS)
 def _shown(limit: int | None, fmt: str) -> int | None:
     """How many lines a listing shows: a table the first 50 unless told otherwise, as laying
     out a large book's tens of thousands of rows takes minutes; scripts get every one."""
-    from vipctl.render import TABLE_LIMIT
+    from vipctl.views.render import TABLE_LIMIT
 
     return TABLE_LIMIT if limit is None and fmt == "table" else limit
 
@@ -548,8 +564,9 @@ def upcoming(
     fmt: FormatOption = "table",
 ) -> None:
     """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""
-    from vipctl import agenda, agendaview, config
+    from vipctl import agenda, config
     from vipctl.config import TIERS
+    from vipctl.views import agenda as agenda_view
 
     kinds = _choices(KINDS)(kind) or KINDS
     day = _today(date)
@@ -560,7 +577,7 @@ def upcoming(
     with _session(ctx) as conn:
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found[:limit]})
-    agendaview.write_upcoming(found, names, day, days, fmt, limit=limit)
+    agenda_view.write_upcoming(found, names, day, days, fmt, limit=limit)
 
 
 @app.command()
@@ -586,7 +603,8 @@ def today(
     show_pii: ShowPii = False,
 ) -> None:
     """Whom to contact today, most urgent first, with every reason; done and snoozed left out."""
-    from vipctl import agenda, agendaview, config
+    from vipctl import agenda, config
+    from vipctl.views import agenda as agenda_view
 
     day = _today(date)
     settings = config.load()
@@ -596,7 +614,7 @@ def today(
                 raise UserError(f"no client {explain!r}")
             entries = agenda.ranked(conn, settings, day, agenda.Scope(clients=[explain]))
         found = entries[0] if entries else None
-        agendaview.write_explanation(found, explain, day, fmt, settings.urgency)
+        agenda_view.write_explanation(found, explain, day, fmt, settings.urgency)
         return
     scope = agenda.Scope(agent=_whose(ctx, settings, agent, everyone))
     limit = _shown(limit, fmt)
@@ -604,7 +622,7 @@ def today(
     try:
         with db.read() as conn:
             listed = agenda.day_list(conn, settings, day, scope, limit=limit)
-        agendaview.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
+        agenda_view.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
         if listed.made is not None:  # worked out afresh: the next look today is a read
             db.write_if_free(lambda conn: agenda.keep(conn, settings, day, scope, listed))
     finally:
@@ -624,7 +642,8 @@ def log(
     date: DateOption = None,
 ) -> None:
     """Record a contact: it restarts the tier's contact cadence and settles callbacks."""
-    from vipctl import config, followup
+    from vipctl import config
+    from vipctl.agenda import followup
 
     day = _today(date)
     by = _me(ctx, config.load())
@@ -646,7 +665,9 @@ def done(
 
     A renewal marked done is not a payment: record one with 'vipctl paid'.
     """
-    from vipctl import agendaview, config, followup
+    from vipctl import config
+    from vipctl.agenda import followup
+    from vipctl.views import agenda as agenda_view
 
     kinds = _choices(KINDS)(kind)
     day = _today(date)
@@ -654,7 +675,7 @@ def done(
     with _session(ctx, write=True) as conn:
         items = followup.done(conn, settings, client_id, day, kinds, policy, by=_me(ctx, settings))
     for e in items:
-        _echo(f"done: {agendaview.reason(e, day)}")
+        _echo(f"done: {agenda_view.reason(e, day)}")
 
 
 @app.command()
@@ -669,7 +690,8 @@ def snooze(
     date: DateOption = None,
 ) -> None:
     """Keep a client off today's list until a later day."""
-    from vipctl import config, followup
+    from vipctl import config
+    from vipctl.agenda import followup
 
     day = _today(date)
     by = _me(ctx, config.load())
@@ -686,7 +708,7 @@ def paid(
     date: DateOption = None,
 ) -> None:
     """Record the policy's unpaid premium as paid (until an export says so)."""
-    from vipctl import followup
+    from vipctl.agenda import followup
 
     day = _today(date)
     with _session(ctx, write=True) as conn:
@@ -703,11 +725,12 @@ def history(
     fmt: FormatOption = "table",
 ) -> None:
     """The contacts logged with a client, latest first."""
-    from vipctl import agendaview, followup
+    from vipctl.agenda import followup
+    from vipctl.views import agenda as agenda_view
 
     with _session(ctx) as conn:
         contacts = followup.history(conn, client_id)
-    agendaview.write_history(client_id, contacts, fmt)
+    agenda_view.write_history(client_id, contacts, fmt)
 
 
 @app.command()
@@ -747,7 +770,8 @@ def report(
 ) -> None:
     """The daily report for cron: to-do list, grace and lapse risk, overdue contacts, tier
     movements since the previous report, counts, and yesterday's work."""
-    from vipctl import config, mailing, reportjob
+    from vipctl import config, mailing
+    from vipctl.report import job
 
     day = _today(date)
     settings = config.load()
@@ -761,7 +785,7 @@ def report(
         _echo(f"warning: {warning}", err=True)
     db = _open(ctx)
     try:
-        recorded = reportjob.run(
+        recorded = job.run(
             db,
             settings,
             day,
@@ -802,7 +826,8 @@ def calendar(
     ] = None,
 ) -> None:
     """Upcoming events as an iCalendar file: import it again and events update, not double."""
-    from vipctl import agenda, calendarview, config, files
+    from vipctl import agenda, config, files
+    from vipctl.views import calendar as calendar_view
 
     day = _today(date)
     settings = config.load()
@@ -812,7 +837,7 @@ def calendar(
     with _session(ctx) as conn:
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found})
-    text = calendarview.ics(found, names)
+    text = calendar_view.ics(found, names)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -826,7 +851,7 @@ def backup(
     file: Annotated[Path, typer.Argument(help="The backup file to write (replaced whole).")],
 ) -> None:
     """Copy the database to FILE, safely even while vipctl or cron is using it."""
-    from vipctl import upkeep
+    from vipctl.store import upkeep
 
     db = _open(ctx)
     try:
@@ -846,7 +871,8 @@ def restore(
 
     The database as it was is kept beside it.
     """
-    from vipctl import store, upkeep
+    from vipctl import store
+    from vipctl.store import upkeep
 
     path = store.resolve(ctx.obj.db)
     kept = upkeep.restore(path, file)
@@ -863,7 +889,7 @@ def check(ctx: typer.Context, date: DateOption = None) -> None:
 
     Exits 1 when something is wrong; values warned of alone are no failure.
     """
-    from vipctl import upkeep
+    from vipctl.store import upkeep
 
     db = _open(ctx)
     try:
@@ -902,7 +928,8 @@ def export(
     Clients and policies come in the data contract's columns, so 'vipctl import' reads them
     back. Cells a spreadsheet would run as a formula are prefixed with ' in CSV.
     """
-    from vipctl import exporting, files
+    from vipctl import files
+    from vipctl.book import exporting
 
     with _session(ctx) as conn:
         fields, found = exporting.rows(conn, what)

@@ -16,15 +16,18 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl import agendastore, assessing, csvfile, plausible, queries, readahead, tracking
-from vipctl.assessing import Recomputed
-from vipctl.bulk import Converter, Upsert, is_empty, rows_in
+from vipctl.agenda import snapshots
+from vipctl.book import assessing, queries, tracking
+from vipctl.book.assessing import Recomputed
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
-from vipctl.models import Client, Policy, PremiumDue
+from vipctl.ingest import csvfile, readahead
+from vipctl.ingest.validate import Checked, Source, Validator, open_source
+from vipctl.rules import plausible
 from vipctl.store import Database
-from vipctl.validate import Checked, Source, Validator, open_source
+from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
+from vipctl.store.models import Client, Policy, PremiumDue
 
 TABLES: dict[Kind, Table] = {"clients": Client.__table__, "policies": Policy.__table__}
 # What an import writes: the rows, and what it works out from them.
@@ -214,7 +217,7 @@ def run(
         if result.changed:
             db.loaded(conn, _LOADED)
         else:  # a re-import of the same files changes nothing, not even the book's generation
-            agendastore.touch(conn, agendastore.UNCHANGED)
+            snapshots.touch(conn, snapshots.UNCHANGED)
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from vipctl import layout, render, tierview
-from vipctl.agendaview import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
 from vipctl.config import SEGMENTS, TIERS
 from vipctl.kinds import LABELS
-from vipctl.layout import Section
+from vipctl.views import layout, render
+from vipctl.views import tiers as tiers_view
+from vipctl.views.agenda import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
+from vipctl.views.layout import Section
 
 ReportFormat = Literal["text", "markdown", "html", "json"]
 TITLE = "vipctl daily report"
@@ -34,7 +35,7 @@ def _todo(data: dict) -> Section:
     section = Section("To do today", columns=TODO_COLUMNS, empty=NOTHING_DUE)
     count = render.shown_of(len(todo["entries"]), todo["clients"])
     kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
-    tiers = ", ".join(f"{tierview.tally_label(t)} {n:,}" for t, n in todo["by_tier"].items())
+    tiers = ", ".join(f"{tiers_view.tally_label(t)} {n:,}" for t, n in todo["by_tier"].items())
     if todo["clients"]:
         section.lines = [
             f"{count}, most urgent first; {_plural(todo['items'], 'item')}: {kinds}.",
@@ -71,7 +72,7 @@ def _premiums(title: str, rows: list[dict], empty: str) -> Section:
 
 def _overdue(data: dict) -> Section:
     per_tier = data["contacts_overdue"]
-    rows = [{"tier": tierview.tally_label(t), "clients": n} for t, n in per_tier.items()]
+    rows = [{"tier": tiers_view.tally_label(t), "clients": n} for t, n in per_tier.items()]
     total = sum(per_tier.values())
     lines = [f"{_plural(total, 'client')} not contacted within their tier's cadence."]
     columns = [("tier", "Tier"), ("clients", "Clients")]
@@ -85,7 +86,7 @@ def _movements(data: dict) -> Section:
     section = Section(
         f"Tier movements since {moved['since']}",
         [f"Since {since}: {moved['up']:,} up, {moved['down']:,} down."],
-        tierview.MOVEMENT_COLUMNS,
+        tiers_view.MOVEMENT_COLUMNS,
         moved["list"],
         "No client changed tier.",
     )
@@ -190,7 +191,7 @@ def _html(heading: str, parts: list[Section]) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
-        loader=PackageLoader("vipctl", "templates"),
+        loader=PackageLoader("vipctl.views", "templates"),
         autoescape=select_autoescape(default=True),  # client data must never become markup
         trim_blocks=True,
         lstrip_blocks=True,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from vipctl.config import UrgencyWeights
-from vipctl.events import Event
+from vipctl.rules.events import Event
 
 
 class Term(NamedTuple):

@@ -24,10 +24,10 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from vipctl import __version__
-from vipctl.bulk import CHUNK, chunks, write
 from vipctl.config import Config
-from vipctl.events import Event
-from vipctl.models import AgendaEntry, AgendaSnapshot, AgendaTouch, Meta
+from vipctl.rules.events import Event
+from vipctl.store.bulk import CHUNK, chunks, write
+from vipctl.store.models import AgendaEntry, AgendaSnapshot, AgendaTouch, Meta
 
 _KEY = "generation"
 _SWEEP = 10  # other lists of earlier days removed by each list kept

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from vipctl import schedule
+from vipctl.rules import schedule
 
 Doubt = tuple[str, str]  # (column, why)
 

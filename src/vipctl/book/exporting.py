@@ -11,9 +11,9 @@ from typing import Literal
 from sqlalchemy import Connection, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.models import Client, Contact, Payment, Policy
-from vipctl.render import csv_value, json_value, to_json
 from vipctl.safety import SafeWriter
+from vipctl.store.models import Client, Contact, Payment, Policy
+from vipctl.views.render import csv_value, json_value, to_json
 
 What = Literal["clients", "policies", "contacts", "payments"]
 

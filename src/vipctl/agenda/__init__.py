@@ -1,0 +1,40 @@
+"""The agenda: the events of a window read from the book and run through the rules, the day's
+ranked list (``lists``, the package's face), the list kept for a second look (``snapshots``)
+and what closes the loop: contacts, items done, snoozes, payments (``followup``).
+
+May import: ``rules``, ``store``, ``book`` and the top-level modules.
+"""
+
+from vipctl.agenda.lists import (
+    DayList,
+    Entry,
+    Scope,
+    clients,
+    day_list,
+    due_today,
+    gather,
+    keep,
+    last_contacts,
+    names,
+    ranked,
+    scoped,
+    today_windows,
+    upcoming,
+)
+
+__all__ = [
+    "DayList",
+    "Entry",
+    "Scope",
+    "clients",
+    "day_list",
+    "due_today",
+    "gather",
+    "keep",
+    "last_contacts",
+    "names",
+    "ranked",
+    "scoped",
+    "today_windows",
+    "upcoming",
+]
