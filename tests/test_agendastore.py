@@ -21,7 +21,7 @@ from conftest import write_csv
 from vipctl import agenda
 from vipctl.agenda import lists, snapshots
 from vipctl.config import Config
-from vipctl.store import Database
+from vipctl.store import Database, changes
 
 DAY = "2026-11-24"
 
@@ -166,6 +166,17 @@ def test_a_report_keeps_its_list_and_today_reads_it(book, tmp_path, monkeypatch)
     _compare(book, "-f", "json")
 
 
+def test_a_write_that_declares_nothing_is_refused_and_rolled_back(book):
+    db = Database(book.db)
+    try:
+        with pytest.raises(changes.Undeclared), db.write() as conn:
+            conn.execute(text("UPDATE client SET name = '张伟伟' WHERE client_id = 'C1'"))
+        with db.read() as conn:
+            assert conn.scalar(text("SELECT name FROM client WHERE client_id = 'C1'")) == "张伟"
+    finally:
+        db.close()
+
+
 def test_a_list_worked_out_while_the_book_moved_is_not_kept(book):
     db = Database(book.db)
     try:
@@ -173,8 +184,9 @@ def test_a_list_worked_out_while_the_book_moved_is_not_kept(book):
         with db.read() as conn:
             listed = agenda.day_list(conn, Config(), day, agenda.Scope())
         assert listed.made is not None
-        with db.write() as conn:  # someone writes in between, and does not say what changed
+        with db.write() as conn:  # someone changes the book in between
             conn.execute(text("UPDATE client SET name = '张伟伟' WHERE client_id = 'C1'"))
+            changes.declare(conn, changes.EVERYTHING)
         with db.write() as conn:
             assert not agenda.keep(conn, Config(), day, agenda.Scope(), listed)
         with db.read() as conn:
@@ -188,13 +200,19 @@ def test_today_keeps_its_list_only_when_no_one_else_is_writing(book):
     """A person's look at the list never waits behind an import to keep it."""
     writer, other = Database(book.db), Database(book.db)
     ran = []
+
+    def work(conn) -> None:
+        ran.append(conn)
+        changes.declare(conn, changes.NOTHING)
+
     try:
-        with writer.write():
+        with writer.write() as conn:
+            changes.declare(conn, changes.NOTHING)
             started = time.monotonic()
-            assert not other.write_if_free(ran.append)
+            assert not other.write_if_free(work)
             assert time.monotonic() - started < 5
         assert ran == []
-        assert other.write_if_free(ran.append)
+        assert other.write_if_free(work)
         assert len(ran) == 1
     finally:
         writer.close()

@@ -6,8 +6,6 @@ May import: ``rules``, ``store``, ``book`` and the top-level modules.
 """
 
 from vipctl.agenda.lists import (
-    DayList,
-    Entry,
     Scope,
     clients,
     day_list,
@@ -23,8 +21,6 @@ from vipctl.agenda.lists import (
 )
 
 __all__ = [
-    "DayList",
-    "Entry",
     "Scope",
     "clients",
     "day_list",

@@ -12,11 +12,12 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection, select
 
-from vipctl.agenda import lists, snapshots
+from vipctl.agenda import lists
 from vipctl.config import Config
 from vipctl.errors import UserError
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
+from vipctl.store import changes
 from vipctl.store.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
 
 
@@ -43,7 +44,7 @@ def _happened(day: dt.date, what: str) -> None:
 def _changing(conn: Connection, client_id: str) -> None:
     """The client exists, and this write changes their list alone (``agendastore``)."""
     _client_exists(conn, client_id)
-    snapshots.touch(conn, [client_id])
+    changes.declare(conn, [client_id])
 
 
 def log(
@@ -136,7 +137,7 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
             raise UserError(f"no policy {policy_no!r}")
         raise UserError(f"{policy_no}: no premium is due (paid up, single premium or not in force)")
     due, effective, frequency, years, client_id = row
-    snapshots.touch(conn, [client_id])
+    changes.declare(conn, [client_id])
     conn.execute(
         Payment.__table__.insert().values(
             policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,10 +27,12 @@ from sqlalchemy import (
 
 from vipctl.agenda import snapshots
 from vipctl.book import queries
-from vipctl.config import NOT_ASSESSED, TIERS, Config
+from vipctl.config import NOT_ASSESSED, Config
 from vipctl.kinds import KINDS
-from vipctl.rules import events, needs, schedule, urgency
+from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
+from vipctl.rules.ranking import DayList, Entry
+from vipctl.store import changes
 from vipctl.store.bulk import CHUNK, chunks
 from vipctl.store.models import (
     AgentDeparture,
@@ -54,18 +56,6 @@ class Scope:
     tiers: Collection[str] = ()
     kinds: Collection[str] = KINDS
     clients: Collection[str] | None = None  # only these (done, --explain): nobody else's rows
-
-
-@dataclass
-class Entry:
-    """One client's line of ``today``: the client, their items and the score that ranks them."""
-
-    client_id: str
-    tier: str | None
-    segment: str | None
-    items: list[Event]
-    score: float
-    client: dict = field(default_factory=dict)  # what the line shows: read for shown lines only
 
 
 def scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
@@ -383,41 +373,8 @@ def ranked(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list
         items = _with_burden(items, share, config)
         score = urgency.score(tier, segment, items, day, config.urgency)
         entries.append(Entry(client_id, tier, segment, items, score))
-    entries.sort(key=_rank)
+    entries.sort(key=ranking.rank)
     return entries
-
-
-def _rank(entry: Entry) -> tuple:
-    return -entry.score, min(e.date for e in entry.items), entry.client_id
-
-
-def tallies(entries: Iterable[Entry]) -> tuple[dict[str, int], dict[str, int]]:
-    """Items per kind and clients per tier ("?" unassessed) of a day's list, in their order."""
-    kinds: Counter[str] = Counter()
-    tiers: Counter[str] = Counter()
-    for entry in entries:
-        kinds.update(e.kind for e in entry.items)
-        tiers[entry.tier or "?"] += 1
-    return _ordered(kinds, tiers)
-
-
-def _ordered(kinds: Mapping[str, int], tiers: Mapping[str, int]) -> tuple[dict, dict]:
-    return (
-        {k: kinds[k] for k in KINDS if kinds.get(k)},
-        {t: tiers[t] for t in (*TIERS, "?") if tiers.get(t)},
-    )
-
-
-@dataclass
-class DayList:
-    """A day's list: its entries in rank order (the first ``limit`` with the client's data to
-    show; with a limit, maybe only those) and the whole list's size and tallies."""
-
-    entries: list[Entry]
-    clients: int
-    kinds: dict[str, int]
-    tiers: dict[str, int]
-    made: int | None = None  # worked out afresh at this generation: worth keeping
 
 
 def day_list(
@@ -436,20 +393,20 @@ def day_list(
     if scope.clients is None and not scope.tiers and set(scope.kinds) == set(KINDS):
         kept = snapshots.find(conn, config, day, scope.agent)
     if kept is None:
-        made = snapshots.generation(conn)
+        made = changes.generation(conn)
         entries = ranked(conn, config, day, scope)
-        found = DayList(entries, len(entries), *tallies(entries), made=made)
+        found = DayList(entries, len(entries), *ranking.tallies(entries), made=made)
     else:
         live = []
         if kept.touched:
             live = ranked(conn, config, day, replace(scope, clients=kept.touched))
         first = None if limit is None or whole else limit
         stored = [Entry(*line) for line in snapshots.entries(conn, kept, first=first)]
-        entries = sorted([*stored, *live], key=_rank)
+        entries = sorted([*stored, *live], key=ranking.rank)
         kinds, tiers = Counter(kept.kinds), Counter(kept.tiers)
         if kept.touched:
             before = [Entry(*line) for line in snapshots.entries(conn, kept, only=kept.touched)]
-            gone, added = tallies(before), tallies(live)
+            gone, added = ranking.tallies(before), ranking.tallies(live)
             kinds.subtract(gone[0])
             kinds.update(added[0])
             tiers.subtract(gone[1])
@@ -457,7 +414,7 @@ def day_list(
             count = kept.clients - len(before) + len(live)
         else:
             count = kept.clients
-        found = DayList(entries, count, *_ordered(kinds, tiers))
+        found = DayList(entries, count, *ranking.ordered(kinds, tiers))
     shown = found.entries[:limit]
     info = clients(conn, [entry.client_id for entry in shown])
     for entry in shown:  # the lines shown: in date order, with what they show

@@ -6,10 +6,10 @@ first ``today``) is kept with the book's *generation*, a counter every write tra
 A kept list is used only while it is provably what working it out again would give:
 
 - same day, same agent's scope, same rules (a digest of the config and of vipctl's version);
-- every write since it was made said which clients it changed (``touch``: a contact logged, an
-  item done, a snooze, a payment). Those clients' lines are worked out again; everyone else's
-  stand. Any other write (an import, a tier recompute, a restore's upgrade, …) says nothing, so
-  it retires every kept list: forgetting to declare a write costs speed, never correctness.
+- every write since it was made changed only some clients (``store.changes``: a contact logged,
+  an item done, a snooze, a payment). Those clients' lines are worked out again; everyone
+  else's stand. A write that changed the book whole (an import, a tier recompute, a restore,
+  an upgrade) retires every kept list.
 """
 
 from __future__ import annotations
@@ -26,56 +26,11 @@ from sqlalchemy import Connection, func, select
 from vipctl import __version__
 from vipctl.config import Config
 from vipctl.rules.events import Event
+from vipctl.store import changes
 from vipctl.store.bulk import CHUNK, chunks, write
-from vipctl.store.models import AgendaEntry, AgendaSnapshot, AgendaTouch, Meta
+from vipctl.store.models import AgendaEntry, AgendaSnapshot, AgendaTouch
 
-_KEY = "generation"
 _SWEEP = 10  # other lists of earlier days removed by each list kept
-_TOUCHED = "vipctl_agenda_touched"  # Connection.info: what this write transaction changed
-UNCHANGED: frozenset[str] = frozenset()  # ``touch`` with no client: the lists are unchanged
-
-
-def generation(conn: Connection) -> int:
-    m = Meta.__table__.c
-    found = conn.scalar(select(m.value).where(m.key == _KEY))
-    return int(found) if found is not None else 0
-
-
-def begin(conn: Connection) -> None:
-    """At the start of a write transaction: nothing declared yet."""
-    conn.info.pop(_TOUCHED, None)
-
-
-def touch(conn: Connection, clients: Collection[str]) -> None:
-    """Declare that this write transaction changes only ``clients``' lists (none: no list)."""
-    conn.info.setdefault(_TOUCHED, set()).update(clients)
-
-
-def written(conn: Connection) -> None:
-    """At the end of a write transaction, inside it: move the generation on, noting which clients
-    changed when the transaction said so."""
-    touched = conn.info.pop(_TOUCHED, None)
-    if touched is not None and not touched:
-        return
-    now = generation(conn) + 1
-    _set_generation(conn, now)
-    if touched:
-        rows = [(now, client) for client in sorted(touched)]
-        write(conn, AgendaTouch.__table__.insert(), ["generation", "client_id"], rows)
-
-
-def move_past(conn: Connection, replaced: int) -> None:
-    """After the book was replaced whole (a restore), in a write transaction: its generation
-    moves past both its own and the replaced book's, so that no list worked out from either,
-    kept or still being worked out, can be taken for the new book's."""
-    if generation(conn) < replaced:
-        _set_generation(conn, replaced)
-
-
-def _set_generation(conn: Connection, value: int) -> None:
-    m = Meta.__table__
-    if not conn.execute(m.update().where(m.c.key == _KEY).values(value=str(value))).rowcount:
-        conn.execute(m.insert().values(key=_KEY, value=str(value)))
 
 
 def rules_digest(config: Config) -> str:
@@ -110,7 +65,7 @@ def find(conn: Connection, config: Config, day: dt.date, agent: str | None) -> K
     if row is None:
         return None
     snapshot, made, clients, tallies = row
-    now = generation(conn)
+    now = changes.generation(conn)
     t = AgendaTouch.__table__.c
     touches = conn.execute(
         select(t.generation, t.client_id).where(t.generation > made, t.generation <= now)
@@ -164,7 +119,7 @@ def entries(
 ) -> list[tuple]:
     """The kept lines in rank order, without the touched clients': the ``first`` of them (all
     when None), or ``only`` these clients' (touched ones included). Each as (client, tier,
-    segment, events, score), as ``agenda.Entry`` takes them."""
+    segment, events, score), as ``ranking.Entry`` takes them."""
     e = AgendaEntry.__table__.c
     query = (
         select(e.client_id, e.tier, e.segment, e.score, e["items"])
@@ -196,8 +151,8 @@ def keep(
     replaces the same list's older ones, and sweeps away a few of other agents' from earlier
     days (a team's thousand lists of yesterday go a few at a time, not all on one person's
     morning). ``lines``: (client, tier, segment, events, score) in rank order."""
-    touch(conn, UNCHANGED)
-    if generation(conn) != made:
+    changes.declare(conn, changes.NOTHING)  # a list kept changes nobody's list
+    if changes.generation(conn) != made:
         return False
     s, e, t = AgendaSnapshot.__table__, AgendaEntry.__table__, AgendaTouch.__table__
     mine = s.c.agent.is_(None) if agent is None else s.c.agent == agent

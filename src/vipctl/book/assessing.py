@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import (
@@ -26,6 +25,8 @@ from sqlalchemy import (
 from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.rules import segments, tiers
+from vipctl.rules.tiers import Recomputed
+from vipctl.store import changes
 from vipctl.store.bulk import processor, raw, write
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
@@ -40,22 +41,6 @@ _FIELDS = (
     "since",
 )
 _SAME = len(_FIELDS) - 1  # what is compared: all but ``since``
-
-
-@dataclass
-class Recomputed:
-    clients: int = 0
-    first: int = 0  # clients assessed for the first time
-    no_indicators: int = 0  # new clients not assessed: no indicator known
-    up: int = 0
-    down: int = 0
-    segment_changes: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.first or self.no_indicators or self.up or self.down or self.segment_changes
-        )
 
 
 def premiums_by_client(today: dt.date, single_premium_years: int):
@@ -187,4 +172,15 @@ def recompute(
     write(conn, table.update().where(t.client_id == bindparam("key")), [*_FIELDS, "key"], updates)
     logged = ["client_id", "date", "from_tier", "to_tier", "changed"]
     write(conn, TierHistory.__table__.insert(), logged, history)
+    # Tiers, segments and premium shares are on every line of the day's list.
+    changes.declare(conn, changes.EVERYTHING if inserts or updates else changes.NOTHING)
     return report
+
+
+def reassess(conn: Connection, config: Config, today: dt.date) -> Recomputed:
+    """``tier --recompute``: every client reassessed, and everything worked out from the book
+    (the day's kept lists) retired, changed or not: it is the way to fresh lists after the
+    database was changed by other means than vipctl (a ``pg_restore``, a hand-made fix)."""
+    done = recompute(conn, config, today)
+    changes.declare(conn, changes.EVERYTHING)
+    return done

@@ -4,16 +4,13 @@ contacts logged and the payments recorded."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from sqlalchemy import Connection, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.safety import SafeWriter
 from vipctl.store.models import Client, Contact, Payment, Policy
-from vipctl.views.render import csv_value, json_value, to_json
 
 What = Literal["clients", "policies", "contacts", "payments"]
 
@@ -34,16 +31,3 @@ def rows(conn: Connection, what: What) -> tuple[list[str], Iterable[Sequence]]:
     table, fields, key = _TABLES[what]
     query = select(*(table.c[f] for f in fields)).order_by(table.c[key])
     return fields, conn.execute(query).all()
-
-
-def to_csv(fields: Sequence[str], found: Iterable[Sequence]) -> str:
-    """CSV whose cells a spreadsheet shows as text, never runs: '=HYPERLINK(…)' stays words."""
-    out = io.StringIO(newline="")
-    writer = SafeWriter(out, lineterminator="\r\n")
-    writer.writerow(fields)
-    writer.writerows([csv_value(v) for v in row] for row in found)
-    return out.getvalue()
-
-
-def to_json_text(fields: Sequence[str], found: Iterable[Sequence]) -> str:
-    return to_json([{f: json_value(v) for f, v in zip(fields, row, strict=True)} for row in found])

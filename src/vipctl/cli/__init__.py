@@ -404,15 +404,15 @@ def review(
 ) -> None:
     """A one-page visit brief: cover against the guidance, premium burden, talking points."""
     from vipctl import config
-    from vipctl.book import reviewing
+    from vipctl.report import brief
     from vipctl.views import review as review_view
 
     day = _today(date)
     with _session(ctx) as conn:
-        brief = reviewing.review(conn, config.load(), client_id, day)
-    if brief is None:
+        found = brief.review(conn, config.load(), client_id, day)
+    if found is None:
         raise UserError(f"no client {client_id!r}")
-    review_view.write_review(brief, day, fmt, show_pii=show_pii)
+    review_view.write_review(found, day, fmt, show_pii=show_pii)
 
 
 @app.command()
@@ -507,7 +507,7 @@ def tier(
         if recompute:
             settings = config.load()  # a bad config fails before the write lock is taken
             with db.write() as conn:
-                done = assessing.recompute(conn, settings, today)
+                done = assessing.reassess(conn, settings, today)
             _echo(tiers_view.recomputed_line(done), err=True)
         start = since.date() if since else today.replace(day=1)
         with db.read() as conn:
@@ -930,13 +930,14 @@ def export(
     """
     from vipctl import files
     from vipctl.book import exporting
+    from vipctl.views import export as export_view
 
     with _session(ctx) as conn:
         fields, found = exporting.rows(conn, what)
     if fmt == "csv":
-        text = exporting.to_csv(fields, found)
+        text = export_view.to_csv(fields, found)
     else:
-        text = exporting.to_json_text(fields, found)
+        text = export_view.to_json_text(fields, found)
     if output is None:
         sys.stdout.write(text)
     else:  # a BOM so Excel reads the Chinese as UTF-8; vipctl import skips it

@@ -16,16 +16,15 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl.agenda import snapshots
 from vipctl.book import assessing, queries, tracking
-from vipctl.book.assessing import Recomputed
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.ingest import csvfile, readahead
 from vipctl.ingest.validate import Checked, Source, Validator, open_source
 from vipctl.rules import plausible
-from vipctl.store import Database
+from vipctl.rules.tiers import Recomputed
+from vipctl.store import Database, changes
 from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
 from vipctl.store.models import Client, Policy, PremiumDue
 
@@ -215,9 +214,10 @@ def run(
         for index in deferred:
             index.create(conn)
         if result.changed:
+            changes.declare(conn, changes.EVERYTHING)
             db.loaded(conn, _LOADED)
         else:  # a re-import of the same files changes nothing, not even the book's generation
-            snapshots.touch(conn, snapshots.UNCHANGED)
+            changes.declare(conn, changes.NOTHING)
         for n, bad in rejects.items():
             if bad:
                 reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)

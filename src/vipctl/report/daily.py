@@ -13,11 +13,12 @@ from collections import Counter
 from sqlalchemy import Connection, func, select
 
 from vipctl import agenda
-from vipctl.agenda import snapshots
 from vipctl.agenda.followup import now
 from vipctl.book import queries
 from vipctl.config import TIERS, Config
 from vipctl.rules import tiers
+from vipctl.rules.ranking import DayList, Entry
+from vipctl.store import changes
 from vipctl.store.models import (
     Client,
     Contact,
@@ -50,7 +51,7 @@ def previous(conn: Connection, day: dt.date, agent: str | None = None) -> dict |
 def record(conn: Connection, day: dt.date, last: int | None, agent: str | None = None) -> None:
     """Note that ``agent``'s report (None: the whole book's) for ``day`` was made, with the
     newest tier movement it saw."""
-    snapshots.touch(conn, snapshots.UNCHANGED)  # a report made changes nobody's list
+    changes.declare(conn, changes.NOTHING)  # a report made changes nobody's list
     runs = ReportRun.__table__
     values = {"report_date": day, "ran_at": now(), "last_movement": last, "agent": agent}
     conn.execute(runs.insert().values(values))
@@ -99,9 +100,7 @@ def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None
     }
 
 
-def _team(
-    conn: Connection, day: dt.date, entries: list[agenda.Entry], moves: list[dict]
-) -> list[dict]:
+def _team(conn: Connection, day: dt.date, entries: list[Entry], moves: list[dict]) -> list[dict]:
     """The lead's table: per agent, today's list (clients, items, items past their date), the
     items marked done today, and the tier movements of the period."""
     c, m = Client.__table__.c, DoneMark.__table__.c
@@ -133,7 +132,7 @@ def build(
     limit: int | None = None,
     agent: str | None = None,
     team: bool = False,
-) -> tuple[dict, int | None, agenda.DayList]:
+) -> tuple[dict, int | None, DayList]:
     """The report for ``day``: of ``agent``'s clients, or the whole book when None; the first
     ``limit`` clients of the to-do list (all when None) and every other section in full; with
     ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``,

@@ -45,3 +45,21 @@ def assess(values: Mapping[str, str | None], rules: TierRules) -> Assessment:
 def movement(before: str, after: str) -> str:
     """'up' towards A (less attention needed), 'down' towards D."""
     return "up" if TIERS.index(after) < TIERS.index(before) else "down"
+
+
+@dataclass
+class Recomputed:
+    """What a reassessment of the book changed: the counts people are told."""
+
+    clients: int = 0
+    first: int = 0  # clients assessed for the first time
+    no_indicators: int = 0  # new clients not assessed: no indicator known
+    up: int = 0
+    down: int = 0
+    segment_changes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.first or self.no_indicators or self.up or self.down or self.segment_changes
+        )

@@ -14,11 +14,10 @@ from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError
 
-from vipctl.agenda import snapshots
 from vipctl.book import tracking
 from vipctl.config import INDICATORS
 from vipctl.errors import NOW, Busy, UserError
-from vipctl.store import sqlite
+from vipctl.store import changes, sqlite
 from vipctl.store.models import (
     SCHEMA_VERSION,
     AgendaEntry,
@@ -274,6 +273,7 @@ class Database:
         if found is None:
             with self.write() as conn:
                 found = self._version(conn)  # another process may have created it meanwhile
+                changes.declare(conn, changes.NOTHING if found else changes.EVERYTHING)
                 if found is None:
                     SQLModel.metadata.create_all(conn)
                     meta = Meta.__table__.insert()
@@ -307,6 +307,9 @@ class Database:
         kept = self._keep_copy(found) if self.keep_old and self.path else None
         with self.write() as conn:
             version = int(self._version(conn) or found)  # another process may have upgraded it
+            changes.declare(
+                conn, changes.NOTHING if version == SCHEMA_VERSION else changes.EVERYTHING
+            )
             if version == SCHEMA_VERSION:
                 if kept is not None:
                     kept.unlink()
@@ -352,9 +355,9 @@ class Database:
     @contextmanager
     def write(self, *, lock: object = True) -> Iterator[Connection]:
         """One transaction that holds the write lock from its start: all of it lands, or none.
-        It moves the book's generation on, which retires the kept day's lists (``agendastore``)
-        unless the transaction said which clients it changed. ``lock=NOW``: raise ``Busy``
-        rather than wait for another writer."""
+        Inside it the work declares what it changes (``changes.declare``), which the book's
+        change journal records as it commits; a transaction that declared nothing is refused.
+        ``lock=NOW``: raise ``Busy`` rather than wait for another writer."""
         if self.read_only is not None:
             raise UserError(
                 f"{self.name} cannot be written here: {self.read_only}. Commands that only "
@@ -362,10 +365,10 @@ class Database:
             )
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: lock})
-            snapshots.begin(conn)
+            changes.begin(conn)
             with conn.begin():
                 yield conn
-                snapshots.written(conn)
+                changes.end(conn)
 
     def write_if_free(self, work: Callable[[Connection], object]) -> bool:
         """Run ``work`` in a write transaction if no other writer holds the lock now and the

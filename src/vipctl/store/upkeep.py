@@ -13,12 +13,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Select, func, or_, select
 
 from vipctl import files
-from vipctl.agenda import snapshots
 from vipctl.book import queries
 from vipctl.config import TIERS
 from vipctl.errors import UserError
 from vipctl.rules import plausible
-from vipctl.store import sqlite
+from vipctl.store import changes, sqlite
 from vipctl.store.database import Database, aside, staged_restore
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue
 
@@ -82,7 +81,7 @@ def restore(path: Path | str, source: Path) -> Path | None:
             if db.read_only is not None:
                 raise UserError(f"cannot restore into {path}: {db.read_only}")
             with db.read() as conn:
-                replaced = snapshots.generation(conn)
+                replaced = changes.generation(conn)
             raw = db.engine.raw_connection()
             try:
                 if existed:
@@ -92,7 +91,7 @@ def restore(path: Path | str, source: Path) -> Path | None:
             finally:
                 raw.close()
             with db.write() as conn:  # a new book: no list worked out before this one holds
-                snapshots.move_past(conn, replaced)
+                changes.move_past(conn, replaced)
         finally:
             db.close()
         return kept

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from vipctl.agenda import DayList, Entry
 from vipctl.config import UrgencyWeights
 from vipctl.kinds import LABELS
 from vipctl.rules import urgency
 from vipctl.rules.events import Event
+from vipctl.rules.ranking import DayList, Entry
 from vipctl.rules.urgency import Term
 from vipctl.views import render
 from vipctl.views import tiers as tiers_view

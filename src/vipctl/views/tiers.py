@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from vipctl.book.assessing import Recomputed
 from vipctl.config import NOT_ASSESSED, SEGMENTS, TIERS, Config
 from vipctl.rules import tiers
+from vipctl.rules.tiers import Recomputed
 from vipctl.views import render
 
 INCOMPLETE_NOTE = "* assessment incomplete: some indicators are unknown"
