@@ -17,7 +17,7 @@ from typing import Any
 
 from vipctl import contract
 from vipctl.errors import UserError
-from vipctl.kinds import KINDS
+from vipctl.kinds import KINDS, WEIGHTS
 
 ENV_VAR = "VIPCTL_CONFIG"
 TIERS = ("A", "B", "C", "D")
@@ -74,6 +74,7 @@ class AgendaRules:
     holiday_lead_days: int = 7
     new_policy_days: int = 30  # how long a new policy waits for its callback
     round_ages: tuple[int, ...] = (30, 40, 50, 60, 70, 80)
+    off: tuple[str, ...] = ()  # kinds never brought up (``kinds.KINDS``)
 
 
 @dataclass(frozen=True)
@@ -85,20 +86,7 @@ class UrgencyWeights:
     segment: dict[str, float] = field(
         default_factory=lambda: {"key": 3, "important": 2, "general": 1, "maintain": 0}
     )
-    kind: dict[str, float] = field(
-        default_factory=lambda: {
-            "grace": 10,
-            "callback_new_policy": 8,
-            "callback_departed_agent": 8,
-            "renewal_due": 6,
-            "birthday": 5,
-            "survival_benefit": 4,
-            "contact_overdue": 3,
-            "wedding_anniversary": 3,
-            "policy_anniversary": 2,
-            "holiday": 1,
-        }
-    )
+    kind: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))  # kinds.REGISTRY
     round_age: float = 2.0  # extra for a birthday at 30, 40, … 80
     overdue_per_day: float = 0.05  # how fast an item's weight grows once its date has passed
     premium_per_10k: float = 0.5  # per 10,000 of premium due or in grace
@@ -247,6 +235,15 @@ class _Reader:
             self.fail(key, f"expected a list of whole numbers of days (got {value!r})")
         return tuple(sorted(set(value)))
 
+    def kinds(self, key: str) -> tuple[str, ...]:
+        value = self.data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, f"expected a list of agenda kinds (got {value!r})")
+        unknown = [v for v in value if v not in KINDS]
+        if unknown:
+            self.fail(key, f"unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
+        return tuple(dict.fromkeys(value))
+
     def settings(
         self, cls: type, read: Callable[[str], Any], special: dict[str, Callable[[str], Any]]
     ) -> dict[str, Any]:
@@ -324,7 +321,8 @@ def _agenda(table: _Reader | None) -> AgendaRules:
     if table is None:
         return AgendaRules()
     lists = ("renewal_reminders", "round_ages")
-    given = table.settings(AgendaRules, table.days, dict.fromkeys(lists, table.day_list))
+    readers = dict.fromkeys(lists, table.day_list) | {"off": table.kinds}
+    given = table.settings(AgendaRules, table.days, readers)
     if given.get("grace_days") == 0:
         table.fail("grace_days", "expected at least 1 day")
     return AgendaRules(**given)

@@ -1,22 +1,68 @@
-"""The kinds of agenda event and the needs of the needs analysis, by the names scripts see,
-with what people read for each.
+"""The registry of agenda kinds, and the needs of the needs analysis: each declared once, by the
+name scripts see (JSON ``kind``, ``--kind``, the config's keys), with what people read for it.
 
-A module of its own so the command line can list them in its help without loading the rules.
+An agenda kind is one ``Kind``: its label, the reader of the book that brings its events
+(``agenda.lists`` holds one reader per source; a source may bring several kinds, as the unpaid
+premiums bring renewals and grace), its default urgency weight, the config settings that say how
+far ahead it is brought up and how long it lingers, and what clears it. The labels, ``--kind``'s
+choices, the config's ``[urgency.kind]`` and ``[agenda] off`` keys, the morning list's windows
+and the reading of the book all come from here, and a test holds the readers, the rules and the
+README to it: adding a kind is adding an entry here, its reader, its rule and their tests.
+
+A module of its own, importing nothing, so the command line can list kinds in its help without
+loading the rules.
 """
 
-LABELS = {
-    "renewal_due": "renewal due",
-    "grace": "in grace",
-    "birthday": "birthday",
-    "wedding_anniversary": "wedding anniversary",
-    "policy_anniversary": "policy anniversary",
-    "survival_benefit": "survival benefit",
-    "callback_new_policy": "new-policy callback",
-    "callback_departed_agent": "departed-agent callback",
-    "contact_overdue": "contact overdue",
-    "holiday": "holiday",
-}
-KINDS = tuple(LABELS)
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FOREVER = "forever"  # an item that stays until something resolves it
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    source: str  # the reader in ``agenda.lists`` that brings its events
+    weight: float  # default urgency weight (``[urgency.kind]``)
+    # The ``[agenda]`` setting of how many days ahead of its date it is first brought up (its
+    # largest value, for a list of reminders); None: from its date.
+    ahead: str | None
+    # How far back from the day an unresolved item lingers: None, not at all (it is shown up to
+    # its date); FOREVER; or the ``[agenda]`` setting of how many days.
+    lingers: str | None
+    cleared_by: str  # what takes it off the list, as the README's table says it (a test holds it)
+
+
+REGISTRY: tuple[Kind, ...] = (
+    Kind("renewal_due", "renewal due", "premiums", 6, "renewal_reminders", None,
+         "the due date passing (it is then grace), a payment, or done until the next reminder"),
+    Kind("grace", "in grace", "premiums", 10, "grace_days", FOREVER,
+         "the premium paid, or the export's status changing"),
+    Kind("birthday", "birthday", "birthdays", 5, "birthday_lead_days", None,
+         "the day passing, or done"),
+    Kind("wedding_anniversary", "wedding anniversary", "weddings", 3, "anniversary_lead_days",
+         None, "the day passing, or done"),
+    Kind("policy_anniversary", "policy anniversary", "policy_anniversaries", 2,
+         "anniversary_lead_days", None, "the day passing, or done"),
+    Kind("survival_benefit", "survival benefit", "survival_benefits", 4,
+         "survival_benefit_lead_days", None, "the day passing, or done"),
+    Kind("callback_new_policy", "new-policy callback", "new_policy_callbacks", 8, None,
+         "new_policy_days", "a contact logged, or 30 days passing"),
+    Kind("callback_departed_agent", "departed-agent callback", "departed_agent_callbacks", 8,
+         None, FOREVER, "a contact logged after the agent was known to have left"),
+    Kind("contact_overdue", "contact overdue", "contacts_overdue", 3, None, FOREVER,
+         "a contact logged"),
+    Kind("holiday", "holiday", "holidays", 1, "holiday_lead_days", None,
+         "the day passing, or done"),
+)  # fmt: skip
+
+BY_NAME = {kind.name: kind for kind in REGISTRY}
+LABELS = {kind.name: kind.label for kind in REGISTRY}
+KINDS = tuple(BY_NAME)
+WEIGHTS = {kind.name: kind.weight for kind in REGISTRY}
+SOURCES = tuple(dict.fromkeys(kind.source for kind in REGISTRY))
 
 NEED_LABELS = {
     "life": "life",

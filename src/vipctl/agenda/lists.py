@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import (
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from vipctl.agenda import snapshots
 from vipctl.book import queries
 from vipctl.config import NOT_ASSESSED, Config
-from vipctl.kinds import KINDS
+from vipctl.kinds import FOREVER, KINDS, REGISTRY, SOURCES
 from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
@@ -134,6 +134,130 @@ def _policy_dates(conn: Connection, where: ColumnElement, scope: Scope):
     return [events.PolicyDates(*row) for row in _fetch(conn, query, p.client_id, scope)]
 
 
+@dataclass
+class _Reading:
+    """What every reader of one ``gather`` may need: read once, when first needed."""
+
+    conn: Connection
+    config: Config
+    today: dt.date
+    scope: Scope
+    shown_today: bool
+    _contacted: dict[str, dt.date] | None = None
+
+    @property
+    def contacted(self) -> dict[str, dt.date]:
+        """Each client's last contact: the callbacks and the cadence are settled by contacts."""
+        if self._contacted is None:
+            self._contacted = last_contacts(self.conn, self.scope)
+        return self._contacted
+
+
+Reader = Callable[[_Reading, dt.date, dt.date], Iterable[Event]]
+
+
+def _premiums(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    query = (
+        select(
+            d.client_id, d.policy_no, p.effective_date, p.frequency, p.payment_years, d.due_date,
+            p.premium,
+        )
+        .join(Policy.__table__, p.policy_no == d.policy_no)
+        .where(d.due_date <= end)
+    )  # fmt: skip
+    rules = r.config.agenda
+    if r.shown_today:  # e.g. a monthly premium only on its day: most of the book is not read
+        leads = {f: events.reminder_offsets(f, rules)[0] for f in schedule.PERIOD_MONTHS}
+        query = query.where(
+            or_(
+                *(
+                    and_(p.frequency == f, d.due_date <= r.today + dt.timedelta(days=n))
+                    for f, n in leads.items()
+                )
+            )
+        )
+    dues = [events.Due(*row) for row in _fetch(r.conn, query, d.client_id, r.scope)]
+    return events.renewals(dues, r.today, start, end, rules, brought_up=r.shown_today)
+
+
+def _birthdays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    c = Client.__table__.c
+    solar = or_(c.birthday_calendar.is_(None), c.birthday_calendar != "lunar")
+    query = select(c.client_id, c.birthday, c.birthday_calendar).where(
+        c.birthday.is_not(None),
+        or_(
+            c.birthday_calendar == "lunar",
+            and_(solar, _day_of_year_between(c.birthday, start, end)),
+        ),
+    )
+    people = [events.Person(*row) for row in _fetch(r.conn, query, c.client_id, r.scope)]
+    return events.birthdays(people, start, end, r.config.agenda)
+
+
+def _weddings(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    c = Client.__table__.c
+    query = select(c.client_id, c.wedding_anniversary).where(
+        c.wedding_anniversary.is_not(None),
+        _day_of_year_between(c.wedding_anniversary, start, end),
+    )
+    rows = [events.Wedding(*row) for row in _fetch(r.conn, query, c.client_id, r.scope)]
+    return events.weddings(rows, start, end, r.config.agenda)
+
+
+def _policy_anniversaries(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    p = Policy.__table__.c
+    rows = _policy_dates(r.conn, _day_of_year_between(p.effective_date, start, end), r.scope)
+    return events.policy_anniversaries(rows, start, end, r.config.agenda)
+
+
+def _survival_benefits(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    p = Policy.__table__.c
+    rows = _policy_dates(r.conn, p.survival_benefit_date.between(start, end), r.scope)
+    return events.survival_benefits(rows, start, end, r.config.agenda)
+
+
+def _holidays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    t = ClientTier.__table__.c
+    query = select(t.client_id).where(t.segment.in_(VIP))
+    vips = list(r.conn.scalars(scoped(query, t.client_id, r.scope)))
+    return events.holidays(vips, start, end, r.config.agenda)
+
+
+def _new_policy_callbacks(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    p = Policy.__table__.c
+    rows = _policy_dates(r.conn, p.effective_date.between(start, end), r.scope)
+    return events.new_policy_callbacks(rows, r.contacted, start, end, r.config.agenda)
+
+
+def _departed_agent_callbacks(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    a = AgentDeparture.__table__.c
+    query = select(a.client_id, a.agent, a.since).where(a.since.between(start, end))
+    rows = [events.Departure(*row) for row in _fetch(r.conn, query, a.client_id, r.scope)]
+    return events.departed_agent_callbacks(rows, r.contacted, start, end)
+
+
+def _contacts_overdue(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    cadence = r.config.tiers.cadence_days
+    rows = _overdue_rows(r.conn, start, end, cadence, r.scope)
+    return events.contacts_overdue(rows, r.contacted, start, end, cadence)
+
+
+# One reader of the book per source of ``kinds.REGISTRY``: it reads the rows the source's rule
+# needs, narrowed to what can fall in the window, and hands them to the rule.
+READERS: dict[str, Reader] = {
+    "premiums": _premiums,
+    "birthdays": _birthdays,
+    "weddings": _weddings,
+    "policy_anniversaries": _policy_anniversaries,
+    "survival_benefits": _survival_benefits,
+    "holidays": _holidays,
+    "new_policy_callbacks": _new_policy_callbacks,
+    "departed_agent_callbacks": _departed_agent_callbacks,
+    "contacts_overdue": _contacts_overdue,
+}
+
+
 def gather(
     conn: Connection,
     config: Config,
@@ -144,90 +268,22 @@ def gather(
     shown_today: bool = False,
 ) -> list[Event]:
     """Every event of the kinds in ``windows`` whose date falls in that kind's window; with
-    ``shown_today``, premiums are read only where a reminder can have come by ``today``."""
-    rules = config.agenda
+    ``shown_today``, premiums are read only where a reminder can have come by ``today``. Each
+    source is read once, over the union of its kinds' windows."""
+    reading = _Reading(conn, config, today, scope, shown_today)
     found: list[Event] = []
-    c, p = Client.__table__.c, Policy.__table__.c
-
-    def window(*kinds: str) -> tuple[dt.date, dt.date] | None:
-        chosen = [windows[k] for k in kinds if k in windows]
-        if not chosen:
-            return None
-        return min(w[0] for w in chosen), max(w[1] for w in chosen)
-
-    def keep(kind: str, produced: Iterable[Event]) -> None:
-        if kind in windows:
-            lo, hi = windows[kind]
-            found.extend(e for e in produced if e.kind == kind and lo <= e.date <= hi)
-
-    if w := window("renewal_due", "grace"):
-        d = PremiumDue.__table__.c
-        query = (
-            select(
-                d.client_id,
-                d.policy_no,
-                p.effective_date,
-                p.frequency,
-                p.payment_years,
-                d.due_date,
-                p.premium,
-            )
-            .join(Policy.__table__, p.policy_no == d.policy_no)
-            .where(d.due_date <= w[1])
-        )
-        if shown_today:  # e.g. a monthly premium only on its day: most of the book is not read
-            leads = {f: events.reminder_offsets(f, rules)[0] for f in schedule.PERIOD_MONTHS}
-            query = query.where(
-                or_(
-                    *(
-                        and_(p.frequency == f, d.due_date <= today + dt.timedelta(days=n))
-                        for f, n in leads.items()
-                    )
-                )
-            )
-        dues = [events.Due(*r) for r in _fetch(conn, query, d.client_id, scope)]
-        produced = list(events.renewals(dues, today, *w, rules, brought_up=shown_today))
-        keep("renewal_due", produced)
-        keep("grace", produced)
-    if w := window("birthday"):
-        solar = or_(c.birthday_calendar.is_(None), c.birthday_calendar != "lunar")
-        query = select(c.client_id, c.birthday, c.birthday_calendar).where(
-            c.birthday.is_not(None),
-            or_(c.birthday_calendar == "lunar", and_(solar, _day_of_year_between(c.birthday, *w))),
-        )
-        people = [events.Person(*r) for r in _fetch(conn, query, c.client_id, scope)]
-        keep("birthday", events.birthdays(people, *w, rules))
-    if w := window("wedding_anniversary"):
-        query = select(c.client_id, c.wedding_anniversary).where(
-            c.wedding_anniversary.is_not(None), _day_of_year_between(c.wedding_anniversary, *w)
-        )
-        rows = [events.Wedding(*r) for r in _fetch(conn, query, c.client_id, scope)]
-        keep("wedding_anniversary", events.weddings(rows, *w, rules))
-    if w := window("policy_anniversary"):
-        rows = _policy_dates(conn, _day_of_year_between(p.effective_date, *w), scope)
-        keep("policy_anniversary", events.policy_anniversaries(rows, *w, rules))
-    if w := window("survival_benefit"):
-        rows = _policy_dates(conn, p.survival_benefit_date.between(*w), scope)
-        keep("survival_benefit", events.survival_benefits(rows, *w, rules))
-    if w := window("holiday"):
-        t = ClientTier.__table__.c
-        query = select(t.client_id).where(t.segment.in_(VIP))
-        vips = list(conn.scalars(scoped(query, t.client_id, scope)))
-        keep("holiday", events.holidays(vips, *w, rules))
-    callbacks = window("callback_new_policy", "callback_departed_agent", "contact_overdue")
-    contacted = last_contacts(conn, scope) if callbacks else {}
-    if w := window("callback_new_policy"):
-        rows = _policy_dates(conn, p.effective_date.between(*w), scope)
-        keep("callback_new_policy", events.new_policy_callbacks(rows, contacted, *w, rules))
-    if w := window("callback_departed_agent"):
-        a = AgentDeparture.__table__.c
-        query = select(a.client_id, a.agent, a.since).where(a.since.between(*w))
-        rows = [events.Departure(*r) for r in _fetch(conn, query, a.client_id, scope)]
-        keep("callback_departed_agent", events.departed_agent_callbacks(rows, contacted, *w))
-    if w := window("contact_overdue"):
-        cadence = config.tiers.cadence_days
-        rows = _overdue_rows(conn, *w, cadence, scope)
-        keep("contact_overdue", events.contacts_overdue(rows, contacted, *w, cadence))
+    for source in SOURCES:
+        wanted = {
+            k.name: windows[k.name] for k in REGISTRY if k.source == source and k.name in windows
+        }
+        if not wanted:
+            continue
+        start = min(lo for lo, _ in wanted.values())
+        end = max(hi for _, hi in wanted.values())
+        for e in READERS[source](reading, start, end):
+            window = wanted.get(e.kind)
+            if window is not None and window[0] <= e.date <= window[1]:
+                found.append(e)
     return found
 
 
@@ -241,7 +297,8 @@ def upcoming(
     sort of them all.
     """
     end = day + dt.timedelta(days=days)
-    found = gather(conn, config, day, {k: (day, end) for k in scope.kinds}, scope)
+    kinds = [k for k in scope.kinds if k not in config.agenda.off]
+    found = gather(conn, config, day, dict.fromkeys(kinds, (day, end)), scope)
     by_date: dict[dt.date, list[Event]] = {}
     for event in found:
         by_date.setdefault(event.date, []).append(event)
@@ -254,23 +311,22 @@ def upcoming(
 
 
 def today_windows(config: Config, day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
-    """For each kind, the event dates that can be on the list on ``day``: ahead by its lead
-    time, and back as far as an unresolved item can linger."""
+    """For each kind brought up, the event dates that can be on the list on ``day``: ahead by
+    its lead time, and back as far as an unresolved item lingers (``kinds.REGISTRY``)."""
     rules = config.agenda
-    ahead = {
-        "renewal_due": max(rules.renewal_reminders),
-        "grace": rules.grace_days,
-        "birthday": rules.birthday_lead_days,
-        "wedding_anniversary": rules.anniversary_lead_days,
-        "policy_anniversary": rules.anniversary_lead_days,
-        "survival_benefit": rules.survival_benefit_lead_days,
-        "holiday": rules.holiday_lead_days,
-    }
-    windows = {k: (day, day + dt.timedelta(days=n)) for k, n in ahead.items()}
-    windows["grace"] = (dt.date.min, windows["grace"][1])  # lapse risk: until the status changes
-    windows["callback_new_policy"] = (_minus(day, rules.new_policy_days), day)
-    windows["callback_departed_agent"] = (dt.date.min, day)
-    windows["contact_overdue"] = (dt.date.min, day)
+    windows = {}
+    for kind in REGISTRY:
+        if kind.name in rules.off:
+            continue
+        ahead = 0 if kind.ahead is None else getattr(rules, kind.ahead)
+        ahead = max(ahead) if isinstance(ahead, tuple) else ahead
+        if kind.lingers is None:
+            start = day
+        elif kind.lingers == FOREVER:
+            start = dt.date.min
+        else:
+            start = _minus(day, getattr(rules, kind.lingers))
+        windows[kind.name] = (start, day + dt.timedelta(days=ahead))
     return windows
 
 
