@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
@@ -100,12 +101,20 @@ def _in_hand(src: Source) -> bool:
     return src.kind == "policies" and set(tracking.SCHEDULE) <= set(src.stored)
 
 
+class Broken(NamedTuple):
+    """File ``n`` stops being CSV part-way: what follows cannot be read, so no part of the import
+    may land; ``message`` says where."""
+
+    n: int
+    message: str
+
+
 def _read(
     sources: list[Source], validator: Validator, dialect: Dialect, today: dt.date, grace: int
-) -> Iterator[tuple[int, tuple | str, list | None]]:
+) -> Iterator[tuple[int, tuple, list | None] | Broken]:
     """The reading side of an import: (file number, its next batch checked and in driver
-    values as ``Checked.plain``, the batch's ``Unpaid`` premiums), or (file number, the message
-    of where it breaks off, None)."""
+    values as ``Checked.plain``, the batch's ``Unpaid`` premiums), plain values that cross to
+    the writing process fast; or ``Broken``."""
     for n, src in enumerate(sources):
         convert = Converter(TABLES[src.kind], src.stored, dialect)
         unpaid = tracking.Unpaid(dialect, today, grace) if _in_hand(src) else None
@@ -118,7 +127,55 @@ def _read(
                 checked.columns = convert.native(checked.columns)
                 yield n, checked.plain(), due
         except csvfile.BrokenCsv as exc:
-            yield n, str(exc), None
+            yield Broken(n, str(exc))
+
+
+@dataclass
+class _File:
+    """One file of an import on the writing side: its report, and what writing it needs."""
+
+    source: Source
+    report: FileReport
+    progress: Callable[[int], None] | None = None
+    upsert: Upsert | None = None  # made with the first batch written
+    dues: tracking.DuesAsImported | None = None  # when the rows alone tell the unpaid premiums
+    rejects: list[tuple[list[str], str]] = field(default_factory=list)  # with --skip-invalid
+    # (client ids, lines) of each batch of a clients file: where a doubt about an income goes.
+    lines: list[tuple[list, array]] = field(default_factory=list)
+
+    def take(self, checked: Checked, skip_invalid: bool) -> None:
+        """Count a checked batch in the report."""
+        if self.progress:
+            self.progress(checked.last_line)
+        report = self.report
+        report.rows += checked.rows
+        report.rejected += len(checked.bad)
+        report.legacy_ids += checked.legacy_ids
+        report.doubts += checked.doubts
+        if self.source.kind == "clients":
+            self.lines.append((checked.columns[0], array("L", checked.lines)))
+        if skip_invalid:
+            self.rejects.extend(checked.bad)
+
+    def write(
+        self, conn: Connection, checked: Checked, unpaid: list | None, context: tuple
+    ) -> None:
+        """Upsert a batch's good rows, and file their unpaid premiums. ``context``: (now, the
+        export's day, the grace period)."""
+        now, today, grace = context
+        src = self.source
+        if self.upsert is None:
+            self.upsert = Upsert(conn, TABLES[src.kind], src.stored, now)
+            if unpaid is not None:
+                self.dues = tracking.DuesAsImported(conn, today, grace)
+        written = len(self.upsert.touched)
+        inserted, updated, unchanged = self.upsert.write(checked.columns)
+        if self.dues is not None and unpaid is not None:
+            rows = dict(zip(src.stored, checked.columns, strict=True))
+            self.dues.write(rows, set(self.upsert.touched[written:]), unpaid)
+        self.report.inserted += inserted
+        self.report.updated += updated
+        self.report.unchanged += unchanged
 
 
 def run(
@@ -142,16 +199,11 @@ def run(
     sources = sorted(
         (open_source(p, kind, encoding) for p in paths), key=lambda s: s.kind != "clients"
     )
-    reports = [FileReport(s.csv.path, s.kind, s.csv.encoding, s.ignored) for s in sources]
-    result = ImportResult(reports)
+    files = [_File(s, FileReport(s.csv.path, s.kind, s.csv.encoding, s.ignored)) for s in sources]
+    result = ImportResult([f.report for f in files])
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     broken = False
-    rejects: dict[int, list[tuple[list[str], str]]] = {}
-    upserts: dict[int, Upsert] = {}
-    dues: dict[int, tracking.DuesAsImported] = {}
-    progress: dict[int, Callable[[int], None] | None] = {}
-    # (file, client ids, lines) of each clients batch: where a doubt about an income goes
-    whose: list[tuple[int, list, array]] = []
+    started: set[int] = set()
     with db.write() as conn:
         stored = Client.__table__.c.client_id
         needed = any(s.kind == "policies" for s in sources)
@@ -159,49 +211,31 @@ def run(
         validator = Validator(today, known, grace)
         deferred = _defer_indexes(conn, {s.kind for s in sources})
         reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today, grace))
-        for n, plain, unpaid in reading:
-            src, report = sources[n], reports[n]
-            if n not in progress:
-                progress[n] = on_file(report, src.csv.lines) if on_file else None
-            if isinstance(plain, str):
-                # What follows the break cannot be read, so no part of the import may land.
-                result.errors.append(plain)
+        for item in reading:
+            file = files[item[0]]
+            if item[0] not in started:
+                started.add(item[0])
+                file.progress = on_file(file.report, file.source.csv.lines) if on_file else None
+            if isinstance(item, Broken):
+                result.errors.append(item.message)
                 broken = True
                 continue
+            _, plain, unpaid = item
             checked = Checked(*plain)
-            if progress[n]:
-                progress[n](checked.last_line)
-            report.rows += checked.rows
-            report.rejected += len(checked.bad)
-            report.legacy_ids += checked.legacy_ids
-            report.doubts += checked.doubts
-            if src.kind == "clients":
-                whose.append((n, checked.columns[0], array("L", checked.lines)))
-            if skip_invalid:
-                rejects.setdefault(n, []).extend(checked.bad)
+            file.take(checked, skip_invalid)
             result.errors += checked.messages
             if result.errors and not skip_invalid:
                 continue  # keep validating to report everything, but write nothing
-            if n not in upserts:
-                upserts[n] = Upsert(conn, TABLES[src.kind], src.stored, now)
-                if unpaid is not None:
-                    dues[n] = tracking.DuesAsImported(conn, today, grace)
-            upsert = upserts[n]
-            written = len(upsert.touched)
-            inserted, updated, unchanged = upsert.write(checked.columns)
-            if unpaid is not None:
-                rows = dict(zip(src.stored, checked.columns, strict=True))
-                dues[n].write(rows, set(upsert.touched[written:]), unpaid)
-            report.inserted += inserted
-            report.updated += updated
-            report.unchanged += unchanged
+            file.write(conn, checked, unpaid, (now, today, grace))
+        written = [f for f in files if f.upsert is not None]
         touched: set[str] = set()  # clients whose tier may have changed
         dues_later: set[str] = set()  # policies whose unpaid premium the batches did not work out
-        for n, upsert in upserts.items():
-            if sources[n].kind == "clients":
-                touched.update(upsert.touched)
-            elif n not in dues:
-                dues_later.update(upsert.touched)
+        for f in written:
+            assert f.upsert is not None
+            if f.source.kind == "clients":
+                touched.update(f.upsert.touched)
+            elif f.dues is None:
+                dues_later.update(f.upsert.touched)
         if broken or (result.errors and not skip_invalid):
             raise ImportRejected(result)  # leaving the block rolls the transaction back
         if result.changed:
@@ -209,8 +243,8 @@ def run(
                 tracking.refresh_dues(conn, today, dues_later, grace)
             result.assessment = assessing.recompute(conn, config, today, only=touched)
             tracking.refresh_departures(conn, today, only=touched)
-        changed_policies = any(sources[n].kind == "policies" for n in upserts)
-        result.book_doubts = _income_doubts(conn, sources, reports, whose, now, changed_policies)
+        changed_policies = any(f.source.kind == "policies" for f in written)
+        result.book_doubts = _income_doubts(conn, files, now, changed_policies)
         for index in deferred:
             index.create(conn)
         if result.changed:
@@ -218,17 +252,22 @@ def run(
             db.loaded(conn, _LOADED)
         else:  # a re-import of the same files changes nothing, not even the book's generation
             changes.declare(conn, changes.NOTHING)
-        for n, bad in rejects.items():
-            if bad:
-                reports[n].rejects_path = csvfile.write_rejects(sources[n].csv, bad)
-        for src, report in zip(sources, reports, strict=True):
-            if report.doubts:
-                report.doubts.sort()
-                try:
-                    report.doubts_path = csvfile.write_doubts(src.csv, report.doubts)
-                except UserError as exc:  # the warnings are printed all the same
-                    report.doubts_unwritten = str(exc)
+        for f in files:
+            _write_aside(f)
     return result
+
+
+def _write_aside(file: _File) -> None:
+    """The rejects and warnings files beside the source, when there are any."""
+    report = file.report
+    if file.rejects:
+        report.rejects_path = csvfile.write_rejects(file.source.csv, file.rejects)
+    if report.doubts:
+        report.doubts.sort()
+        try:
+            report.doubts_path = csvfile.write_doubts(file.source.csv, report.doubts)
+        except UserError as exc:  # the warnings are printed all the same
+            report.doubts_unwritten = str(exc)
 
 
 DOUBTS_SHOWN = 50  # warnings printed per file; the warnings file has every one
@@ -253,12 +292,7 @@ def doubt_lines(report: FileReport) -> list[str]:
 
 
 def _income_doubts(
-    conn: Connection,
-    sources: list[Source],
-    reports: list[FileReport],
-    whose: list[tuple[int, list, array]],
-    now: dt.datetime,
-    policies: bool,
+    conn: Connection, files: list[_File], now: dt.datetime, policies: bool
 ) -> list[str]:
     """Doubt each client of the import whose income is below the premiums they now pay: at the
     client's row when the import has it; a client whose policies alone were imported is doubted
@@ -266,11 +300,12 @@ def _income_doubts(
     below = {row[0]: row[1:] for row in queries.incomes_below_premiums(conn)}
     if not below:
         return []
-    found: dict[str, tuple[int, int]] = {}  # client -> (file, line)
-    for n, ids, lines in whose:
-        for client, line in zip(ids, lines, strict=True):
-            if client in below and client not in found:
-                found[client] = (n, line)
+    found: dict[str, tuple[_File, int]] = {}  # client -> (file, line)
+    for file in files:
+        for ids, lines in file.lines:
+            for client, line in zip(ids, lines, strict=True):
+                if client in below and client not in found:
+                    found[client] = (file, line)
     wrote: set[str] = set()  # of the others, the clients of policies this import wrote
     if policies and (rest := below.keys() - found.keys()):
         p = Policy.__table__.c
@@ -282,10 +317,10 @@ def _income_doubts(
         if why is None:
             continue
         if client in found:
-            n, line = found[client]
-            header = sources[n].header("annual_income") or "annual_income"
+            file, line = found[client]
+            header = file.source.header("annual_income") or "annual_income"
             value = f"{float(income):.2f}".removesuffix(".00")
-            reports[n].doubts.append((line, header, value, why))
+            file.report.doubts.append((line, header, value, why))
         elif client in wrote:
             elsewhere.append(f"client {client}: annual_income: {why}")
     return elsewhere
