@@ -88,3 +88,27 @@ def test_vipctl_help_loads_no_database_or_screen_library():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert done.strip().splitlines()[-1] == "[]"
+
+
+def test_every_package_says_what_lives_there():
+    for init in sorted(PACKAGE.rglob("__init__.py")):
+        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), init
+
+
+@pytest.mark.parametrize("path", _modules("cli"), ids=lambda p: p.name)
+def test_the_command_line_stays_wiring(path):
+    """A command family a reader takes in at once; its heavy imports inside the commands, so
+    that loading it for ``--help`` costs nothing."""
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
+    top = ast.parse(path.read_text(encoding="utf-8")).body
+    for node in top:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+            )
+            assert not any(_breaks(n, {"sqlalchemy", "sqlmodel", "rich"}) for n in names), (
+                path.name,
+                names,
+            )

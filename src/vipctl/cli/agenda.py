@@ -1,0 +1,133 @@
+"""The agenda: upcoming, today, calendar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vipctl.cli.context import app_of
+from vipctl.cli.options import (
+    AgentOption,
+    DateOption,
+    DaysOption,
+    EveryoneOption,
+    FormatOption,
+    KindOption,
+    ListLimitOption,
+    ShowPii,
+    TierOption,
+    choices,
+    day_of,
+    shown_limit,
+)
+from vipctl.errors import UserError
+from vipctl.kinds import KINDS
+
+
+def upcoming(
+    ctx: typer.Context,
+    date: DateOption = None,
+    days: DaysOption = 30,
+    kind: KindOption = None,
+    tier: TierOption = None,
+    agent: AgentOption = None,
+    everyone: EveryoneOption = False,
+    limit: ListLimitOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""
+    from vipctl import agenda
+    from vipctl.config import TIERS
+    from vipctl.views import agenda as agenda_view
+
+    kinds = choices(KINDS)(kind) or KINDS
+    day = day_of(date)
+    settings = app_of(ctx).config()
+    whose = app_of(ctx).whose(agent, everyone)
+    scope = agenda.Scope(agent=whose, tiers=choices(TIERS)(tier), kinds=kinds)
+    limit = shown_limit(limit, fmt)
+    with app_of(ctx).session() as conn:
+        found = agenda.upcoming(conn, settings, day, days, scope)
+        names = agenda.names(conn, {e.client_id for e in found[:limit]})
+    agenda_view.write_upcoming(found, names, day, days, fmt, limit=limit)
+
+
+def today(
+    ctx: typer.Context,
+    date: DateOption = None,
+    agent: AgentOption = None,
+    everyone: EveryoneOption = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Only the N most urgent clients (default: 50 in a table; every one in JSON "
+            "and CSV). The table's footer always counts the whole list.",
+        ),
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="CLIENT_ID", help="How a client's score was made."),
+    ] = None,
+    fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """Whom to contact today, most urgent first, with every reason; done and snoozed left out."""
+    from vipctl import agenda
+    from vipctl.views import agenda as agenda_view
+
+    day = day_of(date)
+    settings = app_of(ctx).config()
+    if explain is not None:
+        with app_of(ctx).session() as conn:
+            if not agenda.clients(conn, [explain]):
+                raise UserError(f"no client {explain!r}")
+            entries = agenda.ranked(conn, settings, day, agenda.Scope(clients=[explain]))
+        found = entries[0] if entries else None
+        agenda_view.write_explanation(found, explain, day, fmt, settings.urgency)
+        return
+    scope = agenda.Scope(agent=app_of(ctx).whose(agent, everyone))
+    limit = shown_limit(limit, fmt)
+    db = app_of(ctx).open()
+    try:
+        with db.read() as conn:
+            listed = agenda.day_list(conn, settings, day, scope, limit=limit)
+        agenda_view.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
+        if listed.made is not None:  # worked out afresh: the next look today is a read
+            db.write_if_free(lambda conn: agenda.keep(conn, settings, day, scope, listed))
+    finally:
+        db.close()
+
+
+def calendar(
+    ctx: typer.Context,
+    date: DateOption = None,
+    days: DaysOption = 90,
+    kind: KindOption = None,
+    agent: AgentOption = None,
+    everyone: EveryoneOption = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .ics file to write (replaced whole)."),
+    ] = None,
+) -> None:
+    """Upcoming events as an iCalendar file: import it again and events update, not double."""
+    from vipctl import agenda, files
+    from vipctl.views import calendar as calendar_view
+
+    day = day_of(date)
+    settings = app_of(ctx).config()
+    scope = agenda.Scope(
+        agent=app_of(ctx).whose(agent, everyone), kinds=choices(KINDS)(kind) or KINDS
+    )
+    with app_of(ctx).session() as conn:
+        found = agenda.upcoming(conn, settings, day, days, scope)
+        names = agenda.names(conn, {e.client_id for e in found})
+    text = calendar_view.ics(found, names)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        files.write_atomically(output, text)

@@ -1,0 +1,242 @@
+"""Importing and looking at the book: import, clients, show, export."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from vipctl.cli.context import app_of, echo
+from vipctl.cli.options import (
+    ClientArg,
+    DateOption,
+    FormatOption,
+    HighEndOption,
+    ListLimitOption,
+    ShowPii,
+    day_of,
+    shown_limit,
+)
+from vipctl.errors import UserError
+
+if TYPE_CHECKING:
+    from vipctl.ingest.importer import ImportResult
+
+
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Clients and/or policies CSV files.")],
+    kind: Annotated[
+        Literal["clients", "policies"] | None,
+        typer.Option(help="What the files hold, when their headers do not tell."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Import the good rows; write the bad ones to FILE.rejects.csv."
+        ),
+    ] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="The files' text encoding, when detection gets it wrong.")
+    ] = None,
+    date: DateOption = None,
+) -> None:
+    """Import clients and policies from CSV (UTF-8 or GBK, Chinese or English headers)."""
+    from vipctl.ingest import importer
+    from vipctl.views import render
+
+    settings = app_of(ctx).config()
+    db = app_of(ctx).open(create=True)
+    progress = None
+    if sys.stdout.isatty():
+        from rich.progress import Progress
+
+        progress = Progress(console=render.console(stderr=True), transient=True)
+
+    def on_file(report: importer.FileReport, lines: int) -> Callable[[int], None] | None:
+        if progress is None or lines < 10_000:
+            return None
+        task = progress.add_task(report.path.name, total=lines)
+        return lambda line: progress.update(task, completed=line)
+
+    try:
+        with progress or nullcontext():
+            result = importer.run(
+                db,
+                files,
+                kind=kind,
+                skip_invalid=skip_invalid,
+                encoding=encoding,
+                today=day_of(date),
+                config=settings,
+                on_file=on_file,
+            )
+    except importer.ImportRejected as rejected:
+        _warn_ignored(rejected.result)
+        for message in rejected.result.errors:
+            echo(message, err=True)
+        raise
+    finally:
+        db.close()
+    _warn_ignored(result)
+    _import_summary(result, db.name)
+
+
+def _warn_ignored(result: ImportResult) -> None:
+    for report in result.files:
+        if report.ignored_columns:
+            ignored = report.ignored_columns
+            names = ", ".join(ignored[:20]) + (
+                f" and {len(ignored) - 20} more" if len(ignored) > 20 else ""
+            )
+            echo(
+                f"warning: {report.path}: not in the data contract, so not imported: {names}",
+                err=True,
+            )
+
+
+def _import_summary(result: ImportResult, db_name: str) -> None:
+    from vipctl.ingest import importer
+    from vipctl.views import render
+
+    rows = [
+        {
+            "file": str(r.path),
+            "kind": r.kind,
+            "encoding": r.encoding,
+            "rows": r.rows,
+            "inserted": r.inserted,
+            "updated": r.updated,
+            "unchanged": r.unchanged,
+            "rejected": r.rejected,
+        }
+        for r in result.files
+    ]
+    columns = [(k, k.capitalize()) for k in rows[0]]
+    out = render.console()
+    out.print(render.table(columns, rows, title=f"Imported into {db_name}"))
+    for r in result.files:
+        if r.rejects_path:
+            echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
+        if r.legacy_ids:
+            echo(f"{r.path}: {r.legacy_ids} 15-digit ID number(s) converted to the 18-digit form")
+        for line in importer.doubt_lines(r):
+            echo(line, err=True)
+    for line in result.book_doubts:
+        echo(f"warning: {line}", err=True)
+    if result.changed == 0 and not any(r.rejected for r in result.files):
+        echo("Nothing changed: the database already holds exactly these rows.")
+    if result.assessment is not None:
+        from vipctl.views import tiers as tiers_view
+
+        echo(tiers_view.recomputed_line(result.assessment))
+
+
+def clients(
+    ctx: typer.Context,
+    agent: Annotated[str | None, typer.Option(help="Only this agent's clients.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text in the id, name, company, phone, e-mail or notes.")
+    ] = None,
+    high_end: HighEndOption = False,
+    limit: ListLimitOption = None,
+    fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """List clients, by client id."""
+    from vipctl.book import queries, reviewing
+    from vipctl.views import render
+    from vipctl.views import tiers as tiers_view
+
+    with app_of(ctx).session() as conn:
+        only = reviewing.high_end_ids(conn, app_of(ctx).config()) if high_end else None
+        rows, total = queries.clients(
+            conn, agent=agent, search=search, only=only, limit=shown_limit(limit, fmt)
+        )
+    render.listing(
+        tiers_view.with_shown_tier(rows),
+        fmt=fmt,
+        fields=[*queries.CLIENT_FIELDS, *tiers_view.TIER_FIELDS, "policies"],
+        columns=[
+            ("client_id", "Client"),
+            ("name", "Name"),
+            ("gender", "Sex"),
+            ("birthday", "Birthday"),
+            ("phone", "Phone"),
+            ("company", "Company"),
+            ("agent", "Agent"),
+            ("tier_shown", "Tier"),
+            ("segment", "Segment"),
+            ("policies", "Policies"),
+        ],
+        show_pii=show_pii,
+        title=render.shown_of(len(rows), total),
+        caption=tiers_view.incomplete_caption(rows),
+    )
+
+
+def show(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
+) -> None:
+    """The client card: contact data, what to talk about, every policy with its unpaid premium.
+
+    CSV output lists the client's policies; JSON holds the whole card.
+    """
+    from vipctl.book import queries, reviewing
+    from vipctl.views import render
+    from vipctl.views import tiers as tiers_view
+
+    with app_of(ctx).session() as conn:
+        client = queries.client(conn, client_id)
+        if client is None:
+            raise UserError(f"no client {client_id!r}")
+        policies = queries.policies_of(conn, client_id)
+        client.update(reviewing.high_end_of(conn, app_of(ctx).config(), client_id))
+    if fmt == "json":
+        render.write_json({**render.masked(client, show_pii), "policies": policies})
+    elif fmt == "csv":
+        render.write_csv(policies, queries.POLICY_FIELDS)
+    else:
+        render.card(tiers_view.with_shown_tier([client])[0], policies, show_pii=show_pii)
+
+
+def export(
+    ctx: typer.Context,
+    what: Annotated[
+        Literal["clients", "policies", "contacts", "payments"],
+        typer.Argument(metavar="clients|policies|contacts|payments", help="What to export."),
+    ],
+    fmt: Annotated[
+        Literal["csv", "json"], typer.Option("--format", "-f", help="csv (UTF-8 with BOM) or json.")
+    ] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (owner-only, replaced whole)."),
+    ] = None,
+) -> None:
+    """Export the data unmasked, to move it to another tool or keep it as CSV.
+
+    Clients and policies come in the data contract's columns, so 'vipctl import' reads them
+    back. Cells a spreadsheet would run as a formula are prefixed with ' in CSV.
+    """
+    from vipctl import files
+    from vipctl.book import exporting
+    from vipctl.views import export as export_view
+
+    with app_of(ctx).session() as conn:
+        fields, found = exporting.rows(conn, what)
+    if fmt == "csv":
+        text = export_view.to_csv(fields, found)
+    else:
+        text = export_view.to_json_text(fields, found)
+    if output is None:
+        sys.stdout.write(text)
+    else:  # a BOM so Excel reads the Chinese as UTF-8; vipctl import skips it
+        files.write_atomically(output, "\ufeff" + text if fmt == "csv" else text)

@@ -1,0 +1,102 @@
+"""Closing the loop: log, done, snooze, paid, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import typer
+
+from vipctl.cli.context import app_of, echo
+from vipctl.cli.options import ClientArg, DateOption, FormatOption, KindOption, choices, day_of
+from vipctl.kinds import KINDS
+
+ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]
+
+
+def log(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    channel: Annotated[ChannelOption, typer.Option(help="How you reached them.")],
+    note: Annotated[str | None, typer.Option(help="What was said or agreed.")] = None,
+    date: DateOption = None,
+) -> None:
+    """Record a contact: it restarts the tier's contact cadence and settles callbacks."""
+    from vipctl.agenda import followup
+
+    day = day_of(date)
+    by = app_of(ctx).me()
+    with app_of(ctx).session(write=True) as conn:
+        followup.log(conn, client_id, channel, note, day, by=by)
+    echo(f"Logged a {channel} contact with {client_id} on {day}.")
+
+
+def done(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    kind: KindOption = None,
+    policy: Annotated[str | None, typer.Option(help="Only the items of this policy.")] = None,
+    date: DateOption = None,
+) -> None:
+    """Mark a client's items on today's list handled, until their next reminder.
+
+    A renewal marked done is not a payment: record one with 'vipctl paid'.
+    """
+    from vipctl.agenda import followup
+    from vipctl.views import agenda as agenda_view
+
+    kinds = choices(KINDS)(kind)
+    day = day_of(date)
+    settings = app_of(ctx).config()
+    with app_of(ctx).session(write=True) as conn:
+        items = followup.done(conn, settings, client_id, day, kinds, policy, by=app_of(ctx).me())
+    for e in items:
+        echo(f"done: {agenda_view.reason(e, day)}")
+
+
+def snooze(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    until: Annotated[
+        dt.datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="Leave them off the list until this day."),
+    ],
+    date: DateOption = None,
+) -> None:
+    """Keep a client off today's list until a later day."""
+    from vipctl.agenda import followup
+
+    day = day_of(date)
+    by = app_of(ctx).me()
+    with app_of(ctx).session(write=True) as conn:
+        followup.snooze(conn, client_id, until.date(), day, by=by)
+    echo(f"{client_id} is snoozed until {until.date()}.")
+
+
+def paid(
+    ctx: typer.Context,
+    policy_no: Annotated[str, typer.Argument(help="The policy number.")],
+    date: DateOption = None,
+) -> None:
+    """Record the policy's unpaid premium as paid (until an export says so)."""
+    from vipctl.agenda import followup
+
+    day = day_of(date)
+    with app_of(ctx).session(write=True) as conn:
+        due, following = followup.paid(conn, policy_no, day)
+    after = f"next due {following}" if following else "nothing more is due"
+    echo(f"{policy_no}: premium of {due} paid on {day}; {after}.")
+
+
+def history(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    fmt: FormatOption = "table",
+) -> None:
+    """The contacts logged with a client, latest first."""
+    from vipctl.agenda import followup
+    from vipctl.views import agenda as agenda_view
+
+    with app_of(ctx).session() as conn:
+        contacts = followup.history(conn, client_id)
+    agenda_view.write_history(client_id, contacts, fmt)

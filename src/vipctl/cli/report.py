@@ -1,0 +1,89 @@
+"""The daily report for cron."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from vipctl.cli.context import app_of, echo
+from vipctl.cli.options import AgentOption, DateOption, EveryoneOption, ShowPii, day_of
+from vipctl.errors import UserError
+
+
+def report(
+    ctx: typer.Context,
+    date: DateOption = None,
+    fmt: Annotated[
+        Literal["text", "markdown", "html", "json"],
+        typer.Option("--format", "-f", help="text, markdown; html for browsers and mail; json."),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (replaced whole)."),
+    ] = None,
+    mail_to: Annotated[
+        str | None,
+        typer.Option(
+            "--mail-to",
+            metavar="ADDR[,ADDR]",
+            help="Mail the report (HTML, with the text as alternative) via the config's [mail].",
+        ),
+    ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(metavar="HOST[:PORT]", help="The SMTP server, instead of the config's."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the N most urgent clients of the to-do list.")
+    ] = None,
+    agent: AgentOption = None,
+    everyone: EveryoneOption = False,
+    team: Annotated[
+        bool, typer.Option("--team", help="Every agent's clients, with a table per agent.")
+    ] = False,
+    show_pii: ShowPii = False,
+) -> None:
+    """The daily report for cron: to-do list, grace and lapse risk, overdue contacts, tier
+    movements since the previous report, counts, and yesterday's work."""
+    from vipctl import mailing
+    from vipctl.report import job
+
+    day = day_of(date)
+    settings = app_of(ctx).config()
+    to = mailing.recipients(mail_to) if mail_to is not None else None
+    if smtp is not None and to is None:
+        raise UserError("--smtp: only with --mail-to")
+    if team and agent is not None:
+        raise UserError("--team and --agent: choose one")
+    through = mailing.server(settings.mail, smtp)
+    if to is not None and (warning := mailing.plaintext_warning(through)):
+        echo(f"warning: {warning}", err=True)
+    db = app_of(ctx).open()
+    try:
+        recorded = job.run(
+            db,
+            settings,
+            day,
+            fmt,
+            output=output,
+            mail_to=to,
+            mail=through,
+            limit=limit,
+            show_pii=show_pii,
+            agent=None if team else app_of(ctx).whose(agent, everyone),
+            team=team,
+        )
+    finally:
+        db.close()
+    if not recorded:
+        echo(
+            f"vipctl: the report is not recorded, {db.read_only}: the next one covers the "
+            "same period again",
+            err=True,
+        )
+    if (output or to) and sys.stderr.isatty():  # cron mails whatever it gets: it gets none
+        done = [f"written to {output}" if output else "", f"mailed to {mail_to}" if to else ""]
+        echo(f"Report for {day} {' and '.join(filter(None, done))}.", err=True)

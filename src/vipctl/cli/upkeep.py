@@ -1,0 +1,75 @@
+"""Keeping the book safe: backup, restore, check, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vipctl.cli.context import app_of, echo
+from vipctl.cli.options import DateOption, day_of
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced whole).")],
+) -> None:
+    """Copy the database to FILE, safely even while vipctl or cron is using it."""
+    from vipctl.store import upkeep
+
+    db = app_of(ctx).open()
+    try:
+        upkeep.backup(db, file)
+    finally:
+        db.close()
+    echo(f"Backed up {db.name} to {file}.")
+
+
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by 'vipctl backup'.")],
+) -> None:
+    """Replace the database by a backup, after checking the backup's integrity and schema.
+
+    The database as it was is kept beside it.
+    """
+    from vipctl import store
+    from vipctl.store import upkeep
+
+    path = store.resolve(ctx.obj.db)
+    kept = upkeep.restore(path, file)
+    echo(f"Restored {path} from {file}.")
+    if kept is not None:
+        echo(f"The database as it was is kept as {kept}.")
+
+
+def check(ctx: typer.Context, date: DateOption = None) -> None:
+    """Check the database: SQLite's integrity check, then the rules vipctl relies on, then
+    the values kept that cannot be true (as the import warned of them).
+
+    Exits 1 when something is wrong; values warned of alone are no failure.
+    """
+    from vipctl.store import upkeep
+
+    db = app_of(ctx).open()
+    try:
+        problems, advice, doubts = upkeep.check(db, day_of(date))
+    finally:
+        db.close()
+    for line in advice:
+        echo(f"note: {line}")
+    for line in doubts:
+        echo(f"warning: {line}")
+    if problems:
+        for line in problems:
+            echo(f"problem: {line}", err=True)
+        raise typer.Exit(1)
+    echo(f"{db.name}: no problems found.")
+
+
+def config_path() -> None:
+    """Print where vipctl reads its config file ($VIPCTL_CONFIG overrides it)."""
+    from vipctl import config
+
+    echo(str(config.path()))
