@@ -1,41 +1,29 @@
+"""The fixtures: a book per test on each engine (a tmp_path file, or a schema of its own on a
+PostgreSQL test cluster), no real user's config, the small books imported. Helpers tests import
+are in ``helpers.py``."""
+
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import itertools
 import os
-import sqlite3
-from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
-from typer.testing import CliRunner
 
 import books
 import pgserver
-from vipctl.cli import app
+from helpers import (
+    CLIENT_HEADERS,
+    ID_F_19850305,
+    ID_M_19800131,
+    POLICY_HEADERS,
+    Cli,
+    new_schema,
+    write_csv,
+)
 
 ENGINES = ("sqlite", "postgresql")
 # "required" (CI sets it): without a PostgreSQL server the run fails instead of skipping.
 REQUIRE_POSTGRESQL = "VIPCTL_TEST_POSTGRESQL"
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-class Cli:
-    """Runs vipctl in-process against one database: a tmp_path file, or a fresh schema of the
-    test cluster when the test runs on PostgreSQL."""
-
-    def __init__(self, db: Path | str) -> None:
-        self.db = db
-        self.engine = "postgresql" if isinstance(db, str) else "sqlite"
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, env: dict[str, str] | None = None):
-        return self.runner.invoke(app, ["--db", str(self.db), *args], env=env)
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +62,6 @@ def pg_cluster():
     cluster.stop()
 
 
-_schemas = itertools.count(1)
-
-
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -90,45 +75,9 @@ def database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Pat
     return new_schema(request.getfixturevalue("pg_cluster"))
 
 
-def new_schema(cluster: pgserver.Cluster) -> str:
-    """The URL of a new, empty schema on the test cluster: a database of the test's own."""
-    schema = f"t{next(_schemas)}"
-    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    admin.dispose()
-    return f"{cluster.url()}&options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture
 def cli(database: Path | str) -> Cli:
     return Cli(database)
-
-
-def write_csv(
-    path: Path,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    encoding: str = "utf-8",
-    delimiter: str = ",",
-) -> Path:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    path.write_bytes(buf.getvalue().encode(encoding))
-    return path
-
-
-CLIENT_HEADERS = ["client_id", "name", "gender", "birthday", "id_number", "phone"]
-POLICY_HEADERS = [
-    "policy_no", "client_id", "product", "category", "premium", "frequency", "effective_date",
-    "payment_years", "status",
-]  # fmt: skip
-# A valid ID for a woman born 1985-03-05 and one for a man born 1980-01-31.
-ID_F_19850305 = "110105198503051248"
-ID_M_19800131 = "110105198001310019"
 
 
 @pytest.fixture
@@ -175,91 +124,3 @@ def book(cli: Cli, tmp_path: Path) -> Cli:
     result = cli("import", str(clients), str(policies), "--date", books.IMPORTED)
     assert result.exit_code == 0, result.output
     return cli
-
-
-def _engine(db: Path | str):
-    return create_engine(db if isinstance(db, str) else f"sqlite:///{db}")
-
-
-def _plain(value: object) -> object:
-    """A value as SQLite's driver gives it, whichever engine it came from: tests compare rows
-    the same way on both."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def rows(db: Path | str, sql: str) -> list[tuple]:
-    engine = _engine(db)
-    try:
-        with engine.connect() as conn:
-            return [tuple(map(_plain, row)) for row in conn.exec_driver_sql(sql)]
-    finally:
-        engine.dispose()
-
-
-def dump(db: Path | str) -> list[str]:
-    """Every row of every table, as a fresh connection (after any recovery) sees it."""
-    if isinstance(db, str):
-        engine = _engine(db)
-        try:
-            with engine.connect() as conn:
-                names = sorted(inspect(conn).get_table_names())
-        finally:
-            engine.dispose()
-        return [f"{t}: {row!r}" for t in names for row in sorted(rows(db, f"SELECT * FROM {t}"))]
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def count(db: Path | str, table: str) -> int:
-    return rows(db, f"SELECT count(*) FROM {table}")[0][0]
-
-
-def execute(db: Path | str, sql: str) -> None:
-    engine = _engine(db)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(sql)
-    finally:
-        engine.dispose()
-
-
-def no_clients(db: Path | str) -> bool:
-    """Nothing was imported: no database file, no tables yet, or no client rows."""
-    if isinstance(db, Path) and not db.exists():
-        return True
-    engine = _engine(db)
-    try:
-        with engine.connect() as conn:
-            if "client" not in inspect(conn).get_table_names():
-                return True
-    finally:
-        engine.dispose()
-    return count(db, "client") == 0
-
-
-def tables(db: Path | str) -> dict[str, list[dict]]:
-    """Every table's rows as dicts of plain values, ordered by the first column."""
-    engine = _engine(db)
-    try:
-        with engine.connect() as conn:
-            names = inspect(conn).get_table_names()
-            return {
-                name: [
-                    {k: _plain(v) for k, v in row.items()}
-                    for row in conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY 1").mappings()
-                ]
-                for name in names
-            }
-    finally:
-        engine.dispose()

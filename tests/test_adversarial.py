@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import books
-from conftest import Cli, count, dump, new_schema, write_csv
+from helpers import Cli, count, dump, new_schema, write_csv
 
 NASTY = Path(__file__).parent / "data" / "nasty"
 DAY = "--date", books.IMPORTED

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from books import POLICIES, POLICY_HEADERS
-from conftest import DATA, write_csv
+from helpers import DATA, write_csv
 
 
 def run_json(cli, *args):

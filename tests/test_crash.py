@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, count, dump
+from helpers import DATA, count, dump
 
 BIG = 20_000  # clients; twice as many policies: an import that takes a second or two
 

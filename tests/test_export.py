@@ -8,7 +8,7 @@ import json
 import stat
 
 import books
-from conftest import Cli, write_csv
+from helpers import Cli, write_csv
 
 NASTY = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@SUM(1)", '=HYPERLINK("x")']
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
+from helpers import (
     CLIENT_HEADERS,
     DATA,
     ID_F_19850305,

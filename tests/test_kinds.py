@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, Cli
+from helpers import DATA, Cli
 from vipctl import kinds
 from vipctl.agenda import lists
 from vipctl.config import AgendaRules, Config, UrgencyWeights

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import DATA, ID_F_19850305, write_csv
+from helpers import DATA, ID_F_19850305, write_csv
 from vipctl.book import queries
 from vipctl.views import render
 

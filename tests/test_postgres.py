@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import pgserver
-from conftest import DATA, Cli, count, dump, execute, new_schema, rows
+from helpers import DATA, Cli, count, dump, execute, new_schema, rows
 from vipctl import store
 from vipctl.store.models import SCHEMA_VERSION, SQLModel
 from vipctl.store.postgres import WRITE_LOCK

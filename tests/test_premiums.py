@@ -9,7 +9,7 @@ import stat
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from conftest import Cli, write_csv
+from helpers import Cli, write_csv
 
 EXPORTED = "2026-03-01"
 CLIENTS = ["client_id", "name", "phone", "policy_quality", "awareness", "satisfaction",
@@ -311,7 +311,7 @@ def test_accident_medical_is_a_contract_category(tmp_path):
 def test_an_income_below_new_premiums_is_doubted_by_id(engine, tmp_path, request):
     db = tmp_path / "vipctl.db"
     if engine == "postgresql":
-        from conftest import new_schema
+        from helpers import new_schema
 
         db = new_schema(request.getfixturevalue("pg_cluster"))
     cli = Cli(db)

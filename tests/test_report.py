@@ -8,7 +8,7 @@ import sys
 import html5lib
 
 from books import CLIENTS, HEADERS, IMPORTED
-from conftest import write_csv
+from helpers import write_csv
 from test_subprocess import ANSI, on_terminal, vipctl
 
 DAY = "2026-11-24"

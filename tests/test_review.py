@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import rows, write_csv
+from helpers import rows, write_csv
 
 CLIENT_HEADERS = [
     "client_id", "name", "phone", "birthday", "wedding_anniversary", "household_id", "relation",

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import books
-from conftest import Cli, write_csv
+from helpers import Cli, write_csv
 from vipctl import safety
 from vipctl.store import database, sqlite
 

@@ -3,7 +3,7 @@
 import importlib.util
 import json
 
-from conftest import DATA
+from helpers import DATA
 from vipctl import contract
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, execute
+from helpers import DATA, execute
 from vipctl import store
 from vipctl.cli import app
 from vipctl.store.models import SCHEMA_VERSION, SQLModel

@@ -7,7 +7,7 @@ import pty
 import subprocess
 import sys
 
-from conftest import DATA
+from helpers import DATA
 from vipctl import cli
 
 ANSI = "\x1b["

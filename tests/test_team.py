@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import DATA, count, rows, write_csv
+from helpers import DATA, count, rows, write_csv
 
 DAY = "2026-11-24"
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import write_csv
+from helpers import write_csv
 from vipctl import config
 from vipctl.config import SegmentRules, TierRules
 from vipctl.rules import segments, tiers

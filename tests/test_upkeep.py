@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump
+from helpers import dump
 from vipctl import store
 from vipctl.store.models import SCHEMA_VERSION
 
@@ -101,7 +101,7 @@ def test_restore_brings_back_the_backup_and_keeps_what_it_replaces(book, tmp_pat
     finally:
         reader.close()
     # The backup's rows, all of them; only the book's generation has moved past both books'
-    # (tests/test_agendastore.py says why).
+    # (tests/test_snapshots.py says why).
     assert _but_generation(dump(book.db)) == _but_generation(saved)
     assert _generation(dump(book.db)) > _generation(changed) > _generation(saved)
     kept = list(tmp_path.glob("vipctl.db.before-restore.*.bak"))

@@ -42,7 +42,7 @@ def _happened(day: dt.date, what: str) -> None:
 
 
 def _changing(conn: Connection, client_id: str) -> None:
-    """The client exists, and this write changes their list alone (``agendastore``)."""
+    """The client exists, and this write changes their list alone (``agenda.snapshots``)."""
     _client_exists(conn, client_id)
     changes.declare(conn, [client_id])
 

@@ -442,7 +442,7 @@ def day_list(
     limit: int | None = None,
     whole: bool = False,
 ) -> DayList:
-    """``today``'s list for ``scope``: the kept one when it still holds (``agendastore``), with
+    """``today``'s list for ``scope``: the kept one when it still holds (``agenda.snapshots``), with
     the clients changed since worked out again; else worked out. ``whole``: every entry, even
     when only the first ``limit`` are shown."""
     kept = None

@@ -204,14 +204,14 @@ class ReportRun(SQLModel, table=True):
 
 class AgendaSnapshot(SQLModel, table=True):
     """A day's ranked list as it was worked out, kept so that looking at it again that day is a
-    read, not the whole book's rules run again (``agendastore``)."""
+    read, not the whole book's rules run again (``agenda.snapshots``)."""
 
     __tablename__ = "agenda_snapshot"
     id: int | None = Field(default=None, primary_key=True)
     day: dt.date
     agent: str | None = None  # whose list; None: the whole book's
     rules: str  # a digest of the config and vipctl version it was made under
-    generation: int  # the book as it was then (``agendastore.generation``)
+    generation: int  # the book as it was then (``store.changes.generation``)
     clients: int  # clients on the list
     tallies: str  # JSON: items per kind and clients per tier of the whole list
 
@@ -227,7 +227,7 @@ class AgendaEntry(SQLModel, table=True):
     tier: str | None = None
     segment: str | None = None
     score: float
-    items: str  # JSON: the events, each as ``agendastore`` writes it
+    items: str  # JSON: the events, each as ``agenda.snapshots`` writes it
 
 
 class AgendaTouch(SQLModel, table=True):

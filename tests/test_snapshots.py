@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 import books
-from conftest import write_csv
+from helpers import write_csv
 from vipctl import agenda
 from vipctl.agenda import lists, snapshots
 from vipctl.config import Config
