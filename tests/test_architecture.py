@@ -18,7 +18,8 @@ FORBIDDEN = {
               "vipctl.agenda", "vipctl.ingest", "vipctl.report", "vipctl.views", "vipctl.cli"},
     "views": {"sqlalchemy", "sqlmodel", "typer", "vipctl.store", "vipctl.book", "vipctl.agenda",
               "vipctl.ingest", "vipctl.report", "vipctl.cli"},
-    "store": {"rich", "typer", "vipctl.views", "vipctl.cli", "vipctl.report"},
+    "store": {"rich", "typer", "vipctl.views", "vipctl.cli", "vipctl.report", "vipctl.book",
+              "vipctl.agenda", "vipctl.ingest"},
     "book": {"rich", "typer", "vipctl.views", "vipctl.cli", "vipctl.report", "vipctl.agenda"},
     "ingest": {"typer", "vipctl.views", "vipctl.cli", "vipctl.report", "vipctl.agenda"},
 }  # fmt: skip

@@ -5,7 +5,7 @@ import pytest
 from stdnum.cn import ric
 
 from vipctl import contract
-from vipctl.ingest import values as v
+from vipctl import values as v
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from vipctl.ingest import values as v
+from vipctl import values as v
 
 Kind = Literal["clients", "policies"]
 KINDS: tuple[Kind, ...] = ("clients", "policies")

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import Connection, case, func, or_, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
+from vipctl.rules import plausible
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 CLIENT_FIELDS = [c.name for c in CLIENT_COLUMNS]
@@ -169,3 +170,26 @@ def incomes_below_premiums(conn: Connection) -> list[tuple[str, object, object]]
         .order_by(c.client_id)
     )
     return [tuple(row) for row in conn.execute(query)]
+
+
+def doubts(conn: Connection, today: dt.date) -> list[str]:
+    """The book's implausible values, as an import warns of them: by client, then policy."""
+    c, p = Client.__table__.c, Policy.__table__.c
+    found = []
+    people = select(c.client_id, c.birthday, c.wedding_anniversary).where(
+        or_(c.birthday.is_not(None), c.wedding_anniversary.is_not(None))
+    )
+    for client, born, wed in conn.execute(people.order_by(c.client_id)):
+        found += [
+            f"client {client}: {name}: {why}"
+            for name, why in plausible.client(born, wed, today, "today")
+        ]
+    for client, income, premium in incomes_below_premiums(conn):
+        found.append(f"client {client}: annual_income: {plausible.income(income, premium)}")
+    policies = select(p.policy_no, p.effective_date, p.category, p.premium, p.sum_assured)
+    for number, *values in conn.execute(policies.order_by(p.policy_no)):
+        found += [
+            f"policy {number}: {name}: {why}"
+            for name, why in plausible.policy(*values, today, "today")
+        ]
+    return found

@@ -50,19 +50,24 @@ def check(ctx: typer.Context, date: DateOption = None) -> None:
 
     Exits 1 when something is wrong; values warned of alone are no failure.
     """
+    from vipctl.book import queries
     from vipctl.store import upkeep
 
     db = app_of(ctx).open()
     try:
-        problems, advice, doubts = upkeep.check(db, day_of(date))
+        health = upkeep.check(db)
+        doubts = []
+        if health.readable:
+            with db.read() as conn:
+                doubts = queries.doubts(conn, day_of(date))
     finally:
         db.close()
-    for line in advice:
+    for line in health.advice:
         echo(f"note: {line}")
     for line in doubts:
         echo(f"warning: {line}")
-    if problems:
-        for line in problems:
+    if health.problems:
+        for line in health.problems:
             echo(f"problem: {line}", err=True)
         raise typer.Exit(1)
     echo(f"{db.name}: no problems found.")

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl.book import assessing, queries, tracking
+from vipctl.book import assessing, queries
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
@@ -25,7 +25,7 @@ from vipctl.ingest import csvfile, readahead
 from vipctl.ingest.validate import Checked, Source, Validator, open_source
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import Database, changes
+from vipctl.store import Database, changes, tracking
 from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
 from vipctl.store.models import Client, Policy, PremiumDue
 

@@ -14,10 +14,10 @@ from operator import itemgetter
 from pathlib import Path
 
 from vipctl import contract
+from vipctl import values as v
 from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
 from vipctl.ingest import csvfile
-from vipctl.ingest import values as v
 from vipctl.rules import plausible, schedule
 from vipctl.rules.plausible import Doubt
 from vipctl.rules.privacy import mask

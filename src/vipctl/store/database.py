@@ -14,10 +14,9 @@ from sqlalchemy import Connection, Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError
 
-from vipctl.book import tracking
 from vipctl.config import INDICATORS
 from vipctl.errors import NOW, Busy, UserError
-from vipctl.store import changes, sqlite
+from vipctl.store import changes, sqlite, tracking
 from vipctl.store.models import (
     SCHEMA_VERSION,
     AgendaEntry,

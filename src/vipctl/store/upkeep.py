@@ -6,17 +6,15 @@ broken file, would be worse than none, so every restore is checked before it rep
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, func, select
 
 from vipctl import files
-from vipctl.book import queries
 from vipctl.config import TIERS
 from vipctl.errors import UserError
-from vipctl.rules import plausible
 from vipctl.store import changes, sqlite
 from vipctl.store.database import Database, aside, staged_restore
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue
@@ -70,7 +68,7 @@ def restore(path: Path | str, source: Path) -> Path | None:
             raise UserError(f"{source} is not a vipctl backup ({exc})") from None
         checked = Database(staged, keep_old=False, shown_as=source)
         try:
-            found, _, _ = check(checked)  # advice and doubts: no reason to refuse
+            found = check(checked).problems  # advice and doubts: no reason to refuse
         finally:
             checked.close()
         if found:
@@ -102,44 +100,29 @@ def restore(path: Path | str, source: Path) -> Path | None:
             leftover.unlink(missing_ok=True)
 
 
-def check(db: Database, today: dt.date | None = None) -> tuple[list[str], list[str], list[str]]:
-    """The problems found (SQLite's own checks first, then vipctl's); advice: what is not
-    broken but leaves the agenda short until the user acts; and the values kept that cannot be
-    true, judged as of ``today`` (``plausible``; None: skip them)."""
-    if db.path is not None:  # a server checks its own pages and keys as it writes them
+@dataclass(frozen=True)
+class Health:
+    """What ``check`` found. ``readable``: the pages are sound, so the book's rows can be read
+    for more (the values the import warned of)."""
+
+    problems: list[str]
+    advice: list[str]  # not broken, but the agenda stays short until the user acts
+    readable: bool
+
+
+def check(db: Database) -> Health:
+    """SQLite's own checks first (a server checks its own pages and keys as it writes them),
+    then vipctl's rules, which would read broken pages."""
+    if db.path is not None:
         raw = db.engine.raw_connection()
         try:
             found = sqlite.damage(raw.dbapi_connection)
         finally:
             raw.close()
-        if found:  # the app's checks would read broken pages
-            return found, [], []
+        if found:
+            return Health(found, [], readable=False)
     with db.read() as conn:
-        found = doubts(conn, today) if today is not None else []
-        return consistency(conn), advice(conn), found
-
-
-def doubts(conn: Connection, today: dt.date) -> list[str]:
-    """The book's implausible values, as an import warns of them: by client, then policy."""
-    c, p = Client.__table__.c, Policy.__table__.c
-    found = []
-    people = select(c.client_id, c.birthday, c.wedding_anniversary).where(
-        or_(c.birthday.is_not(None), c.wedding_anniversary.is_not(None))
-    )
-    for client, born, wed in conn.execute(people.order_by(c.client_id)):
-        found += [
-            f"client {client}: {name}: {why}"
-            for name, why in plausible.client(born, wed, today, "today")
-        ]
-    for client, income, premium in queries.incomes_below_premiums(conn):
-        found.append(f"client {client}: annual_income: {plausible.income(income, premium)}")
-    policies = select(p.policy_no, p.effective_date, p.category, p.premium, p.sum_assured)
-    for number, *values in conn.execute(policies.order_by(p.policy_no)):
-        found += [
-            f"policy {number}: {name}: {why}"
-            for name, why in plausible.policy(*values, today, "today")
-        ]
-    return found
+        return Health(consistency(conn), advice(conn), readable=True)
 
 
 def advice(conn: Connection) -> list[str]:
