@@ -159,3 +159,60 @@ def tables(db: Path | str) -> dict[str, list[dict]]:
             }
     finally:
         engine.dispose()
+
+
+_SCREENS = """
+import sys
+from vipctl.cli import app
+for args in {commands!r}:
+    print({marker!r}, flush=True)
+    try:
+        app(args, prog_name="vipctl")
+    except SystemExit:
+        pass
+    sys.stdout.flush()
+"""
+SCREEN_MARK = "=== next screen ==="
+
+
+def screens(
+    commands: Sequence[Sequence[str]], columns: int, env: dict[str, str] | None = None
+) -> list[str]:
+    """What a person sees of each command on a real pseudo-terminal ``columns`` wide, run one
+    after another in one process (a process each would cost a second apiece)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    code = _SCREENS.format(commands=[list(c) for c in commands], marker=SCREEN_MARK)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")},
+            "TERM": "xterm",
+            **(env or {}),
+        },
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    return text.split(SCREEN_MARK + "\n")[1:]

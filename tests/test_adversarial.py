@@ -23,7 +23,7 @@ DAY = "--date", books.IMPORTED
 # The checked-in corpus: the nastiest cases, each with what import must answer.
 CORPUS = {
     "empty.csv": (1, "the file is empty"),
-    "headers-only.csv": (0, "Nothing changed"),
+    "headers-only.csv": (0, "a header and no rows"),
     "nul-bytes.csv": (1, "name: a NUL character"),
     "unterminated-quote.csv": (1, "never closed"),
     "stray-quote.csv": (0, ""),

@@ -96,3 +96,37 @@ def test_every_link_between_the_pages_leads_somewhere(page):
         assert linked.exists(), f"{page.name}: {target}"
         if anchor:
             assert anchor in _anchors(linked), f"{page.name}: {target}#{anchor}"
+
+
+def test_the_data_contract_page_is_the_contract():
+    """Each column of ``vipctl.contract`` has its row in docs/data-contract.md, naming every alias
+    and every spelling of its values that the importer accepts."""
+    from vipctl import contract
+
+    page = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    clients_part, policies_part = page.split("## Policies")
+
+    def rows(part: str) -> dict[str, str]:
+        return {m.group(1): m.group(0) for m in re.finditer(r"^\| `(\w+)` \|.*$", part, re.M)}
+
+    enums = {
+        "gender": contract.GENDER, "birthday_calendar": contract.CALENDAR,
+        "policy_quality": contract.QUALITY, "awareness": contract.AWARENESS,
+        "satisfaction": contract.SATISFACTION, "economy": contract.ECONOMY,
+        "mobility": contract.MOBILITY, "agent_status": contract.AGENT_STATUS,
+        "relation": contract.RELATION, "category": contract.CATEGORY,
+        "frequency": contract.FREQUENCY, "status": contract.STATUS,
+    }  # fmt: skip
+    for columns, part in (
+        (contract.CLIENT_COLUMNS, clients_part),
+        (contract.POLICY_COLUMNS, policies_part),
+    ):
+        documented = rows(part)
+        assert set(documented) == {c.name for c in columns}
+        for column in columns:
+            row = documented[column.name]
+            assert all(alias in row for alias in column.aliases), row
+            assert ("| required" in row) == column.required, row
+            for value, spellings in enums.get(column.name, {}).items():
+                assert f"`{value}`" in row, row
+                assert all(s in row for s in spellings if not s.isascii()), row

@@ -1,5 +1,5 @@
 """The registry of agenda kinds is the one declaration of a kind: every part of every kind is
-there, the readers and rules bring exactly the registry's kinds, the README's table lists them
+there, the readers and rules bring exactly the registry's kinds, docs/agenda.md lists them
 as the registry says, and turning a kind off takes it off every list."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from vipctl.agenda import lists
 from vipctl.config import AgendaRules, Config, UrgencyWeights
 from vipctl.store import Database
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent / "docs" / "agenda.md"
 
 
 @pytest.mark.parametrize("kind", kinds.REGISTRY, ids=lambda k: k.name)
@@ -62,9 +62,9 @@ def test_the_readers_bring_exactly_the_registry_s_kinds(tmp_path):
 
 
 def _readme_kinds() -> dict[str, str]:
-    """The README's table of kinds: each kind named in a row's first cell, with its last."""
+    """docs/agenda.md's table of kinds: each kind in a row's first cell, with its last."""
     text = README.read_text(encoding="utf-8")
-    table = text.split("### What makes an event", 1)[1].split("\n\n", 2)[1]
+    table = text.split("## What makes an event", 1)[1].split("\n\n", 2)[1]
     found = {}
     for row in table.splitlines()[2:]:
         cells = [c.strip() for c in row.strip("|").split("|")]
@@ -73,7 +73,7 @@ def _readme_kinds() -> dict[str, str]:
     return found
 
 
-def test_the_readme_lists_the_registry():
+def test_the_agenda_page_lists_the_registry():
     listed = _readme_kinds()
     assert list(listed) == list(kinds.KINDS)
     assert listed == {k.name: k.cleared_by for k in kinds.REGISTRY}

@@ -134,7 +134,7 @@ def test_the_server_can_be_given_on_the_command_line(book, inbox, own_config):
     wrong = book("report", "--date", DAY, "--mail-to", "me@example.com", "--smtp", "host:port")
     assert wrong.exit_code == 1 and "--smtp: expected HOST or HOST:PORT" in wrong.stderr
     alone = book("report", "--date", DAY, "--smtp", f"127.0.0.1:{port}")
-    assert alone.exit_code == 1 and "--smtp: only with --mail-to" in alone.stderr
+    assert alone.exit_code == 2 and "--smtp: only with --mail-to" in alone.stderr
 
 
 def test_mail_problems_are_one_clear_line(book, own_config):

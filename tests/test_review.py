@@ -234,8 +234,10 @@ def test_the_morning_list_says_when_a_renewal_weighs_on_income(needs_book):
     assert "L1" not in items  # its reminder is still to come
 
 
-def test_the_readme_documents_the_brief_s_json_as_it_is(needs_book):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+def test_the_docs_document_the_brief_s_json_as_it_is(needs_book):
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "needs.md").read_text(
+        encoding="utf-8"
+    )
     block = readme.split("`review -f json` is one object", 1)[1].split("```json\n", 1)[1]
     documented = json.loads(block.split("```", 1)[0])
     got = brief(needs_book, "R1")

@@ -268,8 +268,13 @@ def test_a_restored_book_has_a_generation_of_its_own(book, tmp_path, monkeypatch
     assert kept == _compare(book, "-f", "json")
 
 
-def test_each_list_kept_replaces_its_own_and_sweeps_a_few_old_ones(book, monkeypatch):
+def test_each_list_kept_replaces_its_own_and_sweeps_a_few_old_ones(book, monkeypatch, tmp_path):
     monkeypatch.setattr(snapshots, "_SWEEP", 2)
+    more = write_csv(
+        tmp_path / "more.csv", ["client_id", "name", "agent"], [["N1", "赵一", "nobody"],
+        ["N2", "钱二", "也没有"]]
+    )  # fmt: skip
+    assert book("import", str(more), "--date", DAY).exit_code == 0
     for agent in ("李四", "nobody", "也没有"):
         assert book("today", "--agent", agent, "--date", DAY).exit_code == 0
     assert book("today", "--all", "--date", DAY).exit_code == 0

@@ -115,3 +115,44 @@ def test_the_process_runs_without_the_cycle_collector(monkeypatch):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_ctrl_c_during_an_import_writes_nothing_and_exits_130(tmp_path):
+    """Ctrl-C reaches the whole foreground process group, the reading process included."""
+    import signal
+    import sqlite3
+
+    from test_sample import load_generator
+
+    load_generator().generate(tmp_path, 20_000)
+    db = tmp_path / "v.db"
+    files = [str(tmp_path / "clients.csv"), str(tmp_path / "policies.csv")]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vipctl", "--db", str(db), "import", *files],
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "TERM": "xterm"},
+        start_new_session=True,
+    )
+    os.close(follower)
+    seen = b""
+    while b"\xe2\x94\x81" not in seen:  # the progress bar: the rows are being written
+        seen += os.read(leader, 65536)
+    os.killpg(proc.pid, signal.SIGINT)
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(timeout=60) == 130
+    said = seen.decode(errors="replace")
+    assert "import interrupted: nothing was written" in said and "Traceback" not in said
+    with sqlite3.connect(db) as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert (
+            "client" not in tables or conn.execute("SELECT count(*) FROM client").fetchone()[0] == 0
+        )

@@ -37,7 +37,7 @@ def test_an_agent_sees_their_own_clients_unless_asked_for_more(book, as_wang):
     as_li = book("--as", "李四", "today", "--date", DAY, "-f", "json")
     assert [e["client_id"] for e in json.loads(as_li.stdout)] == ["C2"]  # --as wins over config
     both = book("today", "--agent", "李四", "--all")
-    assert both.exit_code == 1 and "--agent and --all: choose one" in both.stderr
+    assert both.exit_code == 2 and "--agent and --all: choose one" in both.stderr
 
 
 def test_log_done_and_snooze_record_who_did_them(book, as_wang):
@@ -97,7 +97,7 @@ def test_the_lead_s_team_table(book, as_wang):
     text = book("report", "--team", "--date", DAY).stdout
     assert "\nTeam\n" in text and "王芳" in text
     mixed = book("report", "--team", "--agent", "王芳")
-    assert mixed.exit_code == 1 and "choose one" in mixed.stderr
+    assert mixed.exit_code == 2 and "choose one" in mixed.stderr
 
 
 def test_the_team_table_counts_tier_movements_per_agent(book, own_config):

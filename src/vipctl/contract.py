@@ -1,4 +1,4 @@
-"""The CSV data contract of ../shared/DESIGN.md as data: columns, aliases, parsers, enumerations.
+"""The CSV data contract (docs/data-contract.md) as data: columns, aliases, parsers, enumerations.
 
 Keeping the contract in one table means the importer, the sample generator, the README and the
 tests all read the same truth, and a new alias is a one-line change.

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import Connection, case, func, or_, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
+from vipctl.errors import UserError
 from vipctl.rules import plausible
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
@@ -193,3 +194,27 @@ def doubts(conn: Connection, today: dt.date) -> list[str]:
             for name, why in plausible.policy(*values, today, "today")
         ]
     return found
+
+
+def agents(conn: Connection) -> list[str]:
+    """Every agent with clients in the book, by name."""
+    c = Client.__table__.c
+    query = select(c.agent).where(c.agent.is_not(None)).distinct().order_by(c.agent)
+    return list(conn.scalars(query))
+
+
+def book_is_empty(conn: Connection) -> bool:
+    return conn.scalar(select(Client.__table__.c.client_id).limit(1)) is None
+
+
+def check_agent(conn: Connection, agent: str | None) -> None:
+    """A list asked for an agent nobody in the book has would be empty and read as "nothing to
+    do": a misspelt name is said, with the names there are."""
+    c = Client.__table__.c
+    if agent is None or conn.scalar(select(c.client_id).where(c.agent == agent).limit(1)):
+        return
+    known = agents(conn)
+    if not known:
+        raise UserError(f"no client of agent {agent!r}: no client in the book has an agent")
+    more = f" and {len(known) - 20:,} more" if len(known) > 20 else ""
+    raise UserError(f"no client of agent {agent!r}; the agents are: {', '.join(known[:20])}{more}")

@@ -22,6 +22,7 @@ from vipctl.cli.options import (
     choices,
     day_of,
     shown_limit,
+    whole_number,
 )
 from vipctl.errors import UserError
 from vipctl.kinds import KINDS
@@ -40,6 +41,7 @@ def upcoming(
 ) -> None:
     """Every event from the day to N days later, by date: dues, care dates, callbacks, holidays."""
     from vipctl import agenda
+    from vipctl.book import queries
     from vipctl.config import TIERS
     from vipctl.views import agenda as agenda_view
 
@@ -50,6 +52,7 @@ def upcoming(
     scope = agenda.Scope(agent=whose, tiers=choices(TIERS)(tier), kinds=kinds)
     limit = shown_limit(limit, fmt)
     with app_of(ctx).session() as conn:
+        queries.check_agent(conn, whose)
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found[:limit]})
     agenda_view.write_upcoming(found, names, day, days, fmt, limit=limit)
@@ -63,7 +66,8 @@ def today(
     limit: Annotated[
         int | None,
         typer.Option(
-            min=1,
+            callback=whole_number(1),
+            metavar="N",
             help="Only the N most urgent clients (default: 50 in a table; every one in JSON "
             "and CSV). The table's footer always counts the whole list.",
         ),
@@ -77,6 +81,7 @@ def today(
 ) -> None:
     """Whom to contact today, most urgent first, with every reason; done and snoozed left out."""
     from vipctl import agenda
+    from vipctl.book import queries
     from vipctl.views import agenda as agenda_view
 
     day = day_of(date)
@@ -94,6 +99,12 @@ def today(
     db = app_of(ctx).open()
     try:
         with db.read() as conn:
+            if queries.book_is_empty(conn):
+                raise UserError(
+                    f"no clients in {db.name} yet: import your exports first, e.g. "
+                    "'vipctl import clients.csv policies.csv' (see 'vipctl import --help')"
+                )
+            queries.check_agent(conn, scope.agent)
             listed = agenda.day_list(conn, settings, day, scope, limit=limit)
         agenda_view.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
         if listed.made is not None:  # worked out afresh: the next look today is a read
@@ -116,6 +127,7 @@ def calendar(
 ) -> None:
     """Upcoming events as an iCalendar file: import it again and events update, not double."""
     from vipctl import agenda, files
+    from vipctl.book import queries
     from vipctl.views import calendar as calendar_view
 
     day = day_of(date)
@@ -124,6 +136,7 @@ def calendar(
         agent=app_of(ctx).whose(agent, everyone), kinds=choices(KINDS)(kind) or KINDS
     )
     with app_of(ctx).session() as conn:
+        queries.check_agent(conn, scope.agent)
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found})
     text = calendar_view.ics(found, names)

@@ -80,6 +80,10 @@ def import_(
         for message in rejected.result.errors:
             echo(message, err=True)
         raise
+    except KeyboardInterrupt:  # the import's one transaction rolled back on the way out
+        db.close()
+        echo(f"vipctl: import interrupted: nothing was written to {db.name}", err=True)
+        raise typer.Exit(130) from None
     finally:
         db.close()
     _warn_ignored(result)
@@ -116,10 +120,20 @@ def _import_summary(result: ImportResult, db_name: str) -> None:
         }
         for r in result.files
     ]
-    columns = [(k, k.capitalize()) for k in rows[0]]
+    from vipctl.views.fit import Col
+
+    # Narrow: the kind and encoding move under the file; the rows and unchanged counts, which
+    # the others add up to, go.
+    optional = {"kind": 4, "encoding": 3, "unchanged": 2, "rows": 1}
+    columns = [
+        Col(k, k.capitalize(), optional.get(k, 0), "file" if k in ("kind", "encoding") else None)
+        for k in rows[0]
+    ]
     out = render.console()
     out.print(render.table(columns, rows, title=f"Imported into {db_name}"))
     for r in result.files:
+        if r.rows == 0:  # a month with nothing new can be an empty export: said, not refused
+            echo(f"warning: {r.path}: a header and no rows: nothing to import from it", err=True)
         if r.rejects_path:
             echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
         if r.legacy_ids:
@@ -128,7 +142,8 @@ def _import_summary(result: ImportResult, db_name: str) -> None:
             echo(line, err=True)
     for line in result.book_doubts:
         echo(f"warning: {line}", err=True)
-    if result.changed == 0 and not any(r.rejected for r in result.files):
+    read = any(r.rows for r in result.files)
+    if read and result.changed == 0 and not any(r.rejected for r in result.files):
         echo("Nothing changed: the database already holds exactly these rows.")
     if result.assessment is not None:
         from vipctl.views import tiers as tiers_view
@@ -153,6 +168,7 @@ def clients(
     from vipctl.views import tiers as tiers_view
 
     with app_of(ctx).session() as conn:
+        queries.check_agent(conn, agent)
         only = reviewing.high_end_ids(conn, app_of(ctx).config()) if high_end else None
         rows, total = queries.clients(
             conn, agent=agent, search=search, only=only, limit=shown_limit(limit, fmt)
@@ -161,22 +177,28 @@ def clients(
         tiers_view.with_shown_tier(rows),
         fmt=fmt,
         fields=[*queries.CLIENT_FIELDS, *tiers_view.TIER_FIELDS, "policies"],
-        columns=[
-            ("client_id", "Client"),
-            ("name", "Name"),
-            ("gender", "Sex"),
-            ("birthday", "Birthday"),
-            ("phone", "Phone"),
-            ("company", "Company"),
-            ("agent", "Agent"),
-            ("tier_shown", "Tier"),
-            ("segment", "Segment"),
-            ("policies", "Policies"),
-        ],
+        columns=_client_columns(),
         show_pii=show_pii,
         title=render.shown_of(len(rows), total),
         caption=tiers_view.incomplete_caption(rows),
     )
+
+
+def _client_columns() -> list:
+    from vipctl.views.fit import Col
+
+    return [
+        Col("client_id", "Client"),
+        Col("name", "Name"),
+        Col("gender", "Sex", optional=7),
+        Col("birthday", "Birthday", optional=6),
+        Col("phone", "Phone", optional=1, under="name"),
+        Col("company", "Company", optional=5, comfort=12),
+        Col("agent", "Agent", optional=4),
+        Col("tier_shown", "Tier"),
+        Col("segment", "Segment", optional=2),
+        Col("policies", "Policies", optional=3),
+    ]
 
 
 def show(

@@ -79,7 +79,9 @@ class App:
         """The agent whose clients a listing shows: --agent, else nobody in particular with
         --all, else the user's own when they are known."""
         if agent is not None and everyone:
-            raise UserError("--agent and --all: choose one")
+            from vipctl.cli.manual import usage_error
+
+            raise usage_error("--agent and --all: choose one")
         return agent if agent is not None or everyone else self.me()
 
 
@@ -91,10 +93,18 @@ def app_of(ctx: typer.Context) -> App:
 
 def echo(message: str, *, err: bool = False) -> None:
     """One line for a person: ID and phone numbers masked, control characters shown, whatever
-    a value in it holds (``safety.scrub``)."""
+    a value in it holds (``safety.scrub``). On a terminal it wraps between words at the
+    screen's width, where the terminal itself would cut a word, an id or a date in two."""
     from vipctl.safety import scrub
 
-    typer.echo(scrub(message), err=err)
+    text = scrub(message)
+    stream = sys.stderr if err else sys.stdout
+    if stream.isatty():
+        from vipctl.views.fit import wrap
+        from vipctl.views.render import screen_width
+
+        text = wrap(text, screen_width(), hang=False)
+    typer.echo(text, err=err)
 
 
 def fail(message: str) -> typer.Exit:

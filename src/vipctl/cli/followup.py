@@ -8,7 +8,15 @@ from typing import Annotated, Literal
 import typer
 
 from vipctl.cli.context import app_of, echo
-from vipctl.cli.options import ClientArg, DateOption, FormatOption, KindOption, choices, day_of
+from vipctl.cli.options import (
+    ClientArg,
+    DateOption,
+    FormatOption,
+    KindOption,
+    choices,
+    day_of,
+    parse_day,
+)
 from vipctl.kinds import KINDS
 
 ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]
@@ -58,8 +66,10 @@ def snooze(
     ctx: typer.Context,
     client_id: ClientArg,
     until: Annotated[
-        dt.datetime,
-        typer.Option(formats=["%Y-%m-%d"], help="Leave them off the list until this day."),
+        dt.date,
+        typer.Option(
+            parser=parse_day, metavar="YYYY-MM-DD", help="Leave them off the list until this day."
+        ),
     ],
     date: DateOption = None,
 ) -> None:
@@ -69,8 +79,8 @@ def snooze(
     day = day_of(date)
     by = app_of(ctx).me()
     with app_of(ctx).session(write=True) as conn:
-        followup.snooze(conn, client_id, until.date(), day, by=by)
-    echo(f"{client_id} is snoozed until {until.date()}.")
+        followup.snooze(conn, client_id, until, day, by=by)
+    echo(f"{client_id} is snoozed until {until}.")
 
 
 def paid(

@@ -15,10 +15,14 @@ import typer
 from vipctl import __version__
 from vipctl.cli import agenda, book, followup, report, review, upkeep
 from vipctl.cli.context import App, echo, silence_stdout, user_errors
+from vipctl.cli.manual import CONTEXT, Manual
 
 app = typer.Typer(
     name="vipctl",
     help="Whom to contact today, why, and how urgently: your high-value clients, kept local.",
+    cls=Manual,
+    context_settings=CONTEXT,
+    rich_markup_mode=None,  # help as plain text: brackets as written, no boxes
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals hold client data
@@ -39,6 +43,7 @@ def root(
         typer.Option(
             "--db",
             envvar="VIPCTL_DB",
+            metavar="FILE|URL",
             help="Database: a file, or a PostgreSQL URL (default: vipctl.db in your user data "
             "directory).",
             show_envvar=True,
@@ -59,6 +64,7 @@ def root(
     ctx.obj = App(db, as_agent)
 
 
+# Every command in the order --help lists them.
 COMMANDS = (
     ("import", book.import_),
     ("clients", book.clients),
@@ -80,6 +86,33 @@ COMMANDS = (
     ("check", upkeep.check),
     ("export", book.export),
 )
+# What each command's help ends with: what a person would type.
+EXAMPLES = {
+    "import": [
+        "vipctl import clients.csv policies.csv",
+        "vipctl import --skip-invalid --encoding gbk export.csv",
+    ],
+    "clients": ["vipctl clients --search 王", "vipctl clients --agent 李明 -f csv"],
+    "show": ["vipctl show C000132", "vipctl show C000132 --show-pii"],
+    "review": ["vipctl review C000132", "vipctl review C000132 -f markdown > brief.md"],
+    "gaps": ["vipctl gaps --tier A,B --need critical_illness", "vipctl gaps -f csv > gaps.csv"],
+    "tier": ["vipctl tier --recompute", "vipctl tier --explain C000132"],
+    "upcoming": ["vipctl upcoming --days 7", "vipctl upcoming --kind birthday,renewal_due"],
+    "today": ["vipctl today", "vipctl today --explain C000132"],
+    "log": ["vipctl log C000132 --channel phone --note 'renewal agreed'"],
+    "done": ["vipctl done C000132", "vipctl done C000132 --kind birthday"],
+    "snooze": ["vipctl snooze C000132 --until 2026-12-20"],
+    "paid": ["vipctl paid P20240000350"],
+    "history": ["vipctl history C000132"],
+    "report": ["vipctl report", "vipctl report -f html -o today.html --mail-to me@example.com"],
+    "calendar": ["vipctl calendar -o vipctl.ics"],
+    "backup": ["vipctl backup vipctl-2026-12-01.db"],
+    "restore": ["vipctl restore vipctl-2026-12-01.db"],
+    "check": ["vipctl check"],
+    "export": ["vipctl export clients -o clients.csv", "vipctl export contacts -f json"],
+    "config path": ["vipctl config path"],
+}
+Manual.examples.update(EXAMPLES)
 for name, command in COMMANDS:
     app.command(name)(user_errors(command))
 

@@ -4,6 +4,7 @@ that read them. Typer reads the annotations, so each is an ``Annotated`` type.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -19,19 +20,49 @@ FormatOption = Annotated[
 
 ShowPii = Annotated[bool, typer.Option("--show-pii", help="Show phone and ID numbers unmasked.")]
 
+
+def parse_day(value: str) -> dt.date:
+    """A day as people write it in vipctl, YYYY-MM-DD; a day that does not exist says so
+    rather than blaming the format."""
+    if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+        raise typer.BadParameter(f"{value!r} is not a date written YYYY-MM-DD")
+    year, month, day = (int(part) for part in value.strip().split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value} is not a date ({exc})") from None
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
+    """An option's bounds checked with a sentence (Click would print its range as [x>=1])."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < low or (high is not None and value > high)):
+            within = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise typer.BadParameter(f"{value} is out of range: give a number {within}")
+        return value
+
+    return check
+
+
 DateOption = Annotated[
-    dt.datetime | None,
+    dt.date | None,
     typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="Act as if today were this day (YYYY-MM-DD)."
+        "--date",
+        parser=parse_day,
+        metavar="YYYY-MM-DD",
+        help="Act as if today were this day.",
     ),
 ]
+
 
 ClientArg = Annotated[str, typer.Argument(help="The client's id.")]
 
 ListLimitOption = Annotated[
     int | None,
     typer.Option(
-        min=1,
+        callback=whole_number(1),
+        metavar="N",
         help="Only the first N (default: 50 in a table; every one in JSON and CSV). "
         "The table's title always counts them all.",
     ),
@@ -39,7 +70,9 @@ ListLimitOption = Annotated[
 
 TierOption = Annotated[str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")]
 
-DaysOption = Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead.")]
+DaysOption = Annotated[
+    int, typer.Option(callback=whole_number(0, 3660), metavar="N", help="How many days ahead.")
+]
 
 HighEndOption = Annotated[
     bool,
@@ -61,8 +94,8 @@ AgentOption = Annotated[str | None, typer.Option(help="Only this agent's clients
 KindOption = Annotated[str | None, typer.Option(metavar="K,…", help=KINDS_HELP)]
 
 
-def day_of(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
+def day_of(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
 
 
 def choices(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:

@@ -9,8 +9,15 @@ from typing import Annotated, Literal
 import typer
 
 from vipctl.cli.context import app_of, echo
-from vipctl.cli.options import AgentOption, DateOption, EveryoneOption, ShowPii, day_of
-from vipctl.errors import UserError
+from vipctl.cli.manual import usage_error
+from vipctl.cli.options import (
+    AgentOption,
+    DateOption,
+    EveryoneOption,
+    ShowPii,
+    day_of,
+    whole_number,
+)
 
 
 def report(
@@ -37,7 +44,13 @@ def report(
         typer.Option(metavar="HOST[:PORT]", help="The SMTP server, instead of the config's."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="Only the N most urgent clients of the to-do list.")
+        int | None,
+        typer.Option(
+            callback=whole_number(1),
+            metavar="N",
+            help="At most N rows in each table, the most urgent first (default: 50; JSON: "
+            "every one). The sentence above each table counts them all.",
+        ),
     ] = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
@@ -55,9 +68,9 @@ def report(
     settings = app_of(ctx).config()
     to = mailing.recipients(mail_to) if mail_to is not None else None
     if smtp is not None and to is None:
-        raise UserError("--smtp: only with --mail-to")
+        raise usage_error("--smtp: only with --mail-to")
     if team and agent is not None:
-        raise UserError("--team and --agent: choose one")
+        raise usage_error("--team and --agent: choose one")
     through = mailing.server(settings.mail, smtp)
     if to is not None and (warning := mailing.plaintext_warning(through)):
         echo(f"warning: {warning}", err=True)

@@ -14,10 +14,13 @@ from vipctl.cli.options import (
     DateOption,
     FormatOption,
     HighEndOption,
+    ListLimitOption,
     ShowPii,
     TierOption,
     choices,
     day_of,
+    parse_day,
+    shown_limit,
 )
 from vipctl.errors import UserError
 from vipctl.kinds import NEEDS
@@ -61,15 +64,17 @@ def gaps(
         typer.Option(help="shortfall: largest first; client; tier: A to D; segment: key first."),
     ] = "shortfall",
     high_end: HighEndOption = False,
+    limit: ListLimitOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Every client with cover absent or short of the guidance, to plan a campaign."""
-    from vipctl.book import reviewing
+    from vipctl.book import queries, reviewing
     from vipctl.config import SEGMENTS, TIERS
     from vipctl.views import render
     from vipctl.views import review as review_view
 
     with app_of(ctx).session() as conn:
+        queries.check_agent(conn, agent)
         rows = reviewing.gaps(
             conn,
             app_of(ctx).config(),
@@ -79,14 +84,15 @@ def gaps(
             wanted=choices(NEEDS)(need) or NEEDS,
             high_end=high_end,
         )
-    rows = reviewing.sort_gaps(rows, sort)
+    found = reviewing.sort_gaps(rows, sort)
+    rows = found[: shown_limit(limit, fmt)]
     render.listing(
         review_view.gap_rows_for_people(rows) if fmt == "table" else rows,
         fmt=fmt,
         fields=reviewing.GAP_FIELDS,
         columns=review_view.GAP_COLUMNS,
         show_pii=False,
-        title=review_view.gaps_title(rows),
+        title=review_view.gaps_title(rows, found),
     )
 
 
@@ -100,9 +106,10 @@ def tier(
         typer.Option("--explain", metavar="CLIENT_ID", help="Why a client is in their tier."),
     ] = None,
     since: Annotated[
-        dt.datetime | None,
+        dt.date | None,
         typer.Option(
-            formats=["%Y-%m-%d"],
+            parser=parse_day,
+            metavar="YYYY-MM-DD",
             help="Movements from this day (default: the first of the current month).",
         ),
     ] = None,
@@ -133,7 +140,7 @@ def tier(
             with db.write() as conn:
                 done = assessing.reassess(conn, settings, today)
             echo(tiers_view.recomputed_line(done), err=True)
-        start = since.date() if since else today.replace(day=1)
+        start = since or today.replace(day=1)
         with db.read() as conn:
             counts = queries.tier_counts(conn)
             moves = queries.movements(conn, since=start, until=today)

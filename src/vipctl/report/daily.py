@@ -137,6 +137,7 @@ def build(
     ``limit`` clients of the to-do list (all when None) and every other section in full; with
     ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``,
     and the day's list, for ``agenda.keep``."""
+    queries.check_agent(conn, agent)
     last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
     listed = agenda.day_list(conn, config, day, agenda.Scope(agent=agent), limit=limit, whole=True)
     entries, by_kind, by_tier = listed.entries, listed.kinds, listed.tiers

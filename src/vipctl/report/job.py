@@ -17,6 +17,7 @@ from vipctl.config import Config, MailSettings
 from vipctl.report import daily
 from vipctl.store import Database
 from vipctl.views import report as report_view
+from vipctl.views.render import TABLE_LIMIT
 from vipctl.views.report import ReportFormat
 
 
@@ -41,12 +42,16 @@ def run(
     recording = db.read_only is None
     with db.exclusive("report") if recording else nullcontext():
         with db.read() as conn:
+            # The to-do list is cut here for a document (every format but JSON) that is all
+            # a reader sees: a whole book's 63,000 lines took minutes to lay out.
+            cut = limit if limit is not None or fmt == "json" else TABLE_LIMIT
             data, last_movement, listed = daily.build(
-                conn, config, day, limit=limit, agent=agent, team=team
+                conn, config, day, limit=cut, agent=agent, team=team
             )
 
         def made(as_format: ReportFormat) -> str:
-            return report_view.render_report(data, as_format, show_pii=show_pii)
+            shown = limit if limit is not None or as_format == "json" else TABLE_LIMIT
+            return report_view.render_report(data, as_format, show_pii=show_pii, limit=shown)
 
         if output is not None:
             files.write_atomically(output, made(fmt))

@@ -14,6 +14,7 @@ from vipctl.rules.ranking import DayList, Entry
 from vipctl.rules.urgency import Term
 from vipctl.views import render
 from vipctl.views import tiers as tiers_view
+from vipctl.views.fit import Col
 
 ITEM_FIELDS = ["kind", "event_date", "policy_no", "days_left", "detail"]
 UPCOMING_FIELDS = ["client_id", "name", *ITEM_FIELDS]
@@ -85,13 +86,13 @@ def write_upcoming(
         for row, e in zip(rows, found, strict=True):
             row["what"] = LABELS[e.kind]
         columns = [
-            ("event_date", "Date"),
-            ("days_left", "Days"),
-            ("what", "What"),
-            ("client_id", "Client"),
-            ("name", "Name"),
-            ("policy_no", "Policy"),
-            ("detail", "Detail"),
+            Col("event_date", "Date"),
+            Col("days_left", "Days", optional=3),
+            Col("what", "What"),
+            Col("client_id", "Client"),
+            Col("name", "Name", optional=1, under="client_id"),
+            Col("policy_no", "Policy", optional=2, under="detail"),
+            Col("detail", "Detail", comfort=24),
         ]
         end = day + dt.timedelta(days=days)
         title = f"{render.shown_of(len(rows), total, 'event')} from {day} to {end}"
@@ -104,17 +105,19 @@ def _footer(listed: DayList) -> str:
     return f"Items: {by_kind}\nClients per tier: {by_tier}"
 
 
+# On a narrow terminal the score and segment go first, then the phone and best time move
+# under the name; the rank, client, tier, reasons and days always stay (views.fit).
 TODO_COLUMNS = [
-    ("rank", "#"),
-    ("client_id", "Client"),
-    ("name", "Name"),
-    ("tier_shown", "Tier"),
-    ("segment", "Segment"),
-    ("score", "Score"),
-    ("reasons", "Why"),
-    ("days_left", "Days"),
-    ("phone", "Phone"),
-    ("best_visit_time", "Best time"),
+    Col("rank", "#"),
+    Col("client_id", "Client"),
+    Col("name", "Name"),
+    Col("tier_shown", "Tier"),
+    Col("segment", "Segment", optional=3),
+    Col("score", "Score", optional=4),
+    Col("reasons", "Why", comfort=40),
+    Col("days_left", "Days"),
+    Col("phone", "Phone", optional=2, under="name"),
+    Col("best_visit_time", "Best time", optional=1, under="name"),
 ]
 NOTHING_DUE = "Nothing due: every reminder is handled."
 
@@ -204,7 +207,10 @@ def write_explanation(
     elif entry is None:
         render.console().print(f"{client_id} has nothing on the list for {day}.")
     else:
-        columns = [(k, k.capitalize()) for k in ("term", "weight", "factor", "value", "why")]
+        columns = [
+            *(Col(k, k.capitalize()) for k in ("term", "weight", "factor", "value")),
+            Col("why", "Why", comfort=30),
+        ]
         title = f"{client_id} on {day}: score {score:.2f} = Σ weight × factor"
         render.console().print(render.table(columns, rows, title=title))
         for e in entry.items:
@@ -219,5 +225,10 @@ def write_history(client_id: str, contacts: list[dict], fmt: render.Format) -> N
         render.write_csv(contacts, fields)
     else:
         title = f"Contacts with {client_id}: {len(contacts)}"
-        columns = [("date", "Date"), ("channel", "Channel"), ("note", "Note"), ("by", "By")]
+        columns = [
+            Col("date", "Date"),
+            Col("channel", "Channel"),
+            Col("note", "Note", comfort=30),
+            Col("by", "By", optional=1, under="channel"),
+        ]
         render.console().print(render.table(columns, contacts, title=title))

@@ -24,9 +24,14 @@ class Section:
     chart: list[dict] = field(default_factory=list)  # bars drawn in HTML: label, value, width %
 
 
-def text(heading: str, parts: list[Section]) -> str:
+WIDTH = 120  # a document's lines at most, on paper and in mail as on a wide screen
+
+
+def text(heading: str, parts: list[Section], width: int | None = None) -> str:
+    """The document as plain text ``width`` cells wide (the screen's, at most ``WIDTH``)."""
+    width = min(render.screen_width(), WIDTH) if width is None else width
     out = io.StringIO()
-    console = render.console(file=out, no_color=True, width=120)
+    console = render.console(file=out, no_color=True, width=width)
     console.print(heading)
     for part in parts:
         console.print()
@@ -36,7 +41,7 @@ def text(heading: str, parts: list[Section]) -> str:
             console.print(line)
         if part.columns:
             if part.rows:
-                console.print(render.table(part.columns, part.rows, bare=True))
+                console.print(render.table(part.columns, part.rows, bare=True, width=width))
             else:
                 console.print(part.empty)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

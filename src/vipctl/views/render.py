@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from vipctl.contract import PII_COLUMNS
 from vipctl.rules.privacy import mask
 from vipctl.safety import SafeWriter, visible
+from vipctl.views.fit import Col, ColumnSpec
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,15 +29,31 @@ Format = Literal["table", "json", "csv"]
 TABLE_LIMIT = 50
 
 
-def shown_of(shown: int, total: int, noun: str = "client") -> str:
+def shown_of(shown: int, total: int, noun: str = "client", nouns: str | None = None) -> str:
     """A table's count: "12 clients", or "the first 50 of 100,000 clients"."""
-    count = f"{total:,} {noun}{'s' if total != 1 else ''}"
+    count = f"{total:,} {noun if total == 1 else nouns or noun + 's'}"
     return f"the first {shown:,} of {count}" if shown < total else count
 
 
 def plain() -> bool:
-    """True when output must carry no colour or box art: piped, redirected, or NO_COLOR."""
+    """True when output must carry no colour or box art: piped, redirected, or NO_COLOR. The
+    layout does not change with it: NO_COLOR is about colour (``screen_width`` is the layout)."""
     return not sys.stdout.isatty() or bool(os.environ.get("NO_COLOR"))
+
+
+PIPED_WIDTH = 1000  # piped tables keep a row on one line: scripts read them as they are
+
+
+def screen_width() -> int:
+    """The width people's output is laid out to: on a terminal, ``COLUMNS`` when it is set, else
+    the window's. Piped or redirected output is not wrapped at all, whatever ``COLUMNS`` says:
+    scripts read it line by line, and tools export ``COLUMNS`` where no screen is (pytest-xdist's
+    workers do)."""
+    if not sys.stdout.isatty():
+        return PIPED_WIDTH
+    import shutil
+
+    return shutil.get_terminal_size().columns  # COLUMNS first, then the terminal
 
 
 @functools.cache
@@ -59,9 +76,9 @@ def _safe_console() -> type[Console]:
 def console(stderr: bool = False, **options: Any) -> Console:
     """The console people's output goes through (``options``: Rich's own, e.g. ``file``)."""
     options.setdefault("file", sys.stderr if stderr else sys.stdout)
-    if plain() and "width" not in options:
-        # A wide virtual width keeps piped tables on one line per row instead of wrapping at 80.
-        options.update(no_color=True, width=1000)
+    options.setdefault("width", screen_width())
+    if plain():
+        options.setdefault("no_color", True)
     return _safe_console()(**options)
 
 
@@ -166,20 +183,29 @@ def write_csv_rows(rows: Iterable[Sequence], fields: Sequence[str]) -> None:
 
 
 def table(
-    columns: Sequence[tuple[str, str]],
+    columns: Sequence[ColumnSpec],
     rows: Iterable[dict],
     title: str | None = None,
     caption: str | None = None,
     *,
     bare: bool | None = None,
+    width: int | None = None,
 ):
-    """A Rich table of ``columns`` = [(field, heading)], styled only on a terminal (or never,
-    ``bare``)."""
+    """A Rich table of ``columns`` (``fit.Col`` or (field, heading)) fitted to ``width`` cells
+    (the screen's by default: ``fit`` says which columns stay and where cells wrap), styled only
+    on a terminal (or never, ``bare``)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    from vipctl.views import fit
+
     bare = plain() if bare is None else bare
+    specs = [fit.col(c) for c in columns]
+    cells = [{c.field: text_value(row.get(c.field)) for c in specs} for row in rows]
+    laid = fit.fit(
+        specs, cells, screen_width() if width is None else width, lambda n: _overhead(bare, n)
+    )
     out = Table(
         title=title,
         caption=caption,
@@ -189,12 +215,32 @@ def table(
         caption_style="" if bare else "dim",
         pad_edge=False,
     )
-    for _, heading in columns:
-        out.add_column(heading, overflow="fold")
-    for row in rows:
+    for column, cells_wide in zip(laid.columns, laid.widths, strict=True):
+        heading = fit.wrap(column.heading, cells_wide, hang=False)
+        out.add_column(heading, width=cells_wide, no_wrap=True, overflow="fold")
+    for row in laid.rows:
         # Text, not str: a client's notes must never be read as Rich markup.
-        out.add_row(*(Text(text_value(row.get(field))) for field, _ in columns))
+        out.add_row(*(Text(cell) for cell in row))
     return out
+
+
+@functools.cache
+def _overhead(bare: bool, columns: int) -> int:
+    """The cells a table's padding and rules take around ``columns`` columns, measured on Rich
+    itself rather than assumed from its version's drawing."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    probe = Table(box=None if bare else box.SIMPLE_HEAD, pad_edge=False, show_header=False)
+    for _ in range(columns):
+        probe.add_column(width=1)
+    probe.add_row(*("x" * columns))
+    out = io.StringIO()
+    Console(file=out, width=PIPED_WIDTH).print(probe)
+    return max(len(line) for line in out.getvalue().splitlines()) - columns
 
 
 def listing(
@@ -202,7 +248,7 @@ def listing(
     *,
     fmt: Format,
     fields: Sequence[str],
-    columns: Sequence[tuple[str, str]],
+    columns: Sequence[ColumnSpec],
     show_pii: bool,
     title: str | None = None,
     caption: str | None = None,
@@ -283,16 +329,16 @@ CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 POLICY_TABLE = (
-    ("policy_no", "Policy"),
-    ("product", "Product"),
-    ("category", "Category"),
-    ("sum_assured", "Sum assured"),
-    ("premium", "Premium"),
-    ("frequency", "Pays"),
-    ("effective_date", "Effective"),
-    ("next_due_date", "Next due"),
-    ("status", "Status"),
-    ("survival_benefit_date", "Survival benefit"),
+    Col("policy_no", "Policy"),
+    Col("product", "Product", comfort=12),
+    Col("category", "Category", optional=5),
+    Col("sum_assured", "Sum assured", optional=3),
+    Col("premium", "Premium"),
+    Col("frequency", "Pays", optional=4),
+    Col("effective_date", "Effective", optional=6),
+    Col("next_due_date", "Next due"),
+    Col("status", "Status", optional=2),
+    Col("survival_benefit_date", "Survival benefit", optional=1),
 )
 
 

@@ -30,10 +30,11 @@ def _masked(data: dict, show_pii: bool) -> dict:
     return {**data, "todo": {**todo, "entries": entries}}
 
 
-def _todo(data: dict) -> Section:
+def _todo(data: dict, limit: int | None) -> Section:
     todo, day = data["todo"], data["date"]
+    entries = todo["entries"][:limit]
     section = Section("To do today", columns=TODO_COLUMNS, empty=NOTHING_DUE)
-    count = render.shown_of(len(todo["entries"]), todo["clients"])
+    count = render.shown_of(len(entries), todo["clients"])
     kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
     tiers = ", ".join(f"{tiers_view.tally_label(t)} {n:,}" for t, n in todo["by_tier"].items())
     if todo["clients"]:
@@ -41,7 +42,7 @@ def _todo(data: dict) -> Section:
             f"{count}, most urgent first; {_plural(todo['items'], 'item')}: {kinds}.",
             f"Clients per tier: {tiers}.",
         ]
-    for rank, entry in enumerate(todo["entries"], 1):
+    for rank, entry in enumerate(entries, 1):
         items = entry["items"]
         reasons = [
             reason_of(i["kind"], i["event_date"], i["policy_no"], i["detail"], day) for i in items
@@ -62,12 +63,12 @@ PREMIUM_COLUMNS = [
 ]
 
 
-def _premiums(title: str, rows: list[dict], empty: str) -> Section:
-    n = len(rows)
-    policies = "1 policy" if n == 1 else f"{n:,} policies"
+def _premiums(title: str, rows: list[dict], empty: str, limit: int | None) -> Section:
+    shown = rows[:limit]
+    policies = render.shown_of(len(shown), len(rows), "policy", "policies")
     at_stake = render.text_value(sum(r["premium"] or 0 for r in rows))
     lines = [f"{policies}, ¥{at_stake} of premium unpaid."] if rows else []
-    return Section(title, lines, PREMIUM_COLUMNS, rows, empty)
+    return Section(title, lines, PREMIUM_COLUMNS, shown, empty)
 
 
 def _overdue(data: dict) -> Section:
@@ -80,17 +81,19 @@ def _overdue(data: dict) -> Section:
     return Section("Contacts overdue", lines if total else [], columns, rows, everyone)
 
 
-def _movements(data: dict) -> Section:
+def _movements(data: dict, limit: int | None) -> Section:
     moved = data["movements"]
     since = "the previous report" if data["previous_report"] else "the start of the month"
-    section = Section(
+    lines = [f"Since {since}: {moved['up']:,} up, {moved['down']:,} down."]
+    if limit is not None and len(moved["list"]) > limit:
+        lines.append(f"Listed: {render.shown_of(limit, len(moved['list']), 'movement')}.")
+    return Section(
         f"Tier movements since {moved['since']}",
-        [f"Since {since}: {moved['up']:,} up, {moved['down']:,} down."],
+        lines,
         tiers_view.MOVEMENT_COLUMNS,
-        moved["list"],
+        moved["list"][:limit],
         "No client changed tier.",
     )
-    return section
 
 
 def _tiers(data: dict) -> Section:
@@ -116,12 +119,12 @@ def _yesterday(data: dict) -> Section:
     y = data["yesterday"]
     channels = ", ".join(f"{c} {n:,}" for c, n in y["contacts"].items())
     contacts = f"{_plural(y['contacts_total'], 'contact')} logged"
+    if data["previous_report"]:
+        done = f"{y['done']:,} of {_plural(y['due'], 'item')} on the list marked done."
+    else:  # nobody had a list yesterday to work through
+        done = "The first report: from the next one on, this says how much of its list was done."
     return Section(
-        f"Yesterday ({y['date']})",
-        [
-            f"{contacts}{': ' + channels if channels else ''}.",
-            f"{y['done']:,} of {_plural(y['due'], 'item')} on the list marked done.",
-        ],
+        f"Yesterday ({y['date']})", [f"{contacts}{': ' + channels if channels else ''}.", done]
     )
 
 
@@ -144,18 +147,21 @@ def _team(data: dict) -> list[Section]:
     return [Section("Team", lines, TEAM_COLUMNS, rows, "No agents.")]
 
 
-def sections(data: dict) -> list[Section]:
+def sections(data: dict, limit: int | None = None) -> list[Section]:
+    """The report's sections, each table at most ``limit`` rows (all when None), its sentence
+    counting them all."""
     return [
         *_team(data),
-        _todo(data),
-        _premiums("In grace", data["grace"], "No premium is in grace."),
+        _todo(data, limit),
+        _premiums("In grace", data["grace"], "No premium is in grace.", limit),
         _premiums(
             "In grace, last day to pay passed: lapsed unless paid",
             data["lapse_risk"],
             "No unpaid premium is past its last day to pay.",
+            limit,
         ),
         _overdue(data),
-        _movements(data),
+        _movements(data, limit),
         _tiers(data),
         _yesterday(data),
     ]
@@ -167,11 +173,14 @@ def subject(data: dict) -> str:
     return f"{TITLE}{whose} {data['date']}: {_plural(clients, 'client')} to contact"
 
 
-def render_report(data: dict, fmt: ReportFormat, *, show_pii: bool = False) -> str:
+def render_report(
+    data: dict, fmt: ReportFormat, *, show_pii: bool = False, limit: int | None = None
+) -> str:
+    """The report in ``fmt``; a document's tables show at most ``limit`` rows, JSON all."""
     data = _masked(data, show_pii)
     if fmt == "json":
         return render.to_json(data)
-    parts = sections(data)
+    parts = sections(data, limit)
     whose = f" for {data['agent']}" if data.get("agent") else ""
     heading = f"{TITLE}{whose}: {data['date']:%A} {data['date']}"
     if fmt == "markdown":

@@ -13,11 +13,12 @@ from vipctl.rules.needs import LABELS, yuan
 from vipctl.views import layout, render
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import when
+from vipctl.views.fit import Col
 from vipctl.views.layout import Section
 from vipctl.views.render import POLICY_TABLE
 
 ReviewFormat = Literal["table", "json", "markdown"]
-_POLICY_COLUMNS = [c for c in POLICY_TABLE if c[0] != "survival_benefit_date"]
+_POLICY_COLUMNS = [c for c in POLICY_TABLE if c.field != "survival_benefit_date"]
 _STATES = {"met": "met", "short": "short", "absent": "absent", "n/a": "n/a", "unknown": "unknown"}
 
 
@@ -88,10 +89,10 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
         Section(
             "Coverage",
             columns=[
-                ("need", "Need"),
-                ("have", "In force"),
-                ("guidance", "Guidance"),
-                ("state", "State"),
+                Col("need", "Need"),
+                Col("have", "In force"),
+                Col("guidance", "Guidance", comfort=24),
+                Col("state", "State"),
             ],
             rows=coverage,
         ),
@@ -105,18 +106,23 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
         Section(
             "Next care dates",
             columns=[
-                ("event_date", "Date"),
-                ("when", "When"),
-                ("kind", "What"),
-                ("policy_no", "Policy"),
-                ("detail", "Detail"),
+                Col("event_date", "Date"),
+                Col("when", "When", optional=2),
+                Col("kind", "What"),
+                Col("policy_no", "Policy", optional=1, under="detail"),
+                Col("detail", "Detail", comfort=20),
             ],
             rows=care,
             empty="None in the coming year.",
         ),
         Section(
             "Last contacts",
-            columns=[("date", "Date"), ("channel", "Channel"), ("note", "Note"), ("by", "By")],
+            columns=[
+                Col("date", "Date"),
+                Col("channel", "Channel"),
+                Col("note", "Note", comfort=30),
+                Col("by", "By", optional=1, under="channel"),
+            ],
             rows=brief["contacts"],
             empty="No contact logged.",
         ),
@@ -140,16 +146,16 @@ def write_review(brief: dict, day: dt.date, fmt: ReviewFormat, *, show_pii: bool
 
 
 GAP_COLUMNS = [
-    ("client_id", "Client"),
-    ("name", "Name"),
-    ("tier", "Tier"),
-    ("segment", "Segment"),
-    ("agent", "Agent"),
-    ("need_label", "Need"),
-    ("state", "State"),
-    ("have", "In force"),
-    ("guidance_min", "Guidance"),
-    ("short_by", "Short by"),
+    Col("client_id", "Client"),
+    Col("name", "Name", optional=1, under="client_id"),
+    Col("tier", "Tier"),
+    Col("segment", "Segment", optional=4),
+    Col("agent", "Agent", optional=5),
+    Col("need_label", "Need"),
+    Col("state", "State", optional=3),
+    Col("have", "In force", optional=2),
+    Col("guidance_min", "Guidance", optional=6),
+    Col("short_by", "Short by"),
 ]
 
 
@@ -157,8 +163,9 @@ def gap_rows_for_people(rows: list[dict]) -> list[dict]:
     return [{**r, "need_label": LABELS[r["need"]]} for r in rows]
 
 
-def gaps_title(rows: list[dict]) -> str:
-    clients = len({r["client_id"] for r in rows})
-    return f"{len(rows)} gap{'s' if len(rows) != 1 else ''} of {clients} client" + (
+def gaps_title(shown: list[dict], found: list[dict]) -> str:
+    """ "12 gaps of 5 clients", or "the first 50 of 365,000 gaps of 100,000 clients"."""
+    clients = len({r["client_id"] for r in found})
+    return f"{render.shown_of(len(shown), len(found), 'gap')} of {clients:,} client" + (
         "s" if clients != 1 else ""
     )

@@ -1,0 +1,145 @@
+"""Every screen fits the terminal it is on, down to 60 columns, without breaking a client id, a
+policy number or a date: seen through a real pseudo-terminal, as a person at a shell sees it."""
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from helpers import DATA, Cli, screens
+from vipctl.views import fit
+
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# Anything that starts like an id or a date must be one whole: a fragment is a broken token.
+TOKEN_START = re.compile(r"(?<![\w-])(?:C\d+|P\d+|\d{4}-[\d-]*)")
+WHOLE = re.compile(r"C\d{6}|P\d{11}|\d{4}-\d{2}-\d{2}")
+DAY = "2026-11-24"
+COMMANDS = [
+    ["today", "--date", DAY],
+    ["today", "--explain", "C000168", "--date", DAY],
+    ["upcoming", "--date", DAY],
+    ["clients"],
+    ["show", "C000168"],
+    ["review", "C000168", "--date", DAY],
+    ["tier"],
+    ["tier", "--explain", "C000168"],
+    ["tier", "--detail", "--since", "2020-01-01", "--date", DAY],
+    ["gaps"],
+    ["history", "C000001"],
+    ["import", str(DATA / "clients.csv"), "--date", "2026-11-01"],
+]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    db = tmp_path_factory.mktemp("screens") / "sample.db"
+    cli = Cli(db)
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    note = "asked about the critical illness cover for his daughter"
+    logged = cli("log", "C000001", "--channel", "phone", "--date", "2026-11-20", "--note", note)
+    assert logged.exit_code == 0
+    return db
+
+
+def _checked(screen: str, columns: int) -> str:
+    shown = ESCAPES.sub("", screen)
+    for line in shown.splitlines():
+        assert cell_len(line) <= columns, f"{cell_len(line)} > {columns}: {line!r}"
+    for token in TOKEN_START.findall(shown):
+        assert WHOLE.fullmatch(token), f"broken: {token!r}"
+    return shown
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_every_screen_fits_the_terminal_and_keeps_ids_and_dates_whole(sample, columns):
+    shown = screens([["--db", str(sample), *c] for c in COMMANDS], columns)
+    assert len(shown) == len(COMMANDS)
+    for command, screen in zip(COMMANDS, shown, strict=True):
+        text = _checked(screen, columns)
+        assert "Traceback" not in text, command
+    today = shown[0]
+    piped = Cli(sample)("today", "--date", DAY).stdout
+    assert set(re.findall(r"C\d{6}", piped)) <= set(re.findall(r"C\d{6}", today))
+    assert "the first 50 of" in today
+    if columns < 100:  # the least needed columns gave way, the phone moved under the name
+        assert "Score" not in today and "Segment" not in today
+    else:
+        assert "Segment" in today
+
+
+def test_columns_is_honoured_and_no_color_keeps_the_layout(sample):
+    (narrow,) = screens([["--db", str(sample), "today", "--date", DAY]], 200, {"COLUMNS": "64"})
+    _checked(narrow, 64)
+    assert "\x1b[" in narrow
+    (plain,) = screens([["--db", str(sample), "today", "--date", DAY]], 72, {"NO_COLOR": "1"})
+    assert "\x1b[" not in plain
+    _checked(plain, 72)
+
+
+def test_piped_output_keeps_a_row_on_one_line(sample):
+    """Whatever COLUMNS says where no terminal is (pytest-xdist's workers set it)."""
+    piped = Cli(sample)("today", "--date", DAY, "--limit", "3", env={"COLUMNS": "60"}).stdout
+    rows = [line for line in piped.splitlines() if re.match(r"\d+ +C\d{6}", line)]
+    assert len(rows) == 3 and all("Best time" not in r for r in rows)
+    assert all(re.search(r"1\d\d\*{4}\d{4}", row) for row in rows)  # the phone on the row
+
+
+def test_reasons_wrap_at_their_separators_first():
+    reason = "new-policy callback for 24 d · P20260000366 · new policy effective 2026-02-05"
+    assert fit.wrap(reason, 40).splitlines() == [
+        "new-policy callback for 24 d ·",
+        "  P20260000366 ·",
+        "  new policy effective 2026-02-05",
+    ]
+    assert fit.wrap("广州市天河区珠江新城华夏路10号富力盈凯广场", 12) == (
+        "广州市天河区\n珠江新城华夏\n路10号富力盈\n凯广场"
+    )
+    assert fit.wrap("/home/agent/exports/2026/clients.csv", 24) == (
+        "/home/agent/exports/\n  2026/clients.csv"
+    )
+
+
+words = st.lists(
+    st.one_of(
+        st.from_regex(r"[a-z]{1,12}", fullmatch=True),
+        st.from_regex(r"C\d{6}|\d{4}-\d{2}-\d{2}|¥\d{1,3}(,\d{3}){0,2}", fullmatch=True),
+        st.from_regex(r"[一-龥]{1,5}", fullmatch=True),
+        st.just("·"),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(words, st.integers(min_value=0, max_value=40))
+def test_a_wrapped_cell_keeps_every_word_whole_within_its_width(parts, extra):
+    text = " ".join(parts)
+    width = fit.shortest(text) + extra
+    lines = fit.wrap(text, width).splitlines()
+    assert all(cell_len(line) <= width for line in lines)
+    assert " ".join(lines).split() == text.split()
+
+
+@given(
+    st.lists(
+        st.tuples(st.from_regex(r"[A-Za-z]{1,9}", fullmatch=True), st.integers(0, 3)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(min_value=20, max_value=200),
+)
+def test_a_fitted_table_fits_or_keeps_only_what_must_stay(spec, width):
+    columns = [fit.Col(f"f{i}", name, optional=o) for i, (name, o) in enumerate(spec)]
+    rows = [{c.field: f"{c.heading} C000123 2026-01-0{i}" for c in columns} for i in range(1, 4)]
+    laid = fit.fit(columns, rows, width, lambda n: 2 * (n - 1))
+    overhead = 2 * (len(laid.columns) - 1)
+    needed = [fit.shortest(f"{c.heading} C000123 2026-01-01") for c in laid.columns]
+    assert {c.field for c in columns if not c.optional} <= {c.field for c in laid.columns}
+    if sum(needed) + overhead <= width:  # every word whole, within the width
+        assert all(w >= n for w, n in zip(laid.widths, needed, strict=True))
+        assert sum(laid.widths) + overhead <= width
+    else:  # too narrow even so: only what never goes is left, folded as a last resort
+        assert all(c.optional == 0 for c in laid.columns)
