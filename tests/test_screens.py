@@ -1,6 +1,7 @@
 """Every screen fits the terminal it is on, down to 60 columns, without breaking a client id, a
 policy number or a date: seen through a real pseudo-terminal, as a person at a shell sees it."""
 
+import json
 import re
 
 import pytest
@@ -143,3 +144,24 @@ def test_a_fitted_table_fits_or_keeps_only_what_must_stay(spec, width):
         assert sum(laid.widths) + overhead <= width
     else:  # too narrow even so: only what never goes is left, folded as a last resort
         assert all(c.optional == 0 for c in laid.columns)
+
+
+def test_tables_show_50_rows_and_count_them_all_scripts_get_every_row(sample):
+    cli = Cli(sample)
+    gaps = cli("gaps").stdout
+    every = json.loads(cli("gaps", "-f", "json").stdout)
+    assert len(every) > 50
+    clients = len({g["client_id"] for g in every})
+    assert f"the first 50 of {len(every)} gaps of {clients} clients" in gaps
+    assert len(re.findall(r"^C\d{6}", gaps, re.M)) == 50
+    assert len(re.findall(r"^C\d{6}", cli("gaps", "--limit", "7").stdout, re.M)) == 7
+    whole = json.loads(cli("report", "--date", DAY, "-f", "json").stdout)
+    assert len(whole["todo"]["entries"]) == whole["todo"]["clients"] > 50
+    assert len(whole["grace"]) > 50
+    for fmt in ("text", "markdown", "html"):
+        shown = cli("report", "--date", DAY, "-f", fmt).stdout
+        assert f"the first 50 of {whole['todo']['clients']} clients" in shown, fmt
+        assert f"the first 50 of {len(whole['grace'])} policies" in shown, fmt
+        assert len(set(re.findall(r"C\d{6}", shown))) < whole["todo"]["clients"]
+    more = cli("report", "--date", DAY, "--limit", "60").stdout
+    assert f"the first 60 of {whole['todo']['clients']} clients" in more

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Clients and/or policies CSV files.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Clients and/or policies files: CSV, or Excel (.xlsx, .xls) and .ods."),
+    ],
     kind: Annotated[
         Literal["clients", "policies"] | None,
         typer.Option(help="What the files hold, when their headers do not tell."),
@@ -43,9 +46,18 @@ def import_(
     encoding: Annotated[
         str | None, typer.Option(help="The files' text encoding, when detection gets it wrong.")
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only this sheet of a workbook (default: every sheet with a clients or "
+            "policies header).",
+        ),
+    ] = None,
     date: DateOption = None,
 ) -> None:
-    """Import clients and policies from CSV (UTF-8 or GBK, Chinese or English headers)."""
+    """Import clients and policies from CSV files or Excel workbooks (UTF-8 or GBK, Chinese or
+    English headers)."""
     from vipctl.ingest import importer
     from vipctl.views import render
 
@@ -71,6 +83,7 @@ def import_(
                 kind=kind,
                 skip_invalid=skip_invalid,
                 encoding=encoding,
+                sheet=sheet,
                 today=day_of(date),
                 config=settings,
                 on_file=on_file,

@@ -13,9 +13,13 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vipctl.errors import UserError
 from vipctl.safety import SafeWriter
+
+if TYPE_CHECKING:
+    from vipctl.ingest.workbook import Sheet
 
 DELIMITERS = (",", "\t", ";")
 _BOMS = (
@@ -60,6 +64,15 @@ class CsvFile:
     delimiter: str
     headers: list[str]
     lines: int  # an estimate, for progress bars
+
+    @property
+    def out_encoding(self) -> str:
+        """What rejects and warnings are written in: the file's own encoding."""
+        return self.encoding
+
+    def beside(self, what: str) -> Path:
+        """Where a file of this one's ``what`` (rejects, warnings) is written."""
+        return self.path.with_name(f"{self.path.stem}.{what}.csv")
 
     def batches(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
         """Yield lists of up to ``size`` (start line, fields) records, skipping empty rows.
@@ -294,33 +307,35 @@ def read(path: Path, encoding: str | None = None) -> CsvFile:
 
 
 def write_rejects(
-    source: CsvFile, rows: list[tuple[list[str], str]], target: Path | None = None
+    source: CsvFile | Sheet, rows: list[tuple[list[str], str]], target: Path | None = None
 ) -> Path:
     """Write bad rows, as they were, plus an ``error`` column, in the source's encoding.
 
     Owner-only (0600): the rows carry the same personal data as the source file.
     """
-    target = target or source.path.with_name(source.path.stem + ".rejects.csv")
+    target = target or source.beside("rejects")
     table = [[*source.headers, "error"], *([*fields, error] for fields, error in rows)]
     return _write_beside(source, target, table, "rejects")
 
 
-def write_doubts(source: CsvFile, doubts: list[tuple[int, str, str, str]]) -> Path:
+def write_doubts(source: CsvFile | Sheet, doubts: list[tuple[int, str, str, str]]) -> Path:
     """Write the values an import kept but doubts, (line, column, value, why) each, beside the
     source as ``FILE.warnings.csv``, the way rejects are written."""
-    target = source.path.with_name(source.path.stem + ".warnings.csv")
+    target = source.beside("warnings")
     rows = [["line", "column", "value", "warning"]]
     rows += [[str(line), column, value, why] for line, column, value, why in doubts]
     return _write_beside(source, target, rows, "warnings")
 
 
-def _write_beside(source: CsvFile, target: Path, rows: Iterable[list[str]], what: str) -> Path:
+def _write_beside(
+    source: CsvFile | Sheet, target: Path, rows: Iterable[list[str]], what: str
+) -> Path:
     """Rows in the source's encoding and delimiter, owner-only (0600): they carry the same
     personal data as the source file. Spreadsheet-safe: they are opened in Excel to be fixed,
     and a cell vipctl marked reads back as it was."""
     buf = io.StringIO(newline="")
     SafeWriter(buf, delimiter=source.delimiter, lineterminator="\r\n").writerows(rows)
-    payload = buf.getvalue().encode(source.encoding, errors="replace")
+    payload = buf.getvalue().encode(source.out_encoding, errors="replace")
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:

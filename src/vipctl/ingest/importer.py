@@ -22,7 +22,7 @@ from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.ingest import csvfile, readahead
-from vipctl.ingest.validate import Checked, Source, Validator, open_source
+from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import Database, changes, tracking
@@ -185,6 +185,7 @@ def run(
     kind: Kind | None = None,
     skip_invalid: bool = False,
     encoding: str | None = None,
+    sheet: str | None = None,
     today: dt.date,
     config: Config | None = None,
     on_file: Callable[[FileReport, int], Callable[[int], None] | None] | None = None,
@@ -197,7 +198,8 @@ def run(
     config = config or Config()
     grace = config.agenda.grace_days
     sources = sorted(
-        (open_source(p, kind, encoding) for p in paths), key=lambda s: s.kind != "clients"
+        (s for p in paths for s in open_sources(p, kind, encoding, sheet)),
+        key=lambda s: s.kind != "clients",
     )
     files = [_File(s, FileReport(s.csv.path, s.kind, s.csv.encoding, s.ignored)) for s in sources]
     result = ImportResult([f.report for f in files])

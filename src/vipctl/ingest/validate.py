@@ -17,7 +17,8 @@ from vipctl import contract
 from vipctl import values as v
 from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
-from vipctl.ingest import csvfile
+from vipctl.ingest import csvfile, workbook
+from vipctl.ingest.workbook import Sheet
 from vipctl.rules import plausible, schedule
 from vipctl.rules.plausible import Doubt
 from vipctl.rules.privacy import mask
@@ -33,7 +34,7 @@ _NONE_IF_EMPTY = {"": None}
 class Source:
     """A read CSV file with its header mapped onto the contract."""
 
-    csv: csvfile.CsvFile
+    csv: csvfile.CsvFile | Sheet  # the rows: a CSV file, or a sheet of a workbook
     kind: Kind
     columns: list[tuple[int, Column, str]]  # (position, contract column, header as written)
     ignored: list[str]
@@ -55,6 +56,18 @@ class Source:
         return next((h for _, col, h in self.columns if col.name == name), None)
 
 
+def open_sources(
+    path: Path, kind: Kind | None, encoding: str | None, sheet: str | None = None
+) -> list[Source]:
+    """A CSV file's source, or a workbook's, one per sheet of clients or policies (``sheet``:
+    that one only), told by the file's first bytes, whatever its name says."""
+    if workbook.is_workbook(path):
+        return [_mapped(data, found) for data, found in workbook.sheets(path, kind, sheet)]
+    if sheet is not None:
+        raise UserError(f"{path}: --sheet is for workbooks, and this is a CSV file")
+    return [open_source(path, kind, encoding)]
+
+
 def open_source(path: Path, kind: Kind | None, encoding: str | None) -> Source:
     """Read a file and map its header; a problem with the file as a whole is a UserError."""
     data = csvfile.read(path, encoding)
@@ -64,6 +77,12 @@ def open_source(path: Path, kind: Kind | None, encoding: str | None) -> Source:
             f"{path}: cannot tell clients from policies by the header; give --kind clients "
             "or --kind policies"
         )
+    return _mapped(data, found)
+
+
+def _mapped(data: csvfile.CsvFile | Sheet, found: Kind) -> Source:
+    """The rows' header mapped onto the contract's columns of ``found``."""
+    path = data.path
     columns: list[tuple[int, Column, str]] = []
     ignored: list[str] = []
     seen: dict[str, str] = {}
