@@ -1,4 +1,4 @@
-"""Agenda speed on the bench data: `vipctl today` and `vipctl upcoming --days 365`.
+"""Agenda speed on the bench data: `vipctl today`, `upcoming`, the report and the tables.
 
     python bench/bench_agenda.py --clients 100000
 
@@ -8,7 +8,7 @@ something due (as JSON), the table of its 50 most urgent, the table of the first
 events of 30 days, and a year of upcoming events (as CSV), each as the day's first look (from
 the database as imported) and again (``today`` reads the list it kept); then the cron report
 followed by a look at the list. Output goes to /dev/null, so the figures are computing and
-formatting, not a terminal's scrolling. Prints a Markdown table for the README.
+formatting, not a terminal's scrolling. Prints a Markdown table for docs/performance.md.
 """
 
 from __future__ import annotations
@@ -29,15 +29,19 @@ def main() -> None:
         imported = book(Path(tmp), args.clients, "--date", EXPORTED)
         db = str(Path(tmp) / "looked.db")
         base = [VIPCTL, "--db", db]
+        day = ["--date", DAY]
         cases = [
-            ("`today -f json` (every client with something due)", ["today", "-f", "json"]),
-            ("`today` (the table of the 50 most urgent)", ["today"]),
-            ("`upcoming` (the table of the first 50 of 30 days)", ["upcoming"]),
-            ("`upcoming --days 365 -f csv`", ["upcoming", "--days", "365", "-f", "csv"]),
+            ("`today -f json` (every client with something due)", ["today", "-f", "json", *day]),
+            ("`today` (the table of the 50 most urgent)", ["today", *day]),
+            ("`upcoming` (the table of the first 50 of 30 days)", ["upcoming", *day]),
+            ("`upcoming --days 365 -f csv`", ["upcoming", "--days", "365", "-f", "csv", *day]),
+            ("`report` (text: each table's first 50)", ["report", *day]),
+            ("`gaps` (the table of the first 50)", ["gaps"]),
+            ("`clients` (the table of the first 50)", ["clients"]),
         ]
         rows = []
         for label, command in cases:
-            command = [*base, *command, "--date", DAY]
+            command = [*base, *command]
             first, again = [], []
             for _ in range(args.repeat):
                 fresh(imported, db)  # as imported: no list kept for the day yet

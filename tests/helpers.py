@@ -161,6 +161,22 @@ def tables(db: Path | str) -> dict[str, list[dict]]:
         engine.dispose()
 
 
+def drain(leader: int) -> bytes:
+    """Everything a pseudo-terminal's other side writes until it closes."""
+    import os
+
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # Linux: EIO once the other side has closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 _SCREENS = """
 import sys
 from vipctl.cli import app
@@ -203,16 +219,8 @@ def screens(
         },
     )
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    said = drain(leader)
     proc.wait(timeout=120)
     os.close(leader)
-    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    text = said.decode().replace("\r\n", "\n")
     return text.split(SCREEN_MARK + "\n")[1:]

@@ -165,3 +165,27 @@ def test_tables_show_50_rows_and_count_them_all_scripts_get_every_row(sample):
         assert len(set(re.findall(r"C\d{6}", shown))) < whole["todo"]["clients"]
     more = cli("report", "--date", DAY, "--limit", "60").stdout
     assert f"the first 60 of {whole['todo']['clients']} clients" in more
+
+
+def test_a_client_s_history_and_the_tier_movements_are_cut_too(cli, tmp_path):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
+        assert cli("log", "C000001", "--channel", "sms", "--date", day).exit_code == 0
+    shown = cli("history", "C000001", "--limit", "2").stdout
+    assert "Contacts with C000001: the first 2 of 3 contacts" in shown
+    assert "2026-11-04" in shown and "2026-11-02" not in shown
+    assert len(json.loads(cli("history", "C000001", "-f", "json").stdout)) == 3
+    config = tmp_path / "config.toml"
+    config.write_text("[tiers.healthy]\npolicy_quality = 'poor'\n", encoding="utf-8")
+    env = {"VIPCTL_CONFIG": str(config)}
+    assert cli("tier", "--recompute", "--date", "2026-11-05", env=env).exit_code == 0
+    moved = json.loads(
+        cli("tier", "--since", "2026-11-05", "--date", "2026-11-05", "-f", "json").stdout
+    )
+    assert len(moved["movements"]) > 3
+    detail = cli(
+        "tier", "--detail", "--since", "2026-11-05", "--date", "2026-11-05", "--limit", "3"
+    )
+    total = len(moved["movements"])
+    assert f"The first 3 of {total} clients who moved" in detail.stdout

@@ -7,7 +7,7 @@ import pty
 import subprocess
 import sys
 
-from helpers import DATA
+from helpers import DATA, drain
 from vipctl import cli
 
 ANSI = "\x1b["
@@ -33,18 +33,10 @@ def on_terminal(*args: str, env: dict) -> str:
         env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "COLUMNS": "200", **env},
     )
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    said = drain(leader)
     proc.wait(timeout=60)
     os.close(leader)
-    return b"".join(chunks).decode()
+    return said.decode()
 
 
 def test_import_and_list_as_a_real_process(tmp_path):
@@ -104,7 +96,7 @@ def test_large_files_show_progress_on_a_terminal_only(tmp_path):
 
 def test_the_process_runs_without_the_cycle_collector(monkeypatch):
     """A command's rows and events make no cycles; collecting them anyway cost a third of the
-    morning list's time on a large book (README Performance)."""
+    morning list's time on a large book (docs/performance.md)."""
     monkeypatch.setattr(sys, "argv", ["vipctl", "--version"])
     try:
         gc.enable()
@@ -140,14 +132,7 @@ def test_ctrl_c_during_an_import_writes_nothing_and_exits_130(tmp_path):
     while b"\xe2\x94\x81" not in seen:  # the progress bar: the rows are being written
         seen += os.read(leader, 65536)
     os.killpg(proc.pid, signal.SIGINT)
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
+    seen += drain(leader)
     assert proc.wait(timeout=60) == 130
     said = seen.decode(errors="replace")
     assert "import interrupted: nothing was written" in said and "Traceback" not in said

@@ -1,6 +1,6 @@
 """The CSV data contract (docs/data-contract.md) as data: columns, aliases, parsers, enumerations.
 
-Keeping the contract in one table means the importer, the sample generator, the README and the
+Keeping the contract in one table means the importer, the sample generator, the docs and the
 tests all read the same truth, and a new alias is a one-line change.
 """
 

@@ -6,8 +6,8 @@ An agenda kind is one ``Kind``: its label, the reader of the book that brings it
 premiums bring renewals and grace), its default urgency weight, the config settings that say how
 far ahead it is brought up and how long it lingers, and what clears it. The labels, ``--kind``'s
 choices, the config's ``[urgency.kind]`` and ``[agenda] off`` keys, the morning list's windows
-and the reading of the book all come from here, and a test holds the readers, the rules and the
-README to it: adding a kind is adding an entry here, its reader, its rule and their tests.
+and the reading of the book all come from here, and a test holds the readers, the rules and
+docs/agenda.md to it: adding a kind is adding an entry here, its reader, its rule and their tests.
 
 A module of its own, importing nothing, so the command line can list kinds in its help without
 loading the rules.
@@ -32,7 +32,7 @@ class Kind:
     # How far back from the day an unresolved item lingers: None, not at all (it is shown up to
     # its date); FOREVER; or the ``[agenda]`` setting of how many days.
     lingers: str | None
-    cleared_by: str  # what takes it off the list, as the README's table says it (a test holds it)
+    cleared_by: str  # what takes it off the list, as docs/agenda.md says it (a test holds it)
 
 
 REGISTRY: tuple[Kind, ...] = (

@@ -21,11 +21,16 @@ from vipctl.cli.options import (
     TierOption,
     choices,
     day_of,
+    limit_option,
     shown_limit,
-    whole_number,
 )
 from vipctl.errors import UserError
 from vipctl.kinds import KINDS
+
+TodayLimit = limit_option(
+    "Only the N most urgent clients (default: 50 in a table; every one in JSON and CSV). "
+    "The table's footer always counts the whole list."
+)
 
 
 def upcoming(
@@ -63,15 +68,7 @@ def today(
     date: DateOption = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            callback=whole_number(1),
-            metavar="N",
-            help="Only the N most urgent clients (default: 50 in a table; every one in JSON "
-            "and CSV). The table's footer always counts the whole list.",
-        ),
-    ] = None,
+    limit: TodayLimit = None,
     explain: Annotated[
         str | None,
         typer.Option("--explain", metavar="CLIENT_ID", help="How a client's score was made."),

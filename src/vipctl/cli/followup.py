@@ -13,9 +13,11 @@ from vipctl.cli.options import (
     DateOption,
     FormatOption,
     KindOption,
+    ListLimitOption,
     choices,
     day_of,
     parse_day,
+    shown_limit,
 )
 from vipctl.kinds import KINDS
 
@@ -101,6 +103,7 @@ def paid(
 def history(
     ctx: typer.Context,
     client_id: ClientArg,
+    limit: ListLimitOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """The contacts logged with a client, latest first."""
@@ -109,4 +112,4 @@ def history(
 
     with app_of(ctx).session() as conn:
         contacts = followup.history(conn, client_id)
-    agenda_view.write_history(client_id, contacts, fmt)
+    agenda_view.write_history(client_id, contacts, fmt, limit=shown_limit(limit, fmt))

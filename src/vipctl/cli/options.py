@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -58,15 +58,16 @@ DateOption = Annotated[
 
 ClientArg = Annotated[str, typer.Argument(help="The client's id.")]
 
-ListLimitOption = Annotated[
-    int | None,
-    typer.Option(
-        callback=whole_number(1),
-        metavar="N",
-        help="Only the first N (default: 50 in a table; every one in JSON and CSV). "
-        "The table's title always counts them all.",
-    ),
-]
+
+def limit_option(help: str) -> Any:
+    """A ``--limit N`` option (N ≥ 1) with its command's own words for what is limited."""
+    return Annotated[int | None, typer.Option(callback=whole_number(1), metavar="N", help=help)]
+
+
+ListLimitOption = limit_option(
+    "Only the first N (default: 50 in a table; every one in JSON and CSV). "
+    "The table's title always counts them all."
+)
 
 TierOption = Annotated[str | None, typer.Option(metavar="T,…", help="Only these tiers (A,B,C,D).")]
 
@@ -79,7 +80,7 @@ HighEndOption = Annotated[
     typer.Option(
         "--high-end",
         help="Only high-end clients: household income and investable assets at the seeds' "
-        "high end, the very rich above their band included (see README).",
+        "high end, the very rich above their band included (see docs/needs.md).",
     ),
 ]
 

@@ -16,7 +16,12 @@ from vipctl.cli.options import (
     EveryoneOption,
     ShowPii,
     day_of,
-    whole_number,
+    limit_option,
+)
+
+ReportLimit = limit_option(
+    "At most N rows in each table, the most urgent first (default: 50; JSON: every one). "
+    "The sentence above each table counts them all."
 )
 
 
@@ -43,15 +48,7 @@ def report(
         str | None,
         typer.Option(metavar="HOST[:PORT]", help="The SMTP server, instead of the config's."),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            callback=whole_number(1),
-            metavar="N",
-            help="At most N rows in each table, the most urgent first (default: 50; JSON: "
-            "every one). The sentence above each table counts them all.",
-        ),
-    ] = None,
+    limit: ReportLimit = None,
     agent: AgentOption = None,
     everyone: EveryoneOption = False,
     team: Annotated[

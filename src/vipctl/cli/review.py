@@ -116,6 +116,7 @@ def tier(
     detail: Annotated[
         bool, typer.Option("--detail", help="List the clients behind each movement.")
     ] = False,
+    limit: ListLimitOption = None,
     date: DateOption = None,
     fmt: FormatOption = "table",
 ) -> None:
@@ -148,4 +149,4 @@ def tier(
     finally:
         db.close()
     data = tiers_view.summary(counts, moves, since=start, until=today, unassessed=unassessed)
-    tiers_view.write_summary(data, moves, fmt=fmt, detail=detail)
+    tiers_view.write_summary(data, moves, fmt=fmt, detail=detail, limit=shown_limit(limit, fmt))

@@ -1,5 +1,5 @@
 """The visit brief of ``vipctl review``: one client's cover against the guidance, premium
-burden, next care dates, last contacts and talking points, as one JSON-ready dict (the README
+burden, next care dates, last contacts and talking points, as one JSON-ready dict (docs/needs.md
 documents its shape). It reads the needs analysis' facts (``book.reviewing``) and the agenda's
 care dates and contacts."""
 
@@ -57,7 +57,7 @@ def _care_dates(conn: Connection, config: Config, client_id: str, day: dt.date) 
 
 
 def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> dict | None:
-    """One client's visit brief as data (the README documents the shape); None: no client."""
+    """One client's visit brief as data (docs/needs.md documents the shape); None: no client."""
     client = queries.client(conn, client_id)
     if client is None:
         return None

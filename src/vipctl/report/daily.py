@@ -1,4 +1,4 @@
-"""What the daily report says, as one JSON-ready dict (the README documents its shape).
+"""What the daily report says, as one JSON-ready dict (docs/report.md documents its shape).
 
 Everything in it is a function of the database and the report's date, so two runs for the same
 date give the same report. The one thing a run adds is a ``report_run`` row: the next report

@@ -20,8 +20,7 @@ from vipctl.store.database import Database, aside, staged_restore
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue
 
 SERVER_BACKUP = (
-    "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore "
-    "(README: Using vipctl as a team)"
+    "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore (docs/team.md)"
 )
 
 

@@ -1,5 +1,5 @@
 """What ``upcoming``, ``today`` and ``history`` show: events and entries shaped once as data
-(the README documents the JSON), then written as a table, JSON or CSV."""
+(docs/agenda.md documents the JSON), then written as a table, JSON or CSV."""
 
 from __future__ import annotations
 
@@ -217,14 +217,18 @@ def write_explanation(
             render.console().print(f"  • {reason(e, day)}", highlight=False, markup=False)
 
 
-def write_history(client_id: str, contacts: list[dict], fmt: render.Format) -> None:
+def write_history(
+    client_id: str, contacts: list[dict], fmt: render.Format, *, limit: int | None = None
+) -> None:
+    """The first ``limit`` contacts (all when None); a table's title counts them all."""
     fields = ["date", "channel", "note", "by"]
+    total, contacts = len(contacts), contacts[:limit]
     if fmt == "json":
         render.write_json(contacts)
     elif fmt == "csv":
         render.write_csv(contacts, fields)
     else:
-        title = f"Contacts with {client_id}: {len(contacts)}"
+        title = f"Contacts with {client_id}: {render.shown_of(len(contacts), total, 'contact')}"
         columns = [
             Col("date", "Date"),
             Col("channel", "Channel"),

@@ -199,8 +199,10 @@ def fit(
     naturals = [measured[c.field][2] for c in shown]
     _squeeze(widths, lows, room)
     _share(widths, naturals, room)
-    laid = [[wrap(cells[c.field][i], w) for c, w in zip(shown, widths, strict=True)] for i in
-            range(len(rows))]  # fmt: skip
+    laid = [
+        [wrap(cells[c.field][i], w) for c, w in zip(shown, widths, strict=True)]
+        for i in range(len(rows))
+    ]
     return Layout(shown, widths, laid)
 
 

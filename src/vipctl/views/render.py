@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from vipctl.contract import PII_COLUMNS
 from vipctl.rules.privacy import mask
 from vipctl.safety import SafeWriter, visible
+from vipctl.views import fit
 from vipctl.views.fit import Col, ColumnSpec
 
 if TYPE_CHECKING:
@@ -195,18 +196,19 @@ def table(
     (the screen's by default: ``fit`` says which columns stay and where cells wrap), styled only
     on a terminal (or never, ``bare``)."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
-    from vipctl.views import fit
-
     bare = plain() if bare is None else bare
+    width = screen_width() if width is None else width
     specs = [fit.col(c) for c in columns]
     cells = [{c.field: text_value(row.get(c.field)) for c in specs} for row in rows]
-    laid = fit.fit(
-        specs, cells, screen_width() if width is None else width, lambda n: _overhead(bare, n)
-    )
+    laid = fit.fit(specs, cells, width, lambda n: _overhead(bare, n))
     out = Table(
+        # A title wider than a narrow table widens it (the cells are wrapped already), rather
+        # than being broken over lines of the table's width.
+        min_width=min(cell_len(title), width) if title else None,
         title=title,
         caption=caption,
         box=None if bare else box.SIMPLE_HEAD,

@@ -60,7 +60,7 @@ def incomplete_caption(rows: list[dict]) -> str | None:
 def summary(
     counts: list[dict], moves: list[dict], *, since: dt.date, until: dt.date, unassessed: int
 ) -> dict:
-    """The distribution and movements as one JSON-ready dict (the README documents its shape)."""
+    """The distribution and movements as one JSON-ready dict (docs/tiers.md documents its shape)."""
     matrix = {t: dict.fromkeys(SEGMENTS, 0) for t in TIERS}
     segments = dict.fromkeys(SEGMENTS, 0)  # of every client, assessed or not
     no_indicators = 0
@@ -98,14 +98,18 @@ MOVEMENT_COLUMNS = [
 ]
 
 
-def write_summary(data: dict, moves: list[dict], *, fmt: render.Format, detail: bool) -> None:
+def write_summary(
+    data: dict, moves: list[dict], *, fmt: render.Format, detail: bool, limit: int | None = None
+) -> None:
+    """The distribution and the period's movements; with ``detail`` the first ``limit`` of the
+    clients who moved (all when None), the table's title counting them all."""
     matrix = [{"tier": t, **data["matrix"][t], "total": data["counts"][t]} for t in TIERS]
     if fmt == "json":
-        render.write_json(data)
+        render.write_json({**data, "movements": data["movements"][:limit]})
         return
     if fmt == "csv":
         if detail:
-            render.write_csv(moves, [field for field, _ in MOVEMENT_COLUMNS])
+            render.write_csv(moves[:limit], [field for field, _ in MOVEMENT_COLUMNS])
         else:
             render.write_csv(matrix, ["tier", *SEGMENTS, "total"])
         return
@@ -132,7 +136,10 @@ def write_summary(data: dict, moves: list[dict], *, fmt: render.Format, detail: 
         render.table([("arrow", "Movement"), ("clients", "Clients"), ("direction", "")], arrows)
     )
     if detail:
-        out.print(render.table(MOVEMENT_COLUMNS, moves))
+        title = render.shown_of(
+            len(moves[:limit]), len(moves), "client who moved", "clients who moved"
+        )
+        out.print(render.table(MOVEMENT_COLUMNS, moves[:limit], title=title.capitalize()))
 
 
 def explanation(client: dict, history: list[dict], config: Config) -> dict:
