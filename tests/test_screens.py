@@ -170,6 +170,7 @@ def test_tables_show_50_rows_and_count_them_all_scripts_get_every_row(sample):
 def test_a_client_s_history_and_the_tier_movements_are_cut_too(cli, tmp_path):
     files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
     assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    assert cli("history", "C000001").stdout == "No contact logged with C000001.\n"
     for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
         assert cli("log", "C000001", "--channel", "sms", "--date", day).exit_code == 0
     shown = cli("history", "C000001", "--limit", "2").stdout

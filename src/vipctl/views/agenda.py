@@ -214,7 +214,7 @@ def write_explanation(
         title = f"{client_id} on {day}: score {score:.2f} = Σ weight × factor"
         render.console().print(render.table(columns, rows, title=title))
         for e in entry.items:
-            render.console().print(f"  • {reason(e, day)}", highlight=False, markup=False)
+            render.console().print(render.bullet(reason(e, day)), highlight=False, markup=False)
 
 
 def write_history(
@@ -227,6 +227,8 @@ def write_history(
         render.write_json(contacts)
     elif fmt == "csv":
         render.write_csv(contacts, fields)
+    elif not contacts:
+        render.console().print(f"No contact logged with {client_id}.")
     else:
         title = f"Contacts with {client_id}: {render.shown_of(len(contacts), total, 'contact')}"
         columns = [

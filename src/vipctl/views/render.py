@@ -83,6 +83,13 @@ def console(stderr: bool = False, **options: Any) -> Console:
     return _safe_console()(**options)
 
 
+def bullet(text: str, width: int | None = None) -> str:
+    """``  • text``, wrapped between words to the screen with its lines under the text."""
+    width = screen_width() if width is None else width
+    lines = fit.wrap(text, max(width - 4, 20), hang=False).split("\n")
+    return "\n".join(("  • " if i == 0 else "    ") + line for i, line in enumerate(lines))
+
+
 def masked(row: dict, show_pii: bool) -> dict:
     if show_pii:
         return row
