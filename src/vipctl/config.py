@@ -135,6 +135,13 @@ class TeamSettings:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    """How vipctl speaks to its user."""
+
+    language: str | None = None  # "zh_CN" or "en"; None: the locale's
+
+
+@dataclass(frozen=True)
 class Config:
     tiers: TierRules = field(default_factory=TierRules)
     segments: SegmentRules = field(default_factory=SegmentRules)
@@ -143,6 +150,7 @@ class Config:
     mail: MailSettings = field(default_factory=MailSettings)
     needs: NeedsRules = field(default_factory=NeedsRules)
     team: TeamSettings = field(default_factory=TeamSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
 
 
 def path() -> Path:
@@ -263,7 +271,7 @@ class _Reader:
 
 def _parse(where: Path, data: dict[str, Any]) -> Config:
     top = _Reader(where, "", data)
-    top.known(("tiers", "segments", "agenda", "urgency", "mail", "needs", "team"))
+    top.known(("tiers", "segments", "agenda", "urgency", "mail", "needs", "team", "ui"))
     tiers, segments = TierRules(), SegmentRules()
     if (t := top.table("tiers")) is not None:
         t.known(("healthy", "most_off", "cadence_days"))
@@ -314,6 +322,7 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
         _mail(top.table("mail")),
         _needs(top.table("needs")),
         _team(top.table("team")),
+        _ui(top.table("ui")),
     )
 
 
@@ -378,3 +387,20 @@ def _team(table: _Reader | None) -> TeamSettings:
     if table is None:
         return TeamSettings()
     return TeamSettings(**table.settings(TeamSettings, table.text, {}))
+
+
+def _ui(table: _Reader | None) -> UiSettings:
+    if table is None:
+        return UiSettings()
+
+    def language(key: str) -> str:
+        from vipctl import i18n
+
+        found = i18n.known(table.text(key))
+        if found is None:
+            table.fail(
+                key, f"expected one of {', '.join(i18n.LANGUAGES)} (got {table.data[key]!r})"
+            )
+        return found
+
+    return UiSettings(**table.settings(UiSettings, table.text, {"language": language}))

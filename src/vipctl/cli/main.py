@@ -35,6 +35,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _check_language(value: str | None) -> str | None:
+    """--lang was read before the command line was parsed (``Manual``); here it is checked."""
+    from vipctl import i18n
+
+    if value is not None and i18n.known(value) is None:
+        raise typer.BadParameter(f"{value!r}: choose from {', '.join(i18n.LANGUAGES)}")
+    return value
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -55,6 +64,16 @@ def root(
             "--as",
             metavar="AGENT",
             help="Work as this agent (default: [team] agent in the config file).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="zh_CN|en",
+            callback=_check_language,
+            help="The interface's language (default: [ui] language in the config file, else "
+            "the locale's).",
         ),
     ] = None,
     version: Annotated[

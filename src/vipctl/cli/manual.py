@@ -9,12 +9,16 @@ examples; a usage error is one line on stderr with exit code 2, Ctrl-C exit code
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import suppress
 from typing import Any, ClassVar
 
 import typer
 from typer._click import exceptions as click_errors  # Typer carries its own Click
 from typer.core import TyperArgument, TyperGroup
+
+from vipctl import i18n
 
 # The help option, everywhere.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -91,17 +95,41 @@ class Manual(TyperGroup):
 
     examples: ClassVar[dict[str, list[str]]] = {}  # by command path: "today", "config path"
 
+    def _language(self, words: list[str]) -> str:
+        """The language to speak before anything is parsed or printed, help included: the
+        root's ``--lang``, else the config's ``[ui] language``, else the locale's."""
+        flag = None
+        for at, word in enumerate(words):
+            if word in self.commands:
+                break
+            if word.startswith("--lang="):
+                flag = word.partition("=")[2]
+            elif word == "--lang" and at + 1 < len(words):
+                flag = words[at + 1]
+        configured = None
+        if flag is None:
+            from vipctl import config
+            from vipctl.errors import UserError
+
+            with suppress(UserError):  # said by the command that reads the config
+                configured = config.load().ui.language
+        return i18n.choose(flag, configured, os.environ)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _name_values(self.params)
         for name, command in self.commands.items():
             _as_manual(command, self.examples, name)
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self, args: list[str] | None = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any
+    ) -> Any:
+        i18n.use(self._language(list(sys.argv[1:] if args is None else args)))
+        args_and_rest = (args, *rest)
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args_and_rest, standalone_mode=False, **kwargs)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args_and_rest, standalone_mode=False, **kwargs)
         except click_errors.NoArgsIsHelpError as shown:
             shown.show()
             sys.exit(shown.exit_code)

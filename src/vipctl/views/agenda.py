@@ -7,12 +7,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from vipctl.config import UrgencyWeights
+from vipctl.i18n import N_, _
 from vipctl.kinds import LABELS
 from vipctl.rules import urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
 from vipctl.rules.urgency import Term
-from vipctl.views import render
+from vipctl.views import render, words
 from vipctl.views import tiers as tiers_view
 from vipctl.views.fit import Col
 
@@ -21,16 +22,12 @@ UPCOMING_FIELDS = ["client_id", "name", *ITEM_FIELDS]
 TODAY_FIELDS = ["client_id", "name", "tier", "segment", "score"]
 
 
-def when(days_left: int, date: dt.date) -> str:
-    if days_left == 0:
-        return "today"
-    if days_left == 1:
-        return "tomorrow"
-    if 1 < days_left < 7:
-        return f"{date:%a}"
-    if days_left < 0:
-        return f"for {-days_left} d"
-    return f"in {days_left} d"
+when = words.when
+
+
+def label(kind: str) -> str:
+    """A kind as people read it, in their language (the registry's label is the message id)."""
+    return _(LABELS[kind])
 
 
 def reason(event: Event, day: dt.date) -> str:
@@ -41,9 +38,9 @@ def reason(event: Event, day: dt.date) -> str:
 def reason_of(kind: str, date: dt.date, policy_no: str | None, detail: str, day: dt.date) -> str:
     days_left = (date - day).days
     if kind == "grace":  # dated its last day to pay, which the detail gives
-        head = LABELS[kind] + (", last day to pay passed" if days_left < 0 else "")
+        head = label(kind) + (_(", last day to pay passed") if days_left < 0 else "")
     else:
-        head = f"{LABELS[kind]} {when(days_left, date)}"
+        head = f"{label(kind)} {when(days_left, date)}"
     return " · ".join([head, *filter(None, [policy_no]), detail])
 
 
@@ -84,7 +81,7 @@ def write_upcoming(
         render.write_json(rows)
     else:
         for row, e in zip(rows, found, strict=True):
-            row["what"] = LABELS[e.kind]
+            row["what"] = label(e.kind)
         columns = [
             Col("event_date", "Date"),
             Col("days_left", "Days", optional=3),
@@ -95,14 +92,16 @@ def write_upcoming(
             Col("detail", "Detail", comfort=24),
         ]
         end = day + dt.timedelta(days=days)
-        title = f"{render.shown_of(len(rows), total, 'event')} from {day} to {end}"
+        count = render.shown_of(len(rows), total, words.counted(total, "{n} event", "{n} events"))
+        title = _("{count} from {start} to {end}").format(count=count, start=day, end=end)
         render.console().print(render.table(columns, rows, title=title))
 
 
 def _footer(listed: DayList) -> str:
-    by_kind = ", ".join(f"{LABELS[k]} {n}" for k, n in listed.kinds.items())
-    by_tier = ", ".join(f"{tiers_view.tally_label(t)} {n}" for t, n in listed.tiers.items())
-    return f"Items: {by_kind}\nClients per tier: {by_tier}"
+    by_kind = words.listing([f"{label(k)} {n}" for k, n in listed.kinds.items()])
+    by_tier = words.listing([f"{tiers_view.tally_label(t)} {n}" for t, n in listed.tiers.items()])
+    items = _("Items: {kinds}").format(kinds=by_kind)
+    return items + "\n" + _("Clients per tier: {tiers}").format(tiers=by_tier)
 
 
 # On a narrow terminal the score and segment go first, then the phone and best time move
@@ -112,14 +111,14 @@ TODO_COLUMNS = [
     Col("client_id", "Client"),
     Col("name", "Name"),
     Col("tier_shown", "Tier"),
-    Col("segment", "Segment", optional=3),
+    Col("segment_shown", "Segment", optional=3),
     Col("score", "Score", optional=4),
     Col("reasons", "Why", comfort=40),
     Col("days_left", "Days"),
     Col("phone", "Phone", optional=2, under="name"),
     Col("best_visit_time", "Best time", optional=1, under="name"),
 ]
-NOTHING_DUE = "Nothing due: every reminder is handled."
+NOTHING_DUE = N_("Nothing due: every reminder is handled.")
 
 
 def todo_row(rank: int, client: dict, score: float, reasons: list[str], days_left: int) -> dict:
@@ -128,6 +127,7 @@ def todo_row(rank: int, client: dict, score: float, reasons: list[str], days_lef
         **client,
         "rank": rank,
         "tier_shown": tiers_view.shown_tier(client["tier"], client["tier_incomplete"]),
+        "segment_shown": tiers_view.segment_label(client["segment"]),
         "score": f"{score:.1f}",
         "reasons": "\n".join(reasons),
         "days_left": days_left,
@@ -173,8 +173,9 @@ def write_today(
             )
             for rank, entry in enumerate(entries, 1)
         ]
-        title = f"To do on {day:%a} {day}: {render.shown_of(len(rows), listed.clients)}"
-        caption = _footer(listed) if listed.clients else NOTHING_DUE
+        count = render.shown_of(len(rows), listed.clients)
+        title = _("To do on {day}: {count}").format(day=words.day(day), count=count)
+        caption = _footer(listed) if listed.clients else _(NOTHING_DUE)
         render.console().print(render.table(TODO_COLUMNS, rows, title=title, caption=caption))
 
 
@@ -230,7 +231,9 @@ def write_history(
     elif not contacts:
         render.console().print(f"No contact logged with {client_id}.")
     else:
-        title = f"Contacts with {client_id}: {render.shown_of(len(contacts), total, 'contact')}"
+        count = words.counted(total, "{n} contact", "{n} contacts")
+        shown = render.shown_of(len(contacts), total, count)
+        title = _("Contacts with {client}: {count}").format(client=client_id, count=shown)
         columns = [
             Col("date", "Date"),
             Col("channel", "Channel"),

@@ -11,13 +11,15 @@ import functools
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from vipctl.contract import PII_COLUMNS
+from vipctl.i18n import _
 from vipctl.rules.privacy import mask
 from vipctl.safety import SafeWriter, visible
-from vipctl.views import fit
+from vipctl.views import fit, words
 from vipctl.views.fit import Col, ColumnSpec
 
 if TYPE_CHECKING:
@@ -30,10 +32,13 @@ Format = Literal["table", "json", "csv"]
 TABLE_LIMIT = 50
 
 
-def shown_of(shown: int, total: int, noun: str = "client", nouns: str | None = None) -> str:
-    """A table's count: "12 clients", or "the first 50 of 100,000 clients"."""
-    count = f"{total:,} {noun if total == 1 else nouns or noun + 's'}"
-    return f"the first {shown:,} of {count}" if shown < total else count
+def shown_of(shown: int, total: int, count: str | None = None) -> str:
+    """A table's count: "12 clients", or "the first 50 of 100,000 clients"; ``count`` is what
+    is counted, ``words.counted`` of ``total`` (default: clients)."""
+    count = count or words.counted(total, "{n} client", "{n} clients")
+    if shown >= total:
+        return count
+    return _("the first {shown} of {count}").format(shown=f"{shown:,}", count=count)
 
 
 def plain() -> bool:
@@ -209,7 +214,7 @@ def table(
 
     bare = plain() if bare is None else bare
     width = screen_width() if width is None else width
-    specs = [fit.col(c) for c in columns]
+    specs = [replace(spec, heading=_(spec.heading)) for spec in map(fit.col, columns)]
     cells = [{c.field: text_value(row.get(c.field)) for c in specs} for row in rows]
     laid = fit.fit(specs, cells, width, lambda n: _overhead(bare, n))
     out = Table(
@@ -244,7 +249,7 @@ def _overhead(bare: bool, columns: int) -> int:
     from rich.table import Table
 
     probe = Table(box=None if bare else box.SIMPLE_HEAD, pad_edge=False, show_header=False)
-    for _ in range(columns):
+    for _column in range(columns):
         probe.add_column(width=1)
     probe.add_row(*("x" * columns))
     out = io.StringIO()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Literal
 
 from vipctl.config import SEGMENTS, TIERS
+from vipctl.i18n import _
 from vipctl.kinds import LABELS
-from vipctl.views import layout, render
+from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
 from vipctl.views.layout import Section
@@ -65,7 +66,9 @@ PREMIUM_COLUMNS = [
 
 def _premiums(title: str, rows: list[dict], empty: str, limit: int | None) -> Section:
     shown = rows[:limit]
-    policies = render.shown_of(len(shown), len(rows), "policy", "policies")
+    policies = render.shown_of(
+        len(shown), len(rows), words.counted(len(rows), "{n} policy", "{n} policies")
+    )
     at_stake = render.text_value(sum(r["premium"] or 0 for r in rows))
     lines = [f"{policies}, ¥{at_stake} of premium unpaid."] if rows else []
     return Section(title, lines, PREMIUM_COLUMNS, shown, empty)
@@ -86,7 +89,9 @@ def _movements(data: dict, limit: int | None) -> Section:
     since = "the previous report" if data["previous_report"] else "the start of the month"
     lines = [f"Since {since}: {moved['up']:,} up, {moved['down']:,} down."]
     if limit is not None and len(moved["list"]) > limit:
-        lines.append(f"Listed: {render.shown_of(limit, len(moved['list']), 'movement')}.")
+        total = len(moved["list"])
+        count = words.counted(total, "{n} movement", "{n} movements")
+        lines.append(_("Listed: {count}.").format(count=render.shown_of(limit, total, count)))
     return Section(
         f"Tier movements since {moved['since']}",
         lines,

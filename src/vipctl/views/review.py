@@ -8,9 +8,10 @@ import sys
 from decimal import Decimal
 from typing import Literal
 
+from vipctl.i18n import _
 from vipctl.kinds import LABELS as KIND_LABELS
 from vipctl.rules.needs import LABELS, yuan
-from vipctl.views import layout, render
+from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import when
 from vipctl.views.fit import Col
@@ -166,6 +167,8 @@ def gap_rows_for_people(rows: list[dict]) -> list[dict]:
 def gaps_title(shown: list[dict], found: list[dict]) -> str:
     """ "12 gaps of 5 clients", or "the first 50 of 365,000 gaps of 100,000 clients"."""
     clients = len({r["client_id"] for r in found})
-    return f"{render.shown_of(len(shown), len(found), 'gap')} of {clients:,} client" + (
-        "s" if clients != 1 else ""
+    gaps = words.counted(len(found), "{n} gap", "{n} gaps")
+    return _("{gaps} of {clients}").format(
+        gaps=render.shown_of(len(shown), len(found), gaps),
+        clients=words.counted(clients, "{n} client", "{n} clients"),
     )

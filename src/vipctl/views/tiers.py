@@ -7,9 +7,10 @@ import datetime as dt
 from collections import Counter
 
 from vipctl.config import NOT_ASSESSED, SEGMENTS, TIERS, Config
+from vipctl.i18n import N_, _
 from vipctl.rules import tiers
 from vipctl.rules.tiers import Recomputed
-from vipctl.views import render
+from vipctl.views import render, words
 
 INCOMPLETE_NOTE = "* assessment incomplete: some indicators are unknown"
 TIER_FIELDS = ["tier", "tier_incomplete", "segment"]  # what listings add to a client
@@ -31,7 +32,7 @@ def recomputed_line(done: Recomputed) -> str:
     return f"Recomputed {done.clients} clients: {'; '.join(parts)}."
 
 
-NOT_ASSESSED_TEXT = "not assessed"
+NOT_ASSESSED_TEXT = N_("not assessed")
 NO_INDICATORS = "no indicator is known (fill them in on the card or in the export)"
 
 
@@ -39,13 +40,21 @@ def shown_tier(tier: str | None, incomplete: bool | None) -> str:
     """The tier as people read it: an incomplete assessment carries a star; a client without a
     tier (no indicator known, or never assessed) is not assessed, never a tier with a mark."""
     if tier is None:
-        return NOT_ASSESSED_TEXT
+        return _(NOT_ASSESSED_TEXT)
     return f"{tier}*" if incomplete else tier
 
 
 def tally_label(key: str) -> str:
     """A key of the lists' clients-per-tier tallies as people read it ("?": no tier)."""
-    return NOT_ASSESSED_TEXT if key == "?" else key
+    return _(NOT_ASSESSED_TEXT) if key == "?" else key
+
+
+SEGMENT_LABELS = {s: s for s in (N_("key"), N_("important"), N_("general"), N_("maintain"))}
+
+
+def segment_label(segment: str | None) -> str:
+    """A value segment as people read it (the name scripts see is the message id)."""
+    return _(SEGMENT_LABELS[segment]) if segment in SEGMENT_LABELS else ""
 
 
 def with_shown_tier(rows: list[dict]) -> list[dict]:
@@ -136,10 +145,11 @@ def write_summary(
         render.table([("arrow", "Movement"), ("clients", "Clients"), ("direction", "")], arrows)
     )
     if detail:
-        title = render.shown_of(
-            len(moves[:limit]), len(moves), "client who moved", "clients who moved"
+        moved = words.counted(len(moves), "{n} client who moved", "{n} clients who moved")
+        title = render.shown_of(len(moves[:limit]), len(moves), moved)
+        out.print(
+            render.table(MOVEMENT_COLUMNS, moves[:limit], title=title[:1].upper() + title[1:])
         )
-        out.print(render.table(MOVEMENT_COLUMNS, moves[:limit], title=title.capitalize()))
 
 
 def explanation(client: dict, history: list[dict], config: Config) -> dict:

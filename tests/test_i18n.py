@@ -1,0 +1,142 @@
+"""The interface's language: chosen by --lang, [ui] language or the locale; the catalog holds every
+marked message, compiled as installed; machine output the same in every language."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from helpers import DATA, screens
+from vipctl import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "src" / "vipctl" / "locale" / "zh_CN" / "LC_MESSAGES" / "vipctl.po"
+# The keywords of docs/development.md's extraction command.
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3), "Col": (2,), "Kind": (2,)}
+DAY = "2026-11-24"
+
+
+@pytest.fixture
+def sample(cli):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    return cli
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LANG": "C"}, "en"),
+        ({"LANGUAGE": "zh_TW:en", "LANG": "en_US.UTF-8"}, "zh_CN"),
+        ({"LC_ALL": "en_GB.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LC_MESSAGES": "zh_CN", "LANG": "C"}, "zh_CN"),
+        ({}, "en"),
+    ],
+)
+def test_the_locale_asks_for_a_language(environ, language):
+    assert i18n.from_locale(environ) == language
+
+
+def test_the_flag_wins_over_the_config_which_wins_over_the_locale():
+    chinese = {"LANG": "zh_CN.UTF-8"}
+    assert i18n.choose("en", "zh_CN", chinese) == "en"
+    assert i18n.choose(None, "zh-CN", {"LANG": "C"}) == "zh_CN"
+    assert i18n.choose(None, None, {"LANG": "en_US.UTF-8"}) == "en"
+    # A locale chooses only a language whose catalog covers the whole interface.
+    assert i18n.choose(None, None, chinese) == ("zh_CN" if "zh_CN" in i18n.FROM_LOCALE else "en")
+
+
+def test_the_morning_list_speaks_chinese_when_asked(sample, own_config):
+    english = sample("today", "--date", DAY, "--limit", "3").stdout
+    assert "To do on Tue 2026-11-24: the first 3 of 135 clients" in english
+    chinese = sample("--lang", "zh_CN", "today", "--date", DAY, "--limit", "3").stdout
+    assert "11月24日 周二 今日待办：共135位客户，显示前3" in chinese
+    assert "客户号" in chinese and "原因" in chinese and "宽限期" in chinese
+    assert "To do on" not in chinese and "Items:" not in chinese
+    own_config.write_text('[ui]\nlanguage = "zh_CN"\n', encoding="utf-8")
+    assert sample("today", "--date", DAY, "--limit", "3").stdout == chinese
+    assert sample("--lang", "en", "today", "--date", DAY, "--limit", "3").stdout == english
+    own_config.write_text('[ui]\nlanguage = "fr"\n', encoding="utf-8")
+    wrong = sample("today", "--date", DAY)
+    assert wrong.exit_code == 1 and "[ui] language: expected one of en, zh_CN" in wrong.stderr
+    usage = sample("--lang", "fr", "today")
+    assert usage.exit_code == 2 and "--lang: 'fr': choose from en, zh_CN" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["today", "-f", "json"],
+        ["today", "-f", "csv"],
+        ["upcoming", "-f", "json"],
+        ["clients", "-f", "json"],
+        ["gaps", "-f", "csv"],
+        ["tier", "-f", "json"],
+    ],
+)
+def test_machine_output_is_the_same_in_every_language(sample, command):
+    dated = [*command, "--date", DAY] if command[0] in ("today", "upcoming", "tier") else command
+    english = sample("--lang", "en", *dated, env={"LANG": "C"}).stdout_bytes
+    chinese = sample("--lang", "zh_CN", *dated, env={"LANG": "zh_CN.UTF-8"}).stdout_bytes
+    assert english == chinese and len(english) > 100
+
+
+def test_the_chinese_list_fits_the_terminal(cli, tmp_path):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    from rich.cells import cell_len
+
+    for columns in (60, 80):
+        (screen,) = screens(
+            [["--db", str(cli.db), "--lang", "zh_CN", "today", "--date", DAY]], columns
+        )
+        shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+        assert "今日待办" in shown
+        assert all(cell_len(line) <= columns for line in shown.splitlines()), shown
+
+
+def _extracted() -> set:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "src" / "vipctl"),
+        method_map=[("**.py", "python")],
+        keywords=KEYWORDS,
+    ):
+        found.add(message)
+    return found
+
+
+def test_every_marked_message_is_translated():
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    translated = {
+        m.id
+        for m in catalog
+        if m.id and all(m.string if isinstance(m.string, tuple) else (m.string,))
+    }
+    missing = sorted(str(m) for m in _extracted() - translated)
+    assert not missing, f"not in {PO.name} (docs/development.md: translations): {missing}"
+
+
+def test_the_installed_catalog_is_the_po_compiled():
+    """pip install (-e) compiles the .po; a .po edited since says to install again."""
+    mo = PO.with_suffix(".mo")
+    assert mo.exists(), "no compiled catalog: pip install -e . compiles it"
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    from babel.messages.mofile import write_mo
+
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    wanted = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+    with mo.open("rb") as f:
+        installed = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
+    assert installed == wanted, "the .po changed since install: run pip install -e . again"
