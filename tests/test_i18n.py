@@ -18,7 +18,10 @@ from vipctl import i18n
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "src" / "vipctl" / "locale" / "zh_CN" / "LC_MESSAGES" / "vipctl.po"
 # The keywords of docs/development.md's extraction command.
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3), "Col": (2,), "Kind": (2,)}
+KEYWORDS = {
+    "_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3), "Col": (2,), "Kind": (2,),
+    "template": None, "pair": (1, 2),
+}  # fmt: skip
 DAY = "2026-11-24"
 
 
@@ -60,6 +63,10 @@ def test_the_morning_list_speaks_chinese_when_asked(sample, own_config):
     assert "11月24日 周二 今日待办：共135位客户，显示前3" in chinese
     assert "客户号" in chinese and "原因" in chinese and "宽限期" in chinese
     assert "To do on" not in chinese and "Items:" not in chinese
+    whole = sample("--lang", "zh_CN", "today", "--date", DAY, "--limit", "500").stdout
+    year = sample("--lang", "zh_CN", "upcoming", "--date", DAY, "--days", "365", "--limit", "5000")
+    for shown in (whole, year.stdout):  # every reason, detail and kind said in Chinese
+        assert not re.findall(r"[A-Za-z]{3,}", shown), re.findall(r".*[A-Za-z]{3,}.*", shown)[:5]
     own_config.write_text('[ui]\nlanguage = "zh_CN"\n', encoding="utf-8")
     assert sample("today", "--date", DAY, "--limit", "3").stdout == chinese
     assert sample("--lang", "en", "today", "--date", DAY, "--limit", "3").stdout == english

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from vipctl.config import NOT_ASSESSED, AgendaRules
 from vipctl.contract import NOT_IN_FORCE
-from vipctl.rules import lunar, schedule
+from vipctl.rules import details, lunar, schedule
 
 
 class Event(NamedTuple):  # a named tuple: the morning list makes 100,000s of them
@@ -117,8 +117,8 @@ def renewals(
     for d in dues:
         last_day = d.due_date + grace
         if d.due_date < today and start <= last_day <= end:
-            unpaid = f"premium of {d.due_date} unpaid{_money(d.premium)}"
-            detail = f"{unpaid} · last day to pay {last_day}"
+            unpaid = details.fill(details.UNPAID, date=d.due_date) + _money(d.premium)
+            detail = f"{unpaid} · {details.fill(details.LAST_DAY, date=last_day)}"
             yield Event(
                 "grace",
                 d.client_id,
@@ -128,7 +128,7 @@ def renewals(
                 detail,
                 amount=d.premium,
             )
-        detail = f"{d.frequency} premium{_money(d.premium)}"
+        detail = details.fill(details.PREMIUM, frequency=d.frequency) + _money(d.premium)
         for due in schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end):
             reminders = tuple(due - step for step in steps[d.frequency])
             if due < start or (brought_up and reminders[0] > today):
@@ -180,12 +180,14 @@ def birthdays(
     by_lunar = lunar.birthdays(start, end, min(born)) if born else {}
     for p in people:
         if p.birthday_calendar == "lunar" and lunar.supported(p.birthday):
-            days, what = by_lunar.get(p.birthday, ()), "lunar birthday"
+            days = by_lunar.get(p.birthday, ())
+            plain, rounded = details.LUNAR_BIRTHDAY, details.LUNAR_BIRTHDAY_ROUND
         else:
-            days, what = _yearly(p.birthday, start, end), "birthday"
+            days = _yearly(p.birthday, start, end)
+            plain, rounded = details.BIRTHDAY, details.BIRTHDAY_ROUND
         for day, age in days:
             round_age = age if age in rules.round_ages else None
-            detail = f"{what}, turns {age}" + (" (round age)" if round_age else "")
+            detail = details.fill(rounded if round_age else plain, age=age)
             yield _once(
                 "birthday",
                 p.client_id,
@@ -207,7 +209,7 @@ def weddings(
 ) -> Iterator[Event]:
     for w in couples:
         for day, years in _yearly(w.wedding_anniversary, start, end):
-            detail = f"{years} year{'s' if years != 1 else ''} married"
+            detail = details.fill(details.MARRIED, years=years)
             yield _once(
                 "wedding_anniversary", w.client_id, day, None, rules.anniversary_lead_days, detail
             )
@@ -234,7 +236,7 @@ def policy_anniversaries(
                 day,
                 p.policy_no,
                 rules.anniversary_lead_days,
-                f"{years} year{'s' if years != 1 else ''} in force",
+                details.fill(details.IN_FORCE, years=years),
             )
 
 
@@ -251,7 +253,7 @@ def survival_benefits(
                 day,
                 p.policy_no,
                 rules.survival_benefit_lead_days,
-                "survival benefit payable",
+                details.SURVIVAL,
             )
 
 
@@ -261,8 +263,8 @@ def holidays(
     """Cards before the festivals, for key and important clients."""
     days = []
     for year in range(start.year, end.year + 1):
-        days += [("New Year", dt.date(year, 1, 1)), *lunar.festivals(year)]
-        days.append(("National Day", dt.date(year, 10, 1)))
+        days += [(details.NEW_YEAR, dt.date(year, 1, 1)), *lunar.festivals(year)]
+        days.append((details.NATIONAL_DAY, dt.date(year, 10, 1)))
     days = [(name, day) for name, day in days if start <= day <= end]
     for client in vips:
         for name, day in days:
@@ -293,7 +295,7 @@ def new_policy_callbacks(
         if _contacted(last_contact, p.client_id, effective):
             continue
         until = effective + dt.timedelta(days=rules.new_policy_days)
-        detail = f"new policy effective {effective}: 100 % callback"
+        detail = details.fill(details.NEW_POLICY, date=effective)
         yield _open("callback_new_policy", p.client_id, effective, p.policy_no, detail, until)
 
 
@@ -312,14 +314,11 @@ def departed_agent_callbacks(
     """Every client of an agent who left gets a callback, until a contact is logged."""
     for d in departures:
         if start <= d.since <= end and not _contacted(last_contact, d.client_id, d.since):
-            who = d.agent or "the agent"
-            yield _open(
-                "callback_departed_agent",
-                d.client_id,
-                d.since,
-                None,
-                f"{who} left (known since {d.since}): 100 % callback",
-            )
+            if d.agent:
+                detail = details.fill(details.AGENT_LEFT, agent=d.agent, date=d.since)
+            else:
+                detail = details.fill(details.AGENT_LEFT_UNNAMED, date=d.since)
+            yield _open("callback_departed_agent", d.client_id, d.since, None, detail)
 
 
 class Cadence(NamedTuple):
@@ -341,12 +340,11 @@ def contacts_overdue(
         days = cadence_days[c.tier or NOT_ASSESSED]
         day = (last or c.first_seen) + dt.timedelta(days=days)
         if start <= day <= end:
-            since = f"last contact {last}" if last else f"no contact logged since {c.first_seen}"
-            tier = f"tier {c.tier}" if c.tier else "not assessed"
-            yield _open(
-                "contact_overdue",
-                c.client_id,
-                day,
-                None,
-                f"{since} ({tier}: every {days} d)",
-            )
+            if c.tier:
+                template = details.LAST_CONTACT if last else details.NO_CONTACT
+            else:
+                template = (
+                    details.LAST_CONTACT_UNASSESSED if last else details.NO_CONTACT_UNASSESSED
+                )
+            detail = details.fill(template, date=last or c.first_seen, tier=c.tier, days=days)
+            yield _open("contact_overdue", c.client_id, day, None, detail)

@@ -12,10 +12,16 @@ from functools import cache
 
 from borax.calendars.lunardate import LCalendars, LunarDate
 
+from vipctl.rules import details
+
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # what borax's tables cover
 
 # (name, lunar month, lunar day) of the lunar festivals vipctl greets clients for.
-FESTIVALS = (("Spring Festival", 1, 1), ("Dragon Boat", 5, 5), ("Mid-Autumn", 8, 15))
+FESTIVALS = (
+    (details.SPRING_FESTIVAL, 1, 1),
+    (details.DRAGON_BOAT, 5, 5),
+    (details.MID_AUTUMN, 8, 15),
+)
 
 
 @cache

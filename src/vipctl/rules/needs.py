@@ -16,6 +16,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from vipctl.config import NeedsRules
 from vipctl.kinds import NEED_LABELS as LABELS
 from vipctl.kinds import NEEDS
+from vipctl.rules import details
 
 GAPS = ("absent", "short")  # the states that are gaps; the others: met, n/a, unknown
 _ZERO = Decimal(0)
@@ -141,7 +142,8 @@ def share_note(share: float | None, rules: NeedsRules) -> str | None:
     if share is None or share <= rules.premium_share_percent:
         return None
     percent = Decimal(f"{share:.6f}").quantize(Decimal("0.1"), rounding=ROUND_CEILING)
-    return f"premiums {percent}% of income (over {rules.premium_share_percent:g}%): may stop"
+    limit = f"{rules.premium_share_percent:g}"
+    return details.fill(details.PREMIUM_SHARE, percent=percent, limit=limit)
 
 
 def high_end(home: Household, rules: NeedsRules) -> bool | None:

@@ -41,7 +41,7 @@ def reason_of(kind: str, date: dt.date, policy_no: str | None, detail: str, day:
         head = label(kind) + (_(", last day to pay passed") if days_left < 0 else "")
     else:
         head = f"{label(kind)} {when(days_left, date)}"
-    return " · ".join([head, *filter(None, [policy_no]), detail])
+    return " · ".join([head, *filter(None, [policy_no]), words.detail(detail, day)])
 
 
 def _values(event: Event, day: dt.date) -> tuple:
@@ -82,6 +82,7 @@ def write_upcoming(
     else:
         for row, e in zip(rows, found, strict=True):
             row["what"] = label(e.kind)
+            row["detail"] = words.detail(e.detail, day)
         columns = [
             Col("event_date", "Date"),
             Col("days_left", "Days", optional=3),

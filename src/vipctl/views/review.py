@@ -76,7 +76,12 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
     ]
     risk = " — a risk of premiums stopping" if burden["risk"] else ""
     care = [
-        {**c, "kind": KIND_LABELS[c["kind"]], "when": when(c["days_left"], c["event_date"])}
+        {
+            **c,
+            "kind": _(KIND_LABELS[c["kind"]]),
+            "when": when(c["days_left"], c["event_date"]),
+            "detail": words.detail(c["detail"], day),
+        }
         for c in brief["care_dates"]
     ]
     return [

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from vipctl.i18n import _, chinese, ngettext
+from vipctl.i18n import N_, _, chinese, ngettext
+from vipctl.rules import details
 
 _WEEKDAYS_ZH = "一二三四五六日"
 
@@ -46,3 +47,47 @@ def counted(total: int, singular: str, plural: str) -> str:
 def listing(items: list[str]) -> str:
     """Items of a sentence's list: ``a, b`` / ``a、b``."""
     return _(", ").join(items)
+
+
+FREQUENCIES = {
+    f: f for f in (N_("annual"), N_("semiannual"), N_("quarterly"), N_("monthly"), N_("single"))
+}
+
+
+def date_in_sentence(iso: str, year: int) -> str:
+    """An ISO date inside a Chinese sentence: ``10月9日``, the year only when it is not
+    ``year``'s."""
+    try:
+        when = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return (
+        f"{when.month}月{when.day}日"
+        if when.year == year
+        else f"{when.year}年{when.month}月{when.day}日"
+    )
+
+
+def detail(text: str, day: dt.date) -> str:
+    """An agenda item's detail in the interface's language: each part read back against the
+    template the rules filled it from (``rules.details``) and filled again in translation; an
+    amount, or a part no template made, stays as it is."""
+    if not chinese():
+        return text
+    parts = []
+    for part in text.split(details.SEPARATOR):
+        found = details.read(part)
+        if found is None:
+            parts.append(part)
+            continue
+        template, values = found
+        if "date" in values:
+            values["date"] = date_in_sentence(values["date"], day.year)
+        if "frequency" in values:
+            values["frequency"] = _(FREQUENCIES.get(values["frequency"], values["frequency"]))
+        if isinstance(template, tuple):
+            number = int(next(iter(values.values())))
+            parts.append(ngettext(*template, number).format(**values))
+        else:
+            parts.append(_(template).format(**values))
+    return details.SEPARATOR.join(parts)
