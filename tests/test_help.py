@@ -93,3 +93,34 @@ def test_misleading_silences_are_said(cli, tmp_path):
     assert "The first report: from the next one on" in first
     second = cli("report", "--date", "2026-11-03").stdout
     assert "The first report" not in second and " items on the list marked done." in second
+
+
+def _chinese_help(*command: str) -> str:
+    """(Click's test runner lays help out 80 columns wide, whatever COLUMNS says.)"""
+    done = CliRunner().invoke(app, ["--lang", "zh_CN", *command, "--help"], prog_name="vipctl")
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "vipctl")
+def test_help_speaks_chinese_when_asked_and_fits_the_terminal(command):
+    from rich.cells import cell_len
+
+    from vipctl.cli.manual import help_texts
+
+    shown = _chinese_help(*command)
+    assert shown.startswith("用法：vipctl") and "Usage" not in shown
+    assert "选项：" in shown and "Options" not in shown
+    left = [text for text in help_texts() if " " in text and text.split("\n")[0] in shown]
+    assert not left, left
+    assert all(cell_len(line) <= 80 for line in shown.splitlines()), shown
+
+
+def test_chinese_help_fits_a_narrow_terminal():
+    from rich.cells import cell_len
+
+    from helpers import screens
+
+    for screen in screens([["--lang", "zh_CN", *c, "--help"] for c in [(), *COMMANDS]], 60):
+        assert screen.startswith("用法：vipctl")
+        assert all(cell_len(line) <= 60 for line in screen.splitlines()), screen

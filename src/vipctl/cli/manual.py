@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any, ClassVar
 
 import typer
+import typer.core
 from typer._click import exceptions as click_errors  # Typer carries its own Click
+from typer._click.core import Context
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperGroup
 
 from vipctl import i18n
+from vipctl.i18n import N_, _, ngettext
 
 # The help option, everywhere.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -65,17 +70,111 @@ def _name_values(params: list[Any]) -> None:
             param.__class__ = _Argument
 
 
-def _as_manual(command: Any, examples: dict[str, list[str]], path: str) -> None:
-    if hasattr(command, "commands"):  # a group of its own (vipctl config)
-        for name, sub in command.commands.items():
-            _as_manual(sub, examples, f"{path} {name}")
-    paragraphs = (command.help or "").split("\n\n")
-    command.short_help = " ".join(paragraphs[0].split())
-    _name_values(command.params)
-    if path in examples:
-        lines = examples[path]
-        title = "Example:" if len(lines) == 1 else "Examples:"
-        command.epilog = "\b\n" + "\n".join([title, *(f"  {line}" for line in lines)])
+def _commands(command: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every command below ``command`` (and itself), by its path ("today", "config path")."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, f"{path} {name}".strip())
+
+
+def _speak(command: Any, examples: dict[str, list[str]]) -> None:
+    """Every command's help, short help, options' help and examples in the chosen language
+    (English: as written), once the language is known and before anything is parsed."""
+    for path, each in _commands(command):
+        each.help = _(each.help) if each.help else each.help
+        paragraphs = (each.help or "").split("\n\n")
+        each.short_help = " ".join(paragraphs[0].split())
+        for param in each.params:
+            if getattr(param, "help", None):
+                param.help = _(param.help)
+        if path in examples:
+            lines = examples[path]
+            title = ngettext("Example:", "Examples:", len(lines))
+            each.epilog = "\b\n" + "\n".join([title, *(f"  {line}" for line in lines)])
+
+
+def help_texts() -> Iterator[str]:
+    """Every help text of the command line, as written: what the catalog must translate."""
+    import typer.main
+
+    from vipctl.cli import app
+
+    for _path, command in _commands(typer.main.get_command(app)):
+        yield from filter(None, [command.help, *(getattr(p, "help", None) for p in command.params)])
+
+
+def extract_help(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel's extraction method for the command line's help (``babel.cfg``): Typer keeps help
+    in docstrings and options, where no keyword marks it."""
+    for text in dict.fromkeys(help_texts()):
+        yield 0, None, text, []
+
+
+class _Formatter(HelpFormatter):
+    """Click's help layout with its own words (``Usage:``, the option ``-h`` itself) said in the
+    chosen language, as Typer's section titles are through ``i18n``. Chinese is wrapped by the
+    cells it takes on the screen (Click counts characters, and a Chinese one takes two) and
+    may break between any two characters, as the tables' text does (``views.fit``)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        if not i18n.chinese():
+            return super().write_heading(heading)
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_text(self, text: str) -> None:
+        if not i18n.chinese():
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        lines = _wrapped(text, self.width - self.current_indent)
+        self.write("\n".join(indent + line if line else "" for line in lines) + "\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, _(text)) for term, text in rows]
+        if not i18n.chinese():
+            return super().write_dl(rows, col_max, col_spacing)
+        first = min(max((len(term) for term, _text in rows), default=0), col_max) + col_spacing
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if len(term) <= first - col_spacing:
+                self.write(" " * (first - len(term)))
+            else:
+                self.write("\n" + " " * (first + self.current_indent))
+            lines = _wrapped(text, max(self.width - first - 2, 10))
+            pad = " " * (first + self.current_indent)
+            self.write("\n".join([lines[0], *(pad + line for line in lines[1:])]) + "\n")
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """Help text in lines of ``width`` cells: paragraphs rewrapped, a ``\\b`` one kept as
+    written (the examples)."""
+    from vipctl.views.fit import wrap
+
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if paragraph.startswith("\b"):
+            lines += paragraph.splitlines()[1:]
+        else:
+            lines += wrap(" ".join(paragraph.split()), width, hang=False).split("\n")
+        lines.append("")
+    return lines[:-1]
+
+
+# Words Click and Typer write that the catalog must hold: the help option's own help, and the
+# section titles and notes of Typer's help (translated through ``typer.core._`` below).
+_THEIRS = (
+    N_("Show this message and exit."), N_("Options"), N_("Arguments"), N_("Commands"),
+    N_("required"), N_("default: {default}"), N_("env var: {var}"),
+)  # fmt: skip
+typer.core._ = i18n._  # Typer's section titles and [required], [default: …]
+Context.formatter_class = _Formatter
 
 
 def _one_line(error: Any) -> str:
@@ -117,14 +216,14 @@ class Manual(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _name_values(self.params)
-        for name, command in self.commands.items():
-            _as_manual(command, self.examples, name)
+        for _path, command in _commands(self):
+            _name_values(command.params)
 
     def main(
         self, args: list[str] | None = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any
     ) -> Any:
         i18n.use(self._language(list(sys.argv[1:] if args is None else args)))
+        _speak(self, self.examples)
         args_and_rest = (args, *rest)
         if not standalone_mode:
             return super().main(*args_and_rest, standalone_mode=False, **kwargs)

@@ -118,6 +118,10 @@ def wrap_line(line: str, width: int, *, hang: bool = True) -> list[str]:
             if cell_len(current + " " + word) <= width:
                 current += " " + word
                 return
+            room = width - cell_len(current) - 1
+            if _wide(word) and cell_len(word) > WIDE_WORD_CELLS and room >= 2:
+                head = _head(word, room)  # Chinese prose fills the line, as Chinese is set
+                current, word = f"{current} {head}", word[len(head) :]
             out.append(current)
             current = indent
         if current and cell_len(current + word) > width >= cell_len(word):
