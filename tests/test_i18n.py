@@ -77,6 +77,17 @@ def test_the_morning_list_speaks_chinese_when_asked(sample, own_config):
     assert usage.exit_code == 2 and "--lang: 'fr': choose from en, zh_CN" in usage.stderr
 
 
+def test_the_import_speaks_chinese_when_asked(cli):
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    done = cli("--lang", "zh_CN", "import", *files, "--date", "2026-11-01")
+    assert "已导入" in done.stdout and "新增" in done.stdout and "客户" in done.stdout
+    assert "已重新评估200位客户：200位首次评估。" in done.stdout
+    again = cli("--lang", "zh_CN", "import", files[0], "--date", "2026-11-01")
+    assert "没有变化：数据库中已有完全相同的数据。" in again.stdout
+    english = ("Imported", "File", "Kind", "Encoding", "Inserted", "Nothing", "Recomputed")
+    assert not [word for word in english if word in again.stdout + done.stdout]
+
+
 @pytest.mark.parametrize(
     "command",
     [

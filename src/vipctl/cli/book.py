@@ -22,6 +22,7 @@ from vipctl.cli.options import (
     shown_limit,
 )
 from vipctl.errors import UserError
+from vipctl.i18n import _
 
 if TYPE_CHECKING:
     from vipctl.ingest.importer import ImportResult
@@ -95,7 +96,8 @@ def import_(
         raise
     except KeyboardInterrupt:  # the import's one transaction rolled back on the way out
         db.close()
-        echo(f"vipctl: import interrupted: nothing was written to {db.name}", err=True)
+        said = _("vipctl: import interrupted: nothing was written to {database}")
+        echo(said.format(database=db.name), err=True)
         raise typer.Exit(130) from None
     finally:
         db.close()
@@ -104,63 +106,22 @@ def import_(
 
 
 def _warn_ignored(result: ImportResult) -> None:
-    for report in result.files:
-        if report.ignored_columns:
-            ignored = report.ignored_columns
-            names = ", ".join(ignored[:20]) + (
-                f" and {len(ignored) - 20} more" if len(ignored) > 20 else ""
-            )
-            echo(
-                f"warning: {report.path}: not in the data contract, so not imported: {names}",
-                err=True,
-            )
+    from vipctl.views import imports
+
+    for line in imports.ignored(result):
+        echo(line, err=True)
 
 
 def _import_summary(result: ImportResult, db_name: str) -> None:
     from vipctl.ingest import importer
-    from vipctl.views import render
+    from vipctl.views import imports
+    from vipctl.views import tiers as tiers_view
 
-    rows = [
-        {
-            "file": str(r.path),
-            "kind": r.kind,
-            "encoding": r.encoding,
-            "rows": r.rows,
-            "inserted": r.inserted,
-            "updated": r.updated,
-            "unchanged": r.unchanged,
-            "rejected": r.rejected,
-        }
-        for r in result.files
-    ]
-    from vipctl.views.fit import Col
-
-    # Narrow: the kind and encoding move under the file; the rows and unchanged counts, which
-    # the others add up to, go.
-    optional = {"kind": 4, "encoding": 3, "unchanged": 2, "rows": 1}
-    columns = [
-        Col(k, k.capitalize(), optional.get(k, 0), "file" if k in ("kind", "encoding") else None)
-        for k in rows[0]
-    ]
-    out = render.console()
-    out.print(render.table(columns, rows, title=f"Imported into {db_name}"))
-    for r in result.files:
-        if r.rows == 0:  # a month with nothing new can be an empty export: said, not refused
-            echo(f"warning: {r.path}: a header and no rows: nothing to import from it", err=True)
-        if r.rejects_path:
-            echo(f"{r.rejected} rejected row(s) of {r.path} written to {r.rejects_path}")
-        if r.legacy_ids:
-            echo(f"{r.path}: {r.legacy_ids} 15-digit ID number(s) converted to the 18-digit form")
-        for line in importer.doubt_lines(r):
-            echo(line, err=True)
-    for line in result.book_doubts:
-        echo(f"warning: {line}", err=True)
-    read = any(r.rows for r in result.files)
-    if read and result.changed == 0 and not any(r.rejected for r in result.files):
-        echo("Nothing changed: the database already holds exactly these rows.")
+    imports.write_table(result, db_name)
+    doubts = {n: importer.doubt_lines(r) for n, r in enumerate(result.files)}
+    for line, err in imports.notes(result, doubts):
+        echo(line, err=err)
     if result.assessment is not None:
-        from vipctl.views import tiers as tiers_view
-
         echo(tiers_view.recomputed_line(result.assessment))
 
 

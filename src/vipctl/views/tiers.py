@@ -18,18 +18,21 @@ TIER_FIELDS = ["tier", "tier_incomplete", "segment"]  # what listings add to a c
 
 def recomputed_line(done: Recomputed) -> str:
     """One line on stderr saying what a recompute changed, so stdout stays the listing."""
+    clients = words.counted(done.clients, "{n} client", "{n} clients")
     if not done.changed:
-        return f"Recomputed {done.clients} clients: nothing changed."
+        return _("Recomputed {clients}: nothing changed.").format(clients=clients)
     parts = []
     if done.first:
-        parts.append(f"{done.first} assessed for the first time")
+        parts.append(_("{n} assessed for the first time").format(n=done.first))
     if done.no_indicators:
-        parts.append(f"{done.no_indicators} not assessed (no indicator known)")
+        parts.append(_("{n} not assessed (no indicator known)").format(n=done.no_indicators))
     if done.up or done.down:
-        parts.append(f"{done.up} moved up, {done.down} moved down")
+        parts.append(_("{up} moved up, {down} moved down").format(up=done.up, down=done.down))
     if done.segment_changes:
-        parts.append(f"{done.segment_changes} changed segment")
-    return f"Recomputed {done.clients} clients: {'; '.join(parts)}."
+        parts.append(_("{n} changed segment").format(n=done.segment_changes))
+    return _("Recomputed {clients}: {changes}.").format(
+        clients=clients, changes=_("; ").join(parts)
+    )
 
 
 NOT_ASSESSED_TEXT = N_("not assessed")
