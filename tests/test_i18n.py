@@ -88,6 +88,15 @@ def test_the_import_speaks_chinese_when_asked(cli):
     assert not [word for word in english if word in again.stdout + done.stdout]
 
 
+def test_the_client_card_speaks_chinese_when_asked(sample):
+    card = sample("--lang", "zh_CN", "show", "C000168").stdout
+    for words in ("联系方式", "最佳拜访时段", "保险意识", "高端客户", "保单（3）", "有效", "男"):
+        assert words in card, words
+    english = sample("show", "C000168").stdout
+    assert "Best visit time" in english and "Policies (3)" in english and "in_force" in english
+    assert not re.findall(r"[A-Za-z]{4,}", re.sub(r"\S+@\S+", "", card))
+
+
 @pytest.mark.parametrize(
     "command",
     [

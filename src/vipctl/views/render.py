@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from vipctl.contract import PII_COLUMNS
-from vipctl.i18n import _
+from vipctl.i18n import N_, _
 from vipctl.rules.privacy import mask
 from vipctl.safety import SafeWriter, visible
 from vipctl.views import fit, words
@@ -279,65 +279,65 @@ def listing(
 
 CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
-        "Contact",
+        N_("Contact"),
         (
-            ("phone", "Phone"),
-            ("email", "E-mail"),
-            ("address", "Address"),
-            ("company", "Company"),
-            ("title", "Title"),
-            ("best_visit_time", "Best visit time"),
-            ("appointment_required", "Appointment needed"),
+            ("phone", N_("Phone")),
+            ("email", N_("E-mail")),
+            ("address", N_("Address")),
+            ("company", N_("Company")),
+            ("title", N_("Title")),
+            ("best_visit_time", N_("Best visit time")),
+            ("appointment_required", N_("Appointment needed")),
         ),
     ),
     (
-        "Person",
+        N_("Person"),
         (
-            ("gender", "Gender"),
-            ("birthday", "Birthday"),
-            ("birthday_calendar", "Celebrates by"),
-            ("id_number", "ID number"),
-            ("marital_status", "Marital status"),
-            ("wedding_anniversary", "Wedding anniversary"),
-            ("children", "Children"),
-            ("household_id", "Household"),
-            ("relation", "Relation"),
+            ("gender", N_("Gender")),
+            ("birthday", N_("Birthday")),
+            ("birthday_calendar", N_("Celebrates by")),
+            ("id_number", N_("ID number")),
+            ("marital_status", N_("Marital status")),
+            ("wedding_anniversary", N_("Wedding anniversary")),
+            ("children", N_("Children")),
+            ("household_id", N_("Household")),
+            ("relation", N_("Relation")),
         ),
     ),
     (
-        "Assessment",
+        N_("Assessment"),
         (
-            ("policy_quality", "Policy quality"),
-            ("awareness", "Insurance awareness"),
-            ("satisfaction", "Satisfaction"),
-            ("economy", "Economy"),
-            ("mobility", "Mobility"),
-            ("annual_income", "Annual income"),
-            ("investable_assets", "Investable assets"),
-            ("owns_property", "Owns property"),
+            ("policy_quality", N_("Policy quality")),
+            ("awareness", N_("Insurance awareness")),
+            ("satisfaction", N_("Satisfaction")),
+            ("economy", N_("Economy")),
+            ("mobility", N_("Mobility")),
+            ("annual_income", N_("Annual income")),
+            ("investable_assets", N_("Investable assets")),
+            ("owns_property", N_("Owns property")),
         ),
     ),
     (
-        "Talking points",
+        N_("Talking points"),
         (
-            ("interests", "Interests"),
-            ("reading", "Reads"),
-            ("sports", "Sports"),
-            ("personality", "Personality"),
-            ("notes", "Notes"),
+            ("interests", N_("Interests")),
+            ("reading", N_("Reads")),
+            ("sports", N_("Sports")),
+            ("personality", N_("Personality")),
+            ("notes", N_("Notes")),
         ),
     ),
-    ("Agent", (("agent", "Agent"), ("agent_status", "Status"))),
+    (N_("Agent"), (("agent", N_("Agent")), ("agent_status", N_("Agent status")))),
     (
-        "Attention",
+        N_("Attention"),
         (
-            ("tier_shown", "Tier"),
-            ("off", "Indicators off"),
-            ("missing", "Unknown"),
-            ("segment", "Value segment"),
-            ("annual_premium", "Annual premium"),
-            ("value_premium", "Value a year"),
-            ("high_end_shown", "High-end client"),
+            ("tier_shown", N_("Tier")),
+            ("off", N_("Indicators off")),
+            ("missing", N_("Unknown")),
+            ("segment", N_("Value segment")),
+            ("annual_premium", N_("Annual premium")),
+            ("value_premium", N_("Value a year")),
+            ("high_end_shown", N_("High-end client")),
         ),
     ),
 )
@@ -359,10 +359,56 @@ POLICY_TABLE = (
 def high_end_text(high_end: bool | None, band: str | None) -> str:
     """Whether a client is high-end, as people read it: above the seeds' band is said."""
     if high_end is None:
-        return "unknown"
+        return _("unknown")
     if not high_end:
-        return "no"
-    return "yes, above the band of investable assets" if band == "above" else "yes"
+        return _("no")
+    return _("yes, above the band of investable assets") if band == "above" else _("yes")
+
+
+# The card's enumerated values as people read them (the stored value is the message id).
+_VALUES = frozenset((
+    N_("M"), N_("F"), N_("solar"), N_("lunar"), N_("good"), N_("poor"), N_("strong"),
+    N_("weak"), N_("high"), N_("low"), N_("active"), N_("left"), N_("self"), N_("spouse"),
+    N_("child"), N_("parent"), N_("sibling"),
+))  # fmt: skip
+_INDICATORS = {
+    i: i for i in (N_("policy_quality"), N_("awareness"), N_("satisfaction"), N_("economy"),
+                   N_("mobility"))
+}  # fmt: skip
+
+
+_POLICY_WORDS = frozenset((
+    N_("in_force"), N_("grace"), N_("lapsed"), N_("terminated"), N_("annual"),
+    N_("semiannual"), N_("quarterly"), N_("monthly"), N_("single"), N_("life"),
+    N_("critical_illness"), N_("medical"), N_("accident"), N_("accident_medical"),
+    N_("property"), N_("annuity"), N_("universal"), N_("investment_linked"),
+))  # fmt: skip
+
+
+def policy_shown(policy: dict) -> dict:
+    """A policy's row as people read it: its status, frequency and category in their words."""
+    return {
+        **policy,
+        **{
+            f: _(policy[f])
+            for f in ("status", "frequency", "category")
+            if policy.get(f) in _POLICY_WORDS
+        },
+    }
+
+
+def card_value(field: str, value: object) -> str:
+    """A card's value as people read it, in their language: yes/no, the enumerated words, the
+    indicators' names, the segment."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field in ("off", "missing"):
+        return _(",").join(_(_INDICATORS.get(i, i)) for i in str(value).split(",") if i)
+    if field == "segment":
+        return _(str(value))
+    if isinstance(value, str) and value in _VALUES:
+        return _(value)
+    return text_value(value)
 
 
 def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
@@ -381,14 +427,15 @@ def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
     grid.add_column(style="" if plain() else "dim")
     grid.add_column(overflow="fold")
     for section, fields in CARD_SECTIONS:
-        filled = [(label, shown[f]) for f, label in fields if shown.get(f) not in (None, "")]
+        filled = [(f, label, shown[f]) for f, label in fields if shown.get(f) not in (None, "")]
         if not filled:
             continue
-        grid.add_row(Text(section, style="" if plain() else "bold"), "")
-        for label, value in filled:
-            grid.add_row(Text(f"  {label}"), Text(text_value(value)))
+        grid.add_row(Text(_(section), style="" if plain() else "bold"), "")
+        for field, label, value in filled:
+            grid.add_row(Text(f"  {_(label)}"), Text(card_value(field, value)))
     out.print(grid)
     if policies:
-        out.print(table(POLICY_TABLE, policies, title=f"Policies ({len(policies)})"))
+        title = _("Policies ({n})").format(n=len(policies))
+        out.print(table(POLICY_TABLE, [policy_shown(p) for p in policies], title=title))
     else:
-        out.print("No policies.")
+        out.print(_("No policies."))

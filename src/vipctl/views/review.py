@@ -89,7 +89,7 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
         Section(
             "Policies",
             columns=_POLICY_COLUMNS,
-            rows=brief["policies"],
+            rows=[render.policy_shown(p) for p in brief["policies"]],
             empty="No policies.",
         ),
         Section(
