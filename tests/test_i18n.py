@@ -97,6 +97,15 @@ def test_the_client_card_speaks_chinese_when_asked(sample):
     assert not re.findall(r"[A-Za-z]{4,}", re.sub(r"\S+@\S+", "", card))
 
 
+def test_the_tier_screens_speak_chinese_when_asked(sample):
+    explained = sample("--lang", "zh_CN", "tier", "--explain", "C000168").stdout
+    assert "C000168  肖伟：B类，每60天联系" in explained and "1项指标未达标 → B类。" in explained
+    summary = sample("--lang", "zh_CN", "tier", "--date", DAY).stdout
+    assert "各类别与价值分群的客户数" in summary and "合计" in summary
+    for shown in (explained, summary):
+        assert not re.findall(r"[A-Za-z]{3,}", shown), shown
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -88,7 +88,9 @@ def chinese() -> bool:
 
 
 def _(message: str) -> str:
-    return _catalog.gettext(message)
+    """``message`` in the chosen language ("" stays "": gettext would give the catalog's
+    header)."""
+    return _catalog.gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -7,12 +7,13 @@ import datetime as dt
 from collections import Counter
 
 from vipctl.config import NOT_ASSESSED, SEGMENTS, TIERS, Config
-from vipctl.i18n import N_, _
+from vipctl.i18n import N_, _, ngettext
 from vipctl.rules import tiers
 from vipctl.rules.tiers import Recomputed
 from vipctl.views import render, words
+from vipctl.views.fit import Col
 
-INCOMPLETE_NOTE = "* assessment incomplete: some indicators are unknown"
+INCOMPLETE_NOTE = N_("* assessment incomplete: some indicators are unknown")
 TIER_FIELDS = ["tier", "tier_incomplete", "segment"]  # what listings add to a client
 
 
@@ -36,7 +37,7 @@ def recomputed_line(done: Recomputed) -> str:
 
 
 NOT_ASSESSED_TEXT = N_("not assessed")
-NO_INDICATORS = "no indicator is known (fill them in on the card or in the export)"
+NO_INDICATORS = N_("no indicator is known (fill them in on the card or in the export)")
 
 
 def shown_tier(tier: str | None, incomplete: bool | None) -> str:
@@ -66,7 +67,7 @@ def with_shown_tier(rows: list[dict]) -> list[dict]:
 
 def incomplete_caption(rows: list[dict]) -> str | None:
     """The note under a listing where a tier carries the star of an incomplete assessment."""
-    return INCOMPLETE_NOTE if any(r["tier"] and r["tier_incomplete"] for r in rows) else None
+    return _(INCOMPLETE_NOTE) if any(r["tier"] and r["tier_incomplete"] for r in rows) else None
 
 
 def summary(
@@ -101,13 +102,29 @@ def summary(
 
 
 MOVEMENT_COLUMNS = [
-    ("client_id", "Client"),
-    ("name", "Name"),
-    ("date", "Date"),
-    ("from", "From"),
-    ("to", "To"),
-    ("changed", "Indicators changed"),
+    Col("client_id", "Client"),
+    Col("name", "Name"),
+    Col("date", "Date"),
+    Col("from", "From"),
+    Col("to", "To"),
+    Col("changed", "Indicators changed"),
 ]
+MATRIX_COLUMNS = [
+    Col("tier", "Tier"),
+    Col("key", "Key"),
+    Col("important", "Important"),
+    Col("general", "General"),
+    Col("maintain", "Maintain"),
+    Col("total", "Total"),
+]
+DIRECTIONS = {"up": N_("up"), "down": N_("down")}
+EXPLAIN_COLUMNS = [
+    Col("indicator", "Indicator"),
+    Col("value", "Value"),
+    Col("healthy", "Healthy"),
+    Col("state", "State"),
+]
+STATES = {"unknown": N_("unknown"), "off": N_("off"), "healthy": N_("healthy")}
 
 
 def write_summary(
@@ -126,27 +143,35 @@ def write_summary(
             render.write_csv(matrix, ["tier", *SEGMENTS, "total"])
         return
     out = render.console()
-    columns = [("tier", "Tier"), *((s, s.capitalize()) for s in SEGMENTS), ("total", "Total")]
-    out.print(render.table(columns, matrix, title="Clients per tier and value segment"))
+    title = _("Clients per tier and value segment")
+    out.print(render.table(MATRIX_COLUMNS, matrix, title=title))
     if data["incomplete"]:
-        out.print(f"{data['incomplete']} of them assessed on incomplete indicators.")
+        said = _("{n} of them assessed on incomplete indicators.")
+        out.print(said.format(n=data["incomplete"]))
     if data["unassessed"]:
-        out.print(f"{data['unassessed']} clients not assessed yet: run 'vipctl tier --recompute'.")
+        said = _("{n} clients not assessed yet: run 'vipctl tier --recompute'.")
+        out.print(said.format(n=data["unassessed"]))
     if n := data["no_indicators"]:
-        out.print(f"{n} client{'s' if n != 1 else ''} not assessed: {NO_INDICATORS}.")
-    period = f"{data['since']} to {data['until']}"
+        clients = words.counted(n, "{n} client", "{n} clients")
+        said = _("{clients} not assessed: {why}.")
+        out.print(said.format(clients=clients, why=_(NO_INDICATORS)))
+    period = _("{since} to {until}").format(since=data["since"], until=data["until"])
     moved = data["moved"]
     if not moves:
-        out.print(f"No tier movements from {period}.")
+        out.print(_("No tier movements from {period}.").format(period=period))
         return
     arrows = [
-        {"arrow": arrow, "clients": n, "direction": tiers.movement(*arrow.split("→"))}
+        {
+            "arrow": arrow,
+            "clients": n,
+            "direction": _(DIRECTIONS[tiers.movement(*arrow.split("→"))]),
+        }
         for arrow, n in moved["by_arrow"].items()
     ]
-    out.print(f"Movements from {period}: {moved['up']} up, {moved['down']} down")
-    out.print(
-        render.table([("arrow", "Movement"), ("clients", "Clients"), ("direction", "")], arrows)
-    )
+    said = _("Movements from {period}: {up} up, {down} down")
+    out.print(said.format(period=period, up=moved["up"], down=moved["down"]))
+    columns = [Col("arrow", "Movement"), Col("clients", "Clients"), Col("direction", "")]
+    out.print(render.table(columns, arrows))
     if detail:
         moved = words.counted(len(moves), "{n} client who moved", "{n} clients who moved")
         title = render.shown_of(len(moves[:limit]), len(moves), moved)
@@ -196,42 +221,49 @@ def write_explanation(data: dict, *, fmt: render.Format) -> None:
         render.write_csv(rows, ["indicator", "value", "healthy", "state"])
         return
     out = render.console()
-    tier = shown_tier(data["tier"], data["incomplete"])
-    out.print(
-        f"{data['client_id']}  {data['name']}: {'tier ' if data['tier'] else ''}{tier}, "
-        f"contact every {data['cadence_days']} days"
-    )
-    columns = [
-        ("indicator", "Indicator"),
-        ("value", "Value"),
-        ("healthy", "Healthy"),
-        ("state", "State"),
+    who = f"{data['client_id']}  {data['name']}"
+    days = data["cadence_days"]
+    if data["tier"]:
+        said = _("{client}: tier {tier}, contact every {days} days")
+        tier = shown_tier(data["tier"], data["incomplete"])
+    else:
+        said = _("{client}: {tier}, contact every {days} days")
+        tier = shown_tier(None, None)
+    out.print(said.format(client=who, tier=tier, days=days))
+    shown = [
+        {
+            **row,
+            "indicator": render.card_value("missing", row["indicator"]),
+            "value": render.card_value("value", row["value"]) if row["value"] else "",
+            "healthy": render.card_value("value", row["healthy"]),
+            "state": _(STATES[row["state"]]),
+        }
+        for row in rows
     ]
-    out.print(render.table(columns, rows))
+    out.print(render.table(EXPLAIN_COLUMNS, shown))
     off = len(data["off"])
     if data["tier"] is None:
-        out.print(f"Not assessed: {NO_INDICATORS}.")
+        out.print(_("Not assessed: {why}.").format(why=_(NO_INDICATORS)))
     else:
-        out.print(f"{off} indicator{'s' if off != 1 else ''} off → tier {data['tier']}.")
+        said = ngettext(
+            "{n} indicator off → tier {tier}.", "{n} indicators off → tier {tier}.", off
+        )
+        out.print(said.format(n=off, tier=data["tier"]))
     if data["incomplete"] and data["tier"] is not None:
-        out.print(f"Assessment incomplete: {', '.join(data['missing'])} unknown.")
+        missing = words.listing([render.card_value("missing", m) for m in data["missing"]])
+        out.print(_("Assessment incomplete: {missing} unknown.").format(missing=missing))
     if data["segment"]:
         value = render.text_value(data["value_premium"])
-        out.print(f"Value segment: {data['segment']} (premium value {value} a year).")
+        said = _("Value segment: {segment} (premium value {value} a year).")
+        out.print(said.format(segment=segment_label(data["segment"]), value=value))
     if data["stored_tier"] is None and not data["assessed"]:
-        out.print("Not assessed yet: run 'vipctl tier --recompute' to store it.")
+        out.print(_("Not assessed yet: run 'vipctl tier --recompute' to store it."))
     elif data["stored_tier"] != data["tier"]:
-        out.print(
-            f"Stored tier is {data['stored_tier']} (the rules changed since): "
-            "run 'vipctl tier --recompute'."
-        )
+        said = _("Stored tier is {tier} (the rules changed since): run 'vipctl tier --recompute'.")
+        out.print(said.format(tier=data["stored_tier"]))
     if data["history"]:
-        out.print(
-            render.table(
-                [("date", "Date"), ("from", "From"), ("to", "To"), ("changed", "Changed")],
-                data["history"],
-                title="Tier history",
-            )
-        )
+        columns = [Col("date", "Date"), Col("from", "From"), Col("to", "To"),
+                   Col("changed", "Changed")]  # fmt: skip
+        out.print(render.table(columns, data["history"], title=_("Tier history")))
     else:
-        out.print("No tier changes recorded.")
+        out.print(_("No tier changes recorded."))
