@@ -80,7 +80,7 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    ctx.obj = App(db, as_agent)
+    ctx.obj = App(db, as_agent, getattr(ctx.command, "config", None))
 
 
 # Every command in the order --help lists them.

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import suppress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
 import typer.core
@@ -24,6 +24,9 @@ from typer.core import TyperArgument, TyperGroup
 
 from vipctl import i18n
 from vipctl.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from vipctl.config import Config
 
 # The help option, everywhere.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -193,6 +196,7 @@ class Manual(TyperGroup):
     """The ``vipctl`` group: every command's help as a manual page, errors in one line."""
 
     examples: ClassVar[dict[str, list[str]]] = {}  # by command path: "today", "config path"
+    config: Config | None = None  # the config file, when it was read to choose the language
 
     def _language(self, words: list[str]) -> str:
         """The language to speak before anything is parsed or printed, help included: the
@@ -211,7 +215,8 @@ class Manual(TyperGroup):
             from vipctl.errors import UserError
 
             with suppress(UserError):  # said by the command that reads the config
-                configured = config.load().ui.language
+                self.config = config.load()  # the command's own, read once (``App``)
+                configured = self.config.ui.language
         return i18n.choose(flag, configured, os.environ)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
