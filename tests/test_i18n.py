@@ -106,6 +106,22 @@ def test_the_tier_screens_speak_chinese_when_asked(sample):
         assert not re.findall(r"[A-Za-z]{3,}", shown), shown
 
 
+def test_the_calendar_speaks_chinese_and_keeps_its_uids(sample):
+    from icalendar import Calendar
+
+    def events(*lang: str) -> list:
+        text = sample(*lang, "calendar", "--date", DAY).stdout
+        return [c for c in Calendar.from_ical(text).walk() if c.name == "VEVENT"]
+
+    english, chinese = events("--lang", "en"), events("--lang", "zh_CN")
+    assert [str(e["uid"]) for e in english] == [str(e["uid"]) for e in chinese]
+    assert all(re.fullmatch(r"[a-z -]+: .+ \(C\d{6}\)", str(e["summary"])) for e in english)
+    summaries = [str(e["summary"]) for e in chinese]
+    assert any(s.startswith("续期保费：") for s in summaries)
+    texts = " ".join(summaries + [str(e["description"]) for e in chinese])
+    assert not re.findall(r"[A-Za-z]{3,}", texts)
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from vipctl.i18n import _
 from vipctl.kinds import LABELS
 from vipctl.rules.events import Event
+from vipctl.views import words
 
 PRODID = "-//vipctl//upcoming events//EN"
 ALARM_HOUR = dt.timedelta(hours=9)
@@ -36,7 +38,10 @@ def ics(events: Sequence[Event], names: dict[str, str]) -> str:
     cal.add("x-wr-calname", "vipctl")
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for e in events:
-        title = f"{LABELS[e.kind]}: {names.get(e.client_id, '')} ({e.client_id})"
+        said = _("{kind}: {name} ({client})")  # the UID and categories: the same in any language
+        title = said.format(
+            kind=_(LABELS[e.kind]), name=names.get(e.client_id, ""), client=e.client_id
+        )
         entry = VEvent()
         entry.add("uid", uid(e))
         entry.add("dtstamp", stamp)
@@ -44,7 +49,8 @@ def ics(events: Sequence[Event], names: dict[str, str]) -> str:
         entry.add("dtend", e.date + dt.timedelta(days=1))
         entry.add("summary", title)
         # What the event is, not how far off: the file is read on other days than it was made.
-        entry.add("description", " · ".join([*filter(None, [e.policy_no]), e.detail]))
+        detail = words.detail(e.detail, e.date)
+        entry.add("description", " · ".join([*filter(None, [e.policy_no]), detail]))
         entry.add("categories", [e.kind])
         entry.add("transp", "TRANSPARENT")  # a reminder, not a meeting: the day stays free
         for when in sorted(set(_reminders(e))):
