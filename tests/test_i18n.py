@@ -155,11 +155,11 @@ def test_the_chinese_list_fits_the_terminal(cli, tmp_path):
 
 
 def _extracted() -> set:
-    """What docs/development.md's extraction finds: marked strings, and the command line's help
-    (babel.cfg)."""
-    from vipctl.cli.manual import help_texts
+    """What docs/development.md's extraction finds: marked strings, and what ``babel.cfg``'s
+    method gives for what no keyword marks (the help, the stored values' words)."""
+    from vipctl.cli.manual import extract
 
-    found = set(help_texts())
+    found = {message for _line, _func, message, _comments in extract(None, [], [], {})}
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "src" / "vipctl"),
         method_map=[("**.py", "python")],

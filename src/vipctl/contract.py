@@ -66,6 +66,11 @@ STATUS = {
     "lapsed": ("中止", "失效"),
     "terminated": ("终止",),
 }
+# Every enumeration, for what reads them all (the words people see for stored values).
+ENUMERATIONS = (
+    GENDER, CALENDAR, QUALITY, AWARENESS, SATISFACTION, ECONOMY, MOBILITY, AGENT_STATUS,
+    RELATION, CATEGORY, FREQUENCY, STATUS,
+)  # fmt: skip
 # A policy in its grace period is still in force: cover goes on until it lapses.
 NOT_IN_FORCE = frozenset({"lapsed", "terminated"})
 

@@ -106,12 +106,15 @@ def help_texts() -> Iterator[str]:
         yield from filter(None, [command.help, *(getattr(p, "help", None) for p in command.params)])
 
 
-def extract_help(
+def extract(
     fileobj: Any, keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[tuple[int, None, str, list[str]]]:
-    """Babel's extraction method for the command line's help (``babel.cfg``): Typer keeps help
-    in docstrings and options, where no keyword marks it."""
-    for text in dict.fromkeys(help_texts()):
+    """Babel's extraction method (``babel.cfg``) for the messages no keyword marks: the
+    command line's help, which Typer keeps in docstrings and options, and the words of stored
+    values (``views.words.VOCABULARY``), which the data contract declares."""
+    from vipctl.views.words import VOCABULARY
+
+    for text in dict.fromkeys([*help_texts(), *sorted(VOCABULARY)]):
         yield 0, None, text, []
 
 

@@ -365,48 +365,23 @@ def high_end_text(high_end: bool | None, band: str | None) -> str:
     return _("yes, above the band of investable assets") if band == "above" else _("yes")
 
 
-# The card's enumerated values as people read them (the stored value is the message id).
-_VALUES = frozenset((
-    N_("M"), N_("F"), N_("solar"), N_("lunar"), N_("good"), N_("poor"), N_("strong"),
-    N_("weak"), N_("high"), N_("low"), N_("active"), N_("left"), N_("self"), N_("spouse"),
-    N_("child"), N_("parent"), N_("sibling"),
-))  # fmt: skip
-_INDICATORS = {
-    i: i for i in (N_("policy_quality"), N_("awareness"), N_("satisfaction"), N_("economy"),
-                   N_("mobility"))
-}  # fmt: skip
-
-
-_POLICY_WORDS = frozenset((
-    N_("in_force"), N_("grace"), N_("lapsed"), N_("terminated"), N_("annual"),
-    N_("semiannual"), N_("quarterly"), N_("monthly"), N_("single"), N_("life"),
-    N_("critical_illness"), N_("medical"), N_("accident"), N_("accident_medical"),
-    N_("property"), N_("annuity"), N_("universal"), N_("investment_linked"),
-))  # fmt: skip
-
-
 def policy_shown(policy: dict) -> dict:
     """A policy's row as people read it: its status, frequency and category in their words."""
-    return {
-        **policy,
-        **{
-            f: _(policy[f])
-            for f in ("status", "frequency", "category")
-            if policy.get(f) in _POLICY_WORDS
-        },
-    }
+    shown = dict(policy)
+    for field in ("status", "frequency", "category"):
+        if field in shown:
+            shown[field] = words.word(shown[field])
+    return shown
 
 
 def card_value(field: str, value: object) -> str:
-    """A card's value as people read it, in their language: yes/no, the enumerated words, the
-    indicators' names, the segment."""
+    """A card's value as people read it, in their language: yes/no, the words of the
+    vocabulary (the indicators' names in a list of them)."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field in ("off", "missing"):
-        return _(",").join(_(_INDICATORS.get(i, i)) for i in str(value).split(",") if i)
-    if field == "segment":
-        return _(str(value))
-    if isinstance(value, str) and value in _VALUES:
+        return _(",").join(str(words.word(i)) for i in str(value).split(",") if i)
+    if isinstance(value, str) and value in words.VOCABULARY:
         return _(value)
     return text_value(value)
 

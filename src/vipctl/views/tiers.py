@@ -53,12 +53,9 @@ def tally_label(key: str) -> str:
     return _(NOT_ASSESSED_TEXT) if key == "?" else key
 
 
-SEGMENT_LABELS = {s: s for s in (N_("key"), N_("important"), N_("general"), N_("maintain"))}
-
-
 def segment_label(segment: str | None) -> str:
     """A value segment as people read it (the name scripts see is the message id)."""
-    return _(SEGMENT_LABELS[segment]) if segment in SEGMENT_LABELS else ""
+    return str(words.word(segment)) if segment else ""
 
 
 def with_shown_tier(rows: list[dict]) -> list[dict]:

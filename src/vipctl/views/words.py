@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from vipctl.i18n import N_, _, chinese, ngettext
+from vipctl import contract
+from vipctl.config import INDICATORS, SEGMENTS
+from vipctl.i18n import _, chinese, ngettext
 from vipctl.rules import details
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -49,9 +51,18 @@ def listing(items: list[str]) -> str:
     return _(", ").join(items)
 
 
-FREQUENCIES = {
-    f: f for f in (N_("annual"), N_("semiannual"), N_("quarterly"), N_("monthly"), N_("single"))
-}
+# The words stored values are made of: the data contract's enumerations, the value segments
+# and the five indicators' names. Each is its own message id (``cli.manual.extract`` hands
+# them to the catalog), said in the interface's language where a person reads it.
+VOCABULARY = frozenset(
+    (*SEGMENTS, *INDICATORS, *(value for values in contract.ENUMERATIONS for value in values))
+)
+
+
+def word(value: object) -> object:
+    """A stored value as people read it: a word of the ``VOCABULARY`` in their language, any
+    other value as it is."""
+    return _(value) if isinstance(value, str) and value in VOCABULARY else value
 
 
 def date_in_sentence(iso: str, year: int) -> str:
@@ -84,7 +95,7 @@ def detail(text: str, day: dt.date) -> str:
         if "date" in values:
             values["date"] = date_in_sentence(values["date"], day.year)
         if "frequency" in values:
-            values["frequency"] = _(FREQUENCIES.get(values["frequency"], values["frequency"]))
+            values["frequency"] = word(values["frequency"])
         if isinstance(template, tuple):
             number = int(next(iter(values.values())))
             parts.append(ngettext(*template, number).format(**values))
