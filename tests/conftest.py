@@ -28,9 +28,13 @@ REQUIRE_POSTGRESQL = "VIPCTL_TEST_POSTGRESQL"
 
 @pytest.fixture(autouse=True)
 def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No test reads the real user's config file; write this path to give one."""
+    """No test reads the real user's config file; write this path to give one. Nor does the
+    developer's locale choose the language: tests speak English unless they ask otherwise."""
     path = tmp_path / "config.toml"
     monkeypatch.setenv("VIPCTL_CONFIG", str(path))
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     return path
 
 

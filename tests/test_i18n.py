@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from helpers import DATA, screens
 from vipctl import i18n
+from vipctl.views.words import VOCABULARY
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "src" / "vipctl" / "locale" / "zh_CN" / "LC_MESSAGES" / "vipctl.po"
@@ -52,8 +53,7 @@ def test_the_flag_wins_over_the_config_which_wins_over_the_locale():
     assert i18n.choose("en", "zh_CN", chinese) == "en"
     assert i18n.choose(None, "zh-CN", {"LANG": "C"}) == "zh_CN"
     assert i18n.choose(None, None, {"LANG": "en_US.UTF-8"}) == "en"
-    # A locale chooses only a language whose catalog covers the whole interface.
-    assert i18n.choose(None, None, chinese) == ("zh_CN" if "zh_CN" in i18n.FROM_LOCALE else "en")
+    assert i18n.choose(None, None, chinese) == "zh_CN"
 
 
 def test_the_morning_list_speaks_chinese_when_asked(sample, own_config):
@@ -159,7 +159,9 @@ def _extracted() -> set:
     method gives for what no keyword marks (the help, the stored values' words)."""
     from vipctl.cli.manual import extract
 
-    found = {message for _line, _func, message, _comments in extract(None, [], [], {})}
+    found = {
+        message for _line, _func, message, _comments in extract(io.BytesIO(b""), KEYWORDS, [], {})
+    }
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "src" / "vipctl"),
         method_map=[("**.py", "python")],
@@ -196,3 +198,126 @@ def test_the_installed_catalog_is_the_po_compiled():
     with mo.open("rb") as f:
         installed = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
     assert installed == wanted, "the .po changed since install: run pip install -e . again"
+
+
+def _english_phrases() -> set[str]:
+    """Every phrase of two English words or more in the catalog's message ids (the text
+    between placeholders), but those a translation keeps as they are (a command to type)."""
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    kept, phrases = [], set()
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        kept += strings
+        for text in ids:
+            for part in re.split(r"\{\w*\}|'[^']*'|--[\w-]+|\S+\.(?:csv|db|toml)\b", text):
+                phrases.update(re.findall(r"[A-Za-z]{2,}(?: [A-Za-z]{2,})+", part))
+    return {p for p in phrases if not any(p in string for string in kept)}
+
+
+def test_no_english_sentence_under_a_chinese_locale(sample, tmp_path):
+    """The main commands and their errors, under LANG=zh_CN.UTF-8 with no --lang: none says a
+    phrase of the catalog's English, so a new string shipped without its translation fails."""
+    bad = tmp_path / "clients-bad.csv"
+    bad.write_text("客户号,姓名,生日\nX1,张三,2024-02-30\nX2,李四,1970-01-01\n", encoding="utf-8")
+    odd = tmp_path / "clients-odd.csv"
+    odd.write_text("客户号,姓名,生日\nX3,王五,1890-01-01\n", encoding="utf-8")
+    runs = [
+        ["import", str(DATA / "clients.csv"), "--date", "2026-11-01"],
+        ["import", str(bad)],
+        ["import", str(odd)],
+        ["today", "--date", DAY, "--limit", "500"],
+        ["today", "--date", DAY, "--explain", "C000126"],
+        ["today", "--date", DAY, "--explain", "C000001"],
+        ["upcoming", "--date", DAY, "--days", "60"],
+        ["show", "C000126"],
+        ["review", "C000126", "--date", DAY],
+        ["review", "C000126", "--date", DAY, "-f", "markdown"],
+        ["tier", "--date", DAY, "--detail"],
+        ["tier", "--explain", "C000168"],
+        ["report", "--date", DAY, "--limit", "20"],
+        ["report", "--date", DAY, "--limit", "20", "-f", "markdown"],
+        ["report", "--date", DAY, "--limit", "20", "-f", "html"],
+        ["calendar", "--date", DAY],
+        ["gaps", "--limit", "20"],
+        ["clients", "--limit", "20"],
+        ["history", "C000126"],
+        ["show", "C999999"],
+        ["today", "--agent", "某人"],
+        ["today", "--date", "2026-02-30"],
+        ["today", "--dat", DAY],
+        ["todya"],
+        ["show"],
+        ["upcoming", "--days", "-1"],
+        ["log", "C000126", "--date", "2031-01-01"],
+        ["log", "C000126", "--channel", "phone", "--date", "2031-01-01"],
+        ["import", str(bad), "--skip-invalid"],
+        ["log", "C000126", "--channel", "phone", "--date", DAY, "--note", "好"],
+        ["history", "C000126"],
+        ["done", "C000145", "--date", DAY],
+        ["done", "C000145", "--date", DAY],
+        ["snooze", "C000132", "--until", "2026-12-01", "--date", DAY],
+        ["paid", "P20190000132", "--date", DAY],
+        ["paid", "P0", "--date", DAY],
+        ["clients", "--high-end"],
+        ["check"],
+        ["backup", str(tmp_path / "book.backup")],
+        ["backup", str(tmp_path)],
+        ["config", "path"],
+        ["export"],
+        ["gaps", "--limit", "20"],
+    ]
+    phrases = _english_phrases()
+    assert len(phrases) > 300  # the catalog is read, not an empty set
+    said = []
+    for args in runs:
+        done = sample(*args, env={"LANG": "zh_CN.UTF-8"})
+        text = done.stdout + done.stderr
+        said += [f"{' '.join(args)}: {p!r}" for p in phrases if p in text]
+        # A stored value's word (maintain, phone, in_force) standing alone, not in a path, the
+        # HTML's style, the calendar's categories (the same in every language, as its UIDs) or
+        # the choices a usage error lists to type.
+        prose = re.sub(r"<style>.*</style>|\nCATEGORIES:[^\n]*|可选：[^（]*", "", text, flags=re.S)
+        alone = re.findall(r"(?<![\w/.'-])[a-z][a-z_]+(?![\w/.'-])", prose)
+        said += [f"{' '.join(args)}: {w!r}" for w in alone if w in VOCABULARY]
+        assert re.search(r"[\u4e00-\u9fff]", text) or args[0] == "config", args
+    assert not said, said
+
+
+def test_the_brief_the_report_and_the_explanation_speak_chinese(sample):
+    brief = sample("--lang", "zh_CN", "review", "C000126", "--date", DAY).stdout
+    assert brief.startswith("拜访简报：C000126 刘涵，11月24日 周二\n\n客户概况\n--------\n")
+    assert "家庭经济支柱≥ ¥100万" in brief and "尚缺¥90万" in brief  # 万 as the trade writes
+    assert "- 无重疾保障；建议¥80万–¥150万" in brief
+    english = sample("review", "C000126", "--date", DAY).stdout
+    assert "- no critical-illness cover; guidance ¥800,000–¥1,500,000" in english
+    explained = sample("--lang", "zh_CN", "today", "--date", DAY, "--explain", "C000126").stdout
+    assert "C000126，11月24日 周二：紧急程度" in explained and "涉及保费¥37,250" in explained
+    assert "承保后回访" in explained and "已过26天 P20260000208" in explained
+    html = sample("--lang", "zh_CN", "report", "--date", DAY, "-f", "html").stdout
+    assert '<html lang="zh-CN">' in html and "<h2>今日待办</h2>" in html
+    assert "<th>客户号</th>" in html
+    assert '<html lang="en">' in sample("report", "--date", DAY, "-f", "html").stdout
+    markdown = sample("--lang", "zh_CN", "report", "--date", DAY, "-f", "markdown").stdout
+    assert markdown.startswith("# vipctl 每日报告：2026年11月24日 周二\n")
+    assert "| 客户号 |" in markdown
+    wrong = sample("--lang", "zh_CN", "show", "C999999")
+    assert wrong.exit_code == 1 and wrong.stderr == "vipctl: 没有客户 'C999999'\n"
+    usage = sample("--lang", "zh_CN", "show")
+    assert usage.exit_code == 2
+    assert "缺少参数 'CLIENT_ID'。（见 'vipctl show --help'）" in usage.stderr
+
+
+def test_the_mail_subject_speaks_the_language():
+    from vipctl.views.report import subject
+
+    data = {"todo": {"clients": 3}, "date": "2026-11-24", "agent": "王芳"}
+    try:
+        i18n.use("zh_CN")
+        assert subject(data) == "vipctl 每日报告（王芳）2026-11-24：需联系3位客户"
+    finally:
+        i18n.use("en")
+    assert subject(data) == "vipctl daily report for 王芳 2026-11-24: 3 clients to contact"

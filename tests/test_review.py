@@ -120,8 +120,8 @@ def test_the_brief_on_screen_and_in_markdown(needs_book):
     shown = needs_book("review", "R1", "--date", DAY)
     assert shown.exit_code == 0, shown.output
     out = shown.stdout
-    for heading in ("Client", "Policies", "Coverage", "Premium burden", "Next care dates",
-                    "Last contacts", "Talking points"):  # fmt: skip
+    for heading in ("About the client", "Policies held", "Coverage", "Premium burden",
+                    "Next care dates", "Last contacts", "Talking points"):  # fmt: skip
         assert f"\n{heading}\n" in out
     assert "Tier A (indicators off: none) · segment" in out
     assert "Best visit time: 周末上午" in out and "Interests: 高尔夫" in out
@@ -131,7 +131,7 @@ def test_the_brief_on_screen_and_in_markdown(needs_book):
     assert "13812345678" in needs_book("review", "R1", "--date", DAY, "--show-pii").stdout
 
     md = needs_book("review", "R1", "--date", DAY, "-f", "markdown").stdout
-    assert md.startswith("# Visit brief: R1 王大伟, 2026-11-24\n")
+    assert md.startswith("# Visit brief: R1 王大伟, Tue 2026-11-24\n")
     assert "| Need | In force | Guidance | State |" in md
     assert "| life | ¥600,000 | ≥ ¥1,000,000 for the main earner | short by ¥400,000 |" in md
     assert "Notes: 关注子女教育 \\| 留学" in md  # a pipe in client data cannot break a table

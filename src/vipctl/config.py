@@ -17,6 +17,7 @@ from typing import Any
 
 from vipctl import contract
 from vipctl.errors import UserError
+from vipctl.i18n import _
 from vipctl.kinds import KINDS, WEIGHTS
 
 ENV_VAR = "VIPCTL_CONFIG"
@@ -172,9 +173,10 @@ def load(where: Path | None = None) -> Config:
     except FileNotFoundError:
         return Config()
     except OSError as exc:
-        raise UserError(f"{where}: cannot read the config file: {exc.strerror}") from None
+        said = _("{file}: cannot read the config file: {why}")
+        raise UserError(said.format(file=where, why=exc.strerror)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{where}: not valid TOML: {exc}") from None
+        raise UserError(_("{file}: not valid TOML: {why}").format(file=where, why=exc)) from None
     return _parse(where, data)
 
 
@@ -184,7 +186,7 @@ class _Reader:
     def __init__(self, where: Path, name: str, data: Any) -> None:
         self.where, self.name = where, name
         if not isinstance(data, dict):
-            self.fail(None, "must be a table")
+            self.fail(None, _("must be a table"))
         self.data: dict[str, Any] = data
 
     def fail(self, key: str | None, problem: str) -> None:
@@ -194,7 +196,7 @@ class _Reader:
     def known(self, keys: tuple[str, ...] | list[str]) -> None:
         for key in self.data:
             if key not in keys:
-                self.fail(key, f"unknown setting (known: {', '.join(keys)})")
+                self.fail(key, _("unknown setting (known: {keys})").format(keys=", ".join(keys)))
 
     def table(self, key: str) -> _Reader | None:
         if key not in self.data:
@@ -205,20 +207,24 @@ class _Reader:
         value = self.data[key]
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok or not low <= value <= high:
-            kind = "a whole number" if integer else "a number"
-            self.fail(key, f"expected {kind} from {low:g} to {high:g} (got {value!r})")
+            said = (
+                _("expected a whole number from {low} to {high} (got {value})")
+                if integer
+                else _("expected a number from {low} to {high} (got {value})")
+            )
+            self.fail(key, said.format(low=f"{low:g}", high=f"{high:g}", value=repr(value)))
         return value
 
     def text(self, key: str) -> str:
         value = self.data[key]
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"expected a non-empty string (got {value!r})")
+            self.fail(key, _("expected a non-empty string (got {value})").format(value=repr(value)))
         return value.strip()
 
     def boolean(self, key: str) -> bool:
         value = self.data[key]
         if not isinstance(value, bool):
-            self.fail(key, f"expected true or false (got {value!r})")
+            self.fail(key, _("expected true or false (got {value})").format(value=repr(value)))
         return value
 
     def amount(self, key: str) -> float:
@@ -228,9 +234,10 @@ class _Reader:
         value = self.data[key]
         ok = isinstance(value, list) and len(value) == 2
         if not ok or not all(type(v) in (int, float) and 0 <= v <= 1e12 for v in value):
-            self.fail(key, f"expected [low, high], two amounts (got {value!r})")
+            said = _("expected [low, high], two amounts (got {value})")
+            self.fail(key, said.format(value=repr(value)))
         if value[0] > value[1]:
-            self.fail(key, f"expected low ≤ high (got {value!r})")
+            self.fail(key, _("expected low ≤ high (got {value})").format(value=repr(value)))
         return float(value[0]), float(value[1])
 
     def days(self, key: str) -> int:
@@ -240,16 +247,20 @@ class _Reader:
         value = self.data[key]
         ok = isinstance(value, list) and value
         if not ok or not all(type(v) is int and 0 <= v <= 3660 for v in value):
-            self.fail(key, f"expected a list of whole numbers of days (got {value!r})")
+            said = _("expected a list of whole numbers of days (got {value})")
+            self.fail(key, said.format(value=repr(value)))
         return tuple(sorted(set(value)))
 
     def kinds(self, key: str) -> tuple[str, ...]:
         value = self.data[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(key, f"expected a list of agenda kinds (got {value!r})")
+            self.fail(
+                key, _("expected a list of agenda kinds (got {value})").format(value=repr(value))
+            )
         unknown = [v for v in value if v not in KINDS]
         if unknown:
-            self.fail(key, f"unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
+            said = _("unknown kind {kind} (known: {kinds})")
+            self.fail(key, said.format(kind=repr(unknown[0]), kinds=", ".join(KINDS)))
         return tuple(dict.fromkeys(value))
 
     def settings(
@@ -286,7 +297,8 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
                 }
                 canon = spellings.get(contract.fold(str(raw)))
                 if canon is None:
-                    h.fail(name, f"expected one of {', '.join(INDICATORS[name])} (got {raw!r})")
+                    said = _("expected one of {choices} (got {value})")
+                    h.fail(name, said.format(choices=", ".join(INDICATORS[name]), value=repr(raw)))
                 healthy[name] = canon
         most_off = dict(tiers.most_off)
         if (b := t.table("most_off")) is not None:
@@ -294,7 +306,7 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
             for name in b.data:
                 most_off[name] = int(b.number(name, 0, len(INDICATORS), integer=True))
             if not most_off["A"] <= most_off["B"] <= most_off["C"]:
-                b.fail(None, f"A ≤ B ≤ C expected (got {most_off})")
+                b.fail(None, _("A ≤ B ≤ C expected (got {value})").format(value=most_off))
         cadence = dict(tiers.cadence_days)
         if (c := t.table("cadence_days")) is not None:
             c.known((*TIERS, NOT_ASSESSED))
@@ -309,7 +321,8 @@ def _parse(where: Path, data: dict[str, Any]) -> Config:
             for name in u.data:
                 cuts[name] = float(u.number(name, 0, 100))
             if not cuts["key"] <= cuts["important"] <= cuts["general"]:
-                u.fail(None, f"key ≤ important ≤ general expected (got {cuts})")
+                said = _("key ≤ important ≤ general expected (got {value})")
+                u.fail(None, said.format(value=cuts))
         years = segments.single_premium_years
         if "single_premium_years" in s.data:
             years = int(s.number("single_premium_years", 1, 100, integer=True))
@@ -333,7 +346,7 @@ def _agenda(table: _Reader | None) -> AgendaRules:
     readers = dict.fromkeys(lists, table.day_list) | {"off": table.kinds}
     given = table.settings(AgendaRules, table.days, readers)
     if given.get("grace_days") == 0:
-        table.fail("grace_days", "expected at least 1 day")
+        table.fail("grace_days", _("expected at least 1 day"))
     return AgendaRules(**given)
 
 
@@ -355,7 +368,7 @@ def _mail(table: _Reader | None) -> MailSettings:
     if table is None:
         return MailSettings()
     if "password" in table.data:
-        table.fail("password", "never in the file: put it in the variable named by password_env")
+        table.fail("password", _("never in the file: put it in the variable named by password_env"))
     table.known(
         ("host", "port", "starttls", "user", "password_env", "from", "allow_plaintext_auth")
     )
@@ -379,7 +392,7 @@ def _needs(table: _Reader | None) -> NeedsRules:
     ranges = ("critical_illness_reasonable", "high_end_assets")
     given = table.settings(NeedsRules, table.amount, dict.fromkeys(ranges, table.amount_range))
     if "premium_share_percent" in given and not 0 < given["premium_share_percent"] <= 100:
-        table.fail("premium_share_percent", "expected a percentage above 0, at most 100")
+        table.fail("premium_share_percent", _("expected a percentage above 0, at most 100"))
     return NeedsRules(**given)
 
 
@@ -398,8 +411,9 @@ def _ui(table: _Reader | None) -> UiSettings:
 
         found = i18n.known(table.text(key))
         if found is None:
+            said = _("expected one of {choices} (got {value})")
             table.fail(
-                key, f"expected one of {', '.join(i18n.LANGUAGES)} (got {table.data[key]!r})"
+                key, said.format(choices=", ".join(i18n.LANGUAGES), value=repr(table.data[key]))
             )
         return found
 

@@ -66,11 +66,14 @@ STATUS = {
     "lapsed": ("中止", "失效"),
     "terminated": ("终止",),
 }
-# Every enumeration, for what reads them all (the words people see for stored values).
-ENUMERATIONS = (
-    GENDER, CALENDAR, QUALITY, AWARENESS, SATISFACTION, ECONOMY, MOBILITY, AGENT_STATUS,
-    RELATION, CATEGORY, FREQUENCY, STATUS,
-)  # fmt: skip
+# The enumerated columns, for what reads them all (the words people see for stored values).
+ENUMERATED = {
+    "gender": GENDER, "birthday_calendar": CALENDAR, "policy_quality": QUALITY,
+    "awareness": AWARENESS, "satisfaction": SATISFACTION, "economy": ECONOMY,
+    "mobility": MOBILITY, "agent_status": AGENT_STATUS, "relation": RELATION,
+    "category": CATEGORY, "frequency": FREQUENCY, "status": STATUS,
+}  # fmt: skip
+ENUMERATIONS = tuple(ENUMERATED.values())
 # A policy in its grace period is still in force: cover goes on until it lapses.
 NOT_IN_FORCE = frozenset({"lapsed", "terminated"})
 

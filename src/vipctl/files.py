@@ -10,13 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vipctl.errors import UserError
+from vipctl.i18n import N_, _
 
 _KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, N_("{path} is a directory, not a file; give a file's name")),
+    (stat.S_ISCHR, N_("{path} is a character device, not a file; give a file's name")),
+    (stat.S_ISBLK, N_("{path} is a block device, not a file; give a file's name")),
+    (stat.S_ISFIFO, N_("{path} is a named pipe, not a file; give a file's name")),
+    (stat.S_ISSOCK, N_("{path} is a socket, not a file; give a file's name")),
 )
 
 
@@ -30,19 +31,25 @@ def writable_target(path: Path) -> Path:
         found = path.lstat()
     except FileNotFoundError:
         if not path.parent.is_dir():
-            raise UserError(f"cannot write {path}: there is no directory {path.parent}") from None
+            said = _("cannot write {path}: there is no directory {directory}")
+            raise UserError(said.format(path=path, directory=path.parent)) from None
         return path
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        raise cannot_write(path, exc) from None
     if stat.S_ISLNK(found.st_mode):
-        raise UserError(
-            f"{path} is a symbolic link (to {os.readlink(path)}); vipctl writes only regular "
-            "files: give the real file's name"
+        said = _(
+            "{path} is a symbolic link (to {target}); vipctl writes only regular files: give "
+            "the real file's name"
         )
+        raise UserError(said.format(path=path, target=os.readlink(path)))
     for test, what in _KINDS:
         if test(found.st_mode):
-            raise UserError(f"{path} is {what}, not a file; give a file's name")
+            raise UserError(_(what).format(path=path))
     return path
+
+
+def cannot_write(path: Path, exc: OSError) -> UserError:
+    return UserError(_("cannot write {path}: {why}").format(path=path, why=exc.strerror))
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -55,7 +62,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        raise cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(text)
@@ -65,7 +72,7 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise UserError(f"cannot write {path}: {exc.strerror}") from None
+            raise cannot_write(path, exc) from None
         raise
 
 
@@ -79,4 +86,5 @@ def exclusive(lock: Path, what: str) -> Iterator[None]:
         with FileLock(lock, timeout=0, mode=0o600):
             yield
     except Timeout:
-        raise UserError(f"another {what} is running (lock {lock}); try again later") from None
+        said = _("another {what} is running (lock {lock}); try again later")
+        raise UserError(said.format(what=what, lock=lock)) from None

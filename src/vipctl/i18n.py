@@ -24,10 +24,6 @@ from pathlib import Path
 DOMAIN = "vipctl"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("en", "zh_CN")
-# The languages a locale alone chooses: a catalog joins once it covers the whole interface, so
-# that nobody meets a screen half in one language; until then ``--lang`` or ``[ui] language``
-# asks for it.
-FROM_LOCALE = ("en",)
 _ALIASES = {"en": "en", "zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "zh_sg": "zh_CN"}
 _ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -61,12 +57,11 @@ def from_locale(environ: Mapping[str, str]) -> str:
 
 
 def choose(flag: str | None, configured: str | None, environ: Mapping[str, str]) -> str:
-    """``--lang``, else the config's ``[ui] language``, else the locale's (of ``FROM_LOCALE``)."""
+    """``--lang``, else the config's ``[ui] language``, else the locale's."""
     for given in (flag, configured):
         if given:
             return known(given) or "en"
-    found = from_locale(environ)
-    return found if found in FROM_LOCALE else "en"
+    return from_locale(environ)
 
 
 def use(language: str) -> None:

@@ -9,13 +9,15 @@ choices, the config's ``[urgency.kind]`` and ``[agenda] off`` keys, the morning 
 and the reading of the book all come from here, and a test holds the readers, the rules and
 docs/agenda.md to it: adding a kind is adding an entry here, its reader, its rule and their tests.
 
-A module of its own, importing nothing, so the command line can list kinds in its help without
-loading the rules.
+A module of its own, importing nothing but the catalog's marker, so the command line can list
+kinds in its help without loading the rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from vipctl.i18n import N_
 
 FOREVER = "forever"  # an item that stays until something resolves it
 
@@ -64,11 +66,14 @@ KINDS = tuple(BY_NAME)
 WEIGHTS = {kind.name: kind.weight for kind in REGISTRY}
 SOURCES = tuple(dict.fromkeys(kind.source for kind in REGISTRY))
 
+# How a contact was made (``vipctl log --channel``), as stored and exported.
+CHANNELS = ("phone", "sms", "email", "wechat", "visit", "letter")
+
 NEED_LABELS = {
-    "life": "life",
-    "critical_illness": "critical illness",
-    "accident": "accident",
-    "accident_medical": "accident medical",
-    "property": "home property",
+    "life": N_("life"),
+    "critical_illness": N_("critical illness"),
+    "accident": N_("accident"),
+    "accident_medical": N_("accident medical"),
+    "property": N_("home property"),
 }
 NEEDS = tuple(NEED_LABELS)

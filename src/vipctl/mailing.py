@@ -13,6 +13,7 @@ from email.utils import formatdate, make_msgid
 
 from vipctl.config import MailSettings
 from vipctl.errors import UserError
+from vipctl.i18n import _
 
 
 def recipients(value: str) -> list[str]:
@@ -20,7 +21,8 @@ def recipients(value: str) -> list[str]:
     found = [a.strip() for a in value.split(",") if a.strip()]
     wrong = [a for a in found if "@" not in a or any(c.isspace() for c in a)]
     if not found or wrong:
-        raise UserError(f"--mail-to: not an e-mail address: {', '.join(wrong) or repr(value)}")
+        said = _("--mail-to: not an e-mail address: {given}")
+        raise UserError(said.format(given=", ".join(wrong) or repr(value)))
     return found
 
 
@@ -28,9 +30,10 @@ def server(settings: MailSettings, given: str | None) -> MailSettings:
     """The config's settings with ``--smtp HOST[:PORT]`` in place of its host and port."""
     if given is None:
         return settings
-    host, _, port = given.strip().partition(":")
+    host, _colon, port = given.strip().partition(":")
     if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
-        raise UserError(f"--smtp: expected HOST or HOST:PORT (got {given!r})")
+        said = _("--smtp: expected HOST or HOST:PORT (got {given})")
+        raise UserError(said.format(given=repr(given)))
     # The config's leave to log in without TLS was given for its own host, not this one.
     allowed = settings.allow_plaintext_auth and host == settings.host
     port_given = int(port) if port else settings.port
@@ -41,10 +44,11 @@ def plaintext_warning(settings: MailSettings) -> str | None:
     """What to say when the password is to cross in clear, as the config allows."""
     if settings.user is None or settings.starttls or not settings.allow_plaintext_auth:
         return None
-    return (
-        f"the SMTP password of {settings.user} goes to {settings.host} without TLS, in clear "
+    said = _(
+        "the SMTP password of {user} goes to {host} without TLS, in clear "
         "(allow_plaintext_auth in [mail])"
     )
+    return said.format(user=settings.user, host=settings.host)
 
 
 def message(sender: str, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
@@ -61,21 +65,22 @@ def message(sender: str, to: list[str], subject: str, text: str, html: str) -> E
 
 def send(settings: MailSettings, to: list[str], subject: str, text: str, html: str) -> None:
     if settings.host is None:
-        raise UserError("no SMTP server: set host in the [mail] table of the config file")
+        raise UserError(_("no SMTP server: set host in the [mail] table of the config file"))
     sender = settings.sender or settings.user
     if sender is None:
-        raise UserError("no sender address: set from (or user) in the [mail] table")
+        raise UserError(_("no sender address: set from (or user) in the [mail] table"))
     password = None
     if settings.user is not None:
         if not settings.starttls and not settings.allow_plaintext_auth:
-            raise UserError(
-                f"not sending the SMTP password of {settings.user} to {settings.host} in clear: "
-                "set starttls = true in [mail], or allow_plaintext_auth = true for a server on "
-                "your own machine"
+            said = _(
+                "not sending the SMTP password of {user} to {host} in clear: set starttls = "
+                "true in [mail], or allow_plaintext_auth = true for a server on your own machine"
             )
+            raise UserError(said.format(user=settings.user, host=settings.host))
         password = os.environ.get(settings.password_env)
         if not password:
-            raise UserError(f"set ${settings.password_env} to the SMTP password of {settings.user}")
+            said = _("set ${variable} to the SMTP password of {user}")
+            raise UserError(said.format(variable=settings.password_env, user=settings.user))
     where = f"{settings.host}:{settings.server_port}"
     try:
         with smtplib.SMTP(settings.host, settings.server_port, timeout=60) as smtp:
@@ -85,6 +90,8 @@ def send(settings: MailSettings, to: list[str], subject: str, text: str, html: s
                 smtp.login(settings.user, password or "")
             smtp.send_message(message(sender, to, subject, text, html))
     except smtplib.SMTPAuthenticationError:
-        raise UserError(f"{where} refused the login of {settings.user}") from None
+        said = _("{server} refused the login of {user}")
+        raise UserError(said.format(server=where, user=settings.user)) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise UserError(f"cannot mail the report through {where}: {exc}") from None
+        said = _("cannot mail the report through {server}: {why}")
+        raise UserError(said.format(server=where, why=exc)) from None

@@ -14,13 +14,15 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
 
+from vipctl.i18n import N_, _
+
 Parser = Callable[[str], object]
 
 _DATE_RE = re.compile(
     r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
     r"(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?"
 )
-DATE_FORMS = "a date like 2024-03-05, 2024/3/5, 20240305 or 2024年3月5日"
+DATE_FORMS = N_("a date like 2024-03-05, 2024/3/5, 20240305 or 2024年3月5日")
 
 
 def parse_date(text: str) -> dt.date:
@@ -31,13 +33,15 @@ def parse_date(text: str) -> dt.date:
             pass  # the pattern below says what is wrong
     m = _DATE_RE.fullmatch(text)
     if not m:
-        raise ValueError(f"expected {DATE_FORMS}")
+        raise ValueError(_("expected {forms}").format(forms=_(DATE_FORMS)))
     year = int(m[1])
     month, day = (int(m[2]), int(m[3])) if m[2] else (int(m[4]), int(m[5]))
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"not a real calendar date (expected {DATE_FORMS})") from None
+        raise ValueError(
+            _("not a real calendar date (expected {forms})").format(forms=_(DATE_FORMS))
+        ) from None
 
 
 _AMOUNT_JUNK = str.maketrans("", "", ",，  ¥￥元")
@@ -54,13 +58,13 @@ def parse_amount(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError("expected an amount like 12000, 1,200,000.50 or 120万") from None
+        raise ValueError(_("expected an amount like 12000, 1,200,000.50 or 120万")) from None
     if not value.is_finite() or value < 0:
-        raise ValueError("expected an amount of zero or more")
+        raise ValueError(_("expected an amount of zero or more"))
     if factor is not None:
         value *= factor
     if value >= Decimal("1e14"):
-        raise ValueError("amount is implausibly large")
+        raise ValueError(_("amount is implausibly large"))
     return value.quantize(_CENT)
 
 
@@ -69,9 +73,9 @@ def parse_years(text: str) -> int:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError("expected a whole number of years like 20") from None
+        raise ValueError(_("expected a whole number of years like 20")) from None
     if value != value.to_integral_value() or not 1 <= value <= 100:
-        raise ValueError("expected a whole number of years from 1 to 100")
+        raise ValueError(_("expected a whole number of years from 1 to 100"))
     return int(value)
 
 
@@ -81,13 +85,12 @@ def enum_parser(choices: dict[str, tuple[str, ...]]) -> Parser:
     for canonical, spellings in choices.items():
         lookup.update({s.lower(): canonical for s in spellings})
     shown = ", ".join(f"{c} ({'/'.join(s[:1])})" if s else c for c, s in choices.items())
-    message = f"expected one of {shown}"
 
     def parse(text: str) -> str:
         try:
             return lookup[text.lower()]
         except KeyError:
-            raise ValueError(message) from None
+            raise ValueError(_("expected one of {choices}").format(choices=shown)) from None
 
     return parse
 
@@ -102,7 +105,7 @@ def parse_bool(text: str) -> bool:
         return True
     if low in _NO:
         return False
-    raise ValueError("expected yes or no (是/否)")
+    raise ValueError(_("expected yes or no (是/否)"))
 
 
 _PHONE_SEPARATORS = str.maketrans("", "", " ()-")
@@ -114,7 +117,7 @@ def parse_phone(text: str) -> str:
     number = text.translate(_PHONE_SEPARATORS)
     digits = number.removeprefix("+")
     if not (digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 20):
-        raise ValueError("expected a phone number of digits, like 13812345678")
+        raise ValueError(_("expected a phone number of digits, like 13812345678"))
     return number
 
 
@@ -123,7 +126,7 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def parse_email(text: str) -> str:
     if not _EMAIL_RE.fullmatch(text):
-        raise ValueError("expected an e-mail address like name@example.com")
+        raise ValueError(_("expected an e-mail address like name@example.com"))
     return text
 
 
@@ -177,19 +180,21 @@ def parse_id_number(text: str) -> IdNumber:
     legacy = len(number) == 15
     if legacy:
         if not (number.isascii() and number.isdigit()):
-            raise ValueError("expected a 15-digit ID number of digits only")
+            raise ValueError(_("expected a 15-digit ID number of digits only"))
         number = number[:6] + "19" + number[6:]
         number += _ric().calc_check_digit(number + "0")
     elif len(number) != 18:
-        raise ValueError("expected an 18-character ID number (or a 15-digit one of before 1999)")
+        raise ValueError(_("expected an 18-character ID number (or a 15-digit one of before 1999)"))
     if not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in _CHECK_CHARS:
-        raise ValueError("expected 17 digits and a final digit or X")
+        raise ValueError(_("expected 17 digits and a final digit or X"))
     if number[:2] not in PROVINCES:
-        raise ValueError(f"the region code {number[:6]} names no province of GB/T 2260")
+        raise ValueError(
+            _("the region code {code} names no province of GB/T 2260").format(code=number[:6])
+        )
     if number[17] != _ric().calc_check_digit(number):
-        raise ValueError("check digit does not match: the ID number has a typo")
+        raise ValueError(_("check digit does not match: the ID number has a typo"))
     try:
         birthday = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValueError("the birth date inside the ID number is not a real date") from None
+        raise ValueError(_("the birth date inside the ID number is not a real date")) from None
     return IdNumber(number, birthday, "M" if int(number[16]) % 2 else "F", legacy)

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, select
 
 from vipctl.agenda import lists
 from vipctl.config import Config
-from vipctl.errors import UserError
+from vipctl.errors import UserError, no_client
+from vipctl.i18n import N_, _
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
 from vipctl.store import changes
@@ -28,7 +29,7 @@ def now() -> dt.datetime:
 def _client_exists(conn: Connection, client_id: str) -> None:
     c = Client.__table__.c
     if conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None:
-        raise UserError(f"no client {client_id!r}")
+        raise no_client(client_id)
 
 
 def _happened(day: dt.date, what: str) -> None:
@@ -36,9 +37,8 @@ def _happened(day: dt.date, what: str) -> None:
     on, and a contact to come would silence the cadence until then."""
     today = dt.date.today()
     if day > today:
-        raise UserError(
-            f"--date {day} is after today ({today}): {what} is recorded once it has happened"
-        )
+        said = _("--date {day} is after today ({today}): {what} is recorded once it has happened")
+        raise UserError(said.format(day=day, today=today, what=_(what)))
 
 
 def _changing(conn: Connection, client_id: str) -> None:
@@ -58,7 +58,7 @@ def log(
 ) -> None:
     """A contact: it restarts the tier's cadence and settles the client's callbacks. ``by``:
     the agent who made it, on a team's database."""
-    _happened(day, "a contact")
+    _happened(day, N_("a contact"))
     _changing(conn, client_id)
     conn.execute(
         Contact.__table__.insert().values(
@@ -83,7 +83,7 @@ def done(
     by: str | None = None,
 ) -> list[Event]:
     """Mark the client's items on ``day``'s list handled; returns them."""
-    _happened(day, "an item handled")
+    _happened(day, N_("an item handled"))
     _changing(conn, client_id)
     items = [
         e
@@ -91,7 +91,8 @@ def done(
         if (not kinds or e.kind in kinds) and (policy_no is None or e.policy_no == policy_no)
     ]
     if not items:
-        raise UserError(f"nothing on {client_id}'s list for {day} matches")
+        said = _("nothing on {client}'s list for {day} matches")
+        raise UserError(said.format(client=client_id, day=day))
     recorded = now()
     rows = [
         {
@@ -115,7 +116,7 @@ def snooze(
     """Hold the client's items back until ``until``; snoozing again replaces the date."""
     _changing(conn, client_id)
     if until <= day:
-        raise UserError(f"--until {until} is not after {day}")
+        raise UserError(_("--until {until} is not after {day}").format(until=until, day=day))
     s = Snooze.__table__
     values = {"until": until, "by_agent": by}
     if conn.execute(s.update().where(s.c.client_id == client_id).values(values)).rowcount:
@@ -125,7 +126,7 @@ def snooze(
 
 def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.date | None]:
     """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
-    _happened(day, "a payment")
+    _happened(day, N_("a payment"))
     p, d = Policy.__table__.c, PremiumDue.__table__.c
     row = conn.execute(
         select(d.due_date, p.effective_date, p.frequency, p.payment_years, d.client_id)
@@ -134,8 +135,9 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
     ).first()
     if row is None:
         if conn.scalar(select(p.policy_no).where(p.policy_no == policy_no)) is None:
-            raise UserError(f"no policy {policy_no!r}")
-        raise UserError(f"{policy_no}: no premium is due (paid up, single premium or not in force)")
+            raise UserError(_("no policy {policy}").format(policy=repr(policy_no)))
+        said = _("{policy}: no premium is due (paid up, single premium or not in force)")
+        raise UserError(said.format(policy=policy_no))
     due, effective, frequency, years, client_id = row
     changes.declare(conn, [client_id])
     conn.execute(

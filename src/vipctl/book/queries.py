@@ -9,6 +9,7 @@ from sqlalchemy import Connection, case, func, or_, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
 from vipctl.errors import UserError
+from vipctl.i18n import _
 from vipctl.rules import plausible
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
@@ -183,7 +184,7 @@ def doubts(conn: Connection, today: dt.date) -> list[str]:
     for client, born, wed in conn.execute(people.order_by(c.client_id)):
         found += [
             f"client {client}: {name}: {why}"
-            for name, why in plausible.client(born, wed, today, "today")
+            for name, why in plausible.client(born, wed, today, plausible.TODAY)
         ]
     for client, income, premium in incomes_below_premiums(conn):
         found.append(f"client {client}: annual_income: {plausible.income(income, premium)}")
@@ -191,7 +192,7 @@ def doubts(conn: Connection, today: dt.date) -> list[str]:
     for number, *values in conn.execute(policies.order_by(p.policy_no)):
         found += [
             f"policy {number}: {name}: {why}"
-            for name, why in plausible.policy(*values, today, "today")
+            for name, why in plausible.policy(*values, today, plausible.TODAY)
         ]
     return found
 
@@ -215,6 +216,10 @@ def check_agent(conn: Connection, agent: str | None) -> None:
         return
     known = agents(conn)
     if not known:
-        raise UserError(f"no client of agent {agent!r}: no client in the book has an agent")
-    more = f" and {len(known) - 20:,} more" if len(known) > 20 else ""
-    raise UserError(f"no client of agent {agent!r}; the agents are: {', '.join(known[:20])}{more}")
+        said = _("no client of agent {agent}: no client in the book has an agent")
+        raise UserError(said.format(agent=repr(agent)))
+    names = ", ".join(known[:20])
+    if len(known) > 20:
+        names = _("{names} and {more} more").format(names=names, more=f"{len(known) - 20:,}")
+    said = _("no client of agent {agent}; the agents are: {names}")
+    raise UserError(said.format(agent=repr(agent), names=names))

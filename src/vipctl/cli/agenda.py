@@ -24,7 +24,8 @@ from vipctl.cli.options import (
     limit_option,
     shown_limit,
 )
-from vipctl.errors import UserError
+from vipctl.errors import UserError, no_client
+from vipctl.i18n import _
 from vipctl.kinds import KINDS
 
 TodayLimit = limit_option(
@@ -86,7 +87,7 @@ def today(
     if explain is not None:
         with app_of(ctx).session() as conn:
             if not agenda.clients(conn, [explain]):
-                raise UserError(f"no client {explain!r}")
+                raise no_client(explain)
             entries = agenda.ranked(conn, settings, day, agenda.Scope(clients=[explain]))
         found = entries[0] if entries else None
         agenda_view.write_explanation(found, explain, day, fmt, settings.urgency)
@@ -97,10 +98,11 @@ def today(
     try:
         with db.read() as conn:
             if queries.book_is_empty(conn):
-                raise UserError(
-                    f"no clients in {db.name} yet: import your exports first, e.g. "
-                    "'vipctl import clients.csv policies.csv' (see 'vipctl import --help')"
+                said = _(
+                    "no clients in {database} yet: import your exports first, e.g. 'vipctl "
+                    "import clients.csv policies.csv' (see 'vipctl import --help')"
                 )
+                raise UserError(said.format(database=db.name))
             queries.check_agent(conn, scope.agent)
             listed = agenda.day_list(conn, settings, day, scope, limit=limit)
         agenda_view.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)

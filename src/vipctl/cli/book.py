@@ -21,7 +21,7 @@ from vipctl.cli.options import (
     day_of,
     shown_limit,
 )
-from vipctl.errors import UserError
+from vipctl.errors import no_client
 from vipctl.i18n import _
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def show(
     with app_of(ctx).session() as conn:
         client = queries.client(conn, client_id)
         if client is None:
-            raise UserError(f"no client {client_id!r}")
+            raise no_client(client_id)
         policies = queries.policies_of(conn, client_id)
         client.update(reviewing.high_end_of(conn, app_of(ctx).config(), client_id))
     if fmt == "json":

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from vipctl.errors import UserError
+from vipctl.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -52,11 +53,16 @@ class App:
             from vipctl.store.models import SCHEMA_VERSION
 
             kept = db.upgraded.kept
-            echo(
-                f"vipctl: upgraded {db.name} from schema {db.upgraded.from_version} to "
-                f"{SCHEMA_VERSION}" + (f"; the file as it was is kept as {kept}" if kept else ""),
-                err=True,
+            said = (
+                _(
+                    "vipctl: upgraded {database} from schema {old} to {new}; the file as it was "
+                    "is kept as {kept}"
+                )
+                if kept
+                else _("vipctl: upgraded {database} from schema {old} to {new}")
             )
+            values = {"old": db.upgraded.from_version, "new": SCHEMA_VERSION, "kept": kept}
+            echo(said.format(database=db.name, **values), err=True)
             for note in db.upgraded.notes:
                 echo(f"vipctl: {note}", err=True)
         return db
@@ -81,7 +87,7 @@ class App:
         if agent is not None and everyone:
             from vipctl.cli.manual import usage_error
 
-            raise usage_error("--agent and --all: choose one")
+            raise usage_error(_("--agent and --all: choose one"))
         return agent if agent is not None or everyone else self.me()
 
 
@@ -127,17 +133,20 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             silence_stdout()
             raise typer.Exit(0) from None
         except OSError as exc:  # the output cannot be written (a full disk), or a file read
-            where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
-            raise fail(f"{where}{exc.strerror or exc}") from None
+            said = _("{file}: {why}") if exc.filename else _("cannot write the output: {why}")
+            raise fail(said.format(file=exc.filename, why=exc.strerror or exc)) from None
         except OperationalError as exc:
             if "locked" in str(exc.orig):
-                raise fail("the database is busy (another vipctl is writing); try again") from None
-            raise fail(f"database error: {exc.orig}") from None
+                raise fail(
+                    _("the database is busy (another vipctl is writing); try again")
+                ) from None
+            raise fail(_("database error: {why}").format(why=exc.orig)) from None
         except DatabaseError as exc:
-            raise fail(
-                f"database error: {exc.orig} ('vipctl check' tells more; 'vipctl restore FILE' "
-                "brings back a backup)"
-            ) from None
+            said = _(
+                "database error: {why} ('vipctl check' tells more; 'vipctl restore FILE' brings "
+                "back a backup)"
+            )
+            raise fail(said.format(why=exc.orig)) from None
 
     return wrapper
 

@@ -19,9 +19,10 @@ from vipctl.cli.options import (
     parse_day,
     shown_limit,
 )
-from vipctl.kinds import KINDS
+from vipctl.i18n import _
+from vipctl.kinds import CHANNELS, KINDS
 
-ChannelOption = Literal["phone", "sms", "email", "wechat", "visit", "letter"]
+ChannelOption = Literal[CHANNELS]  # the registry's, one per channel
 
 
 def log(
@@ -38,7 +39,8 @@ def log(
     by = app_of(ctx).me()
     with app_of(ctx).session(write=True) as conn:
         followup.log(conn, client_id, channel, note, day, by=by)
-    echo(f"Logged a {channel} contact with {client_id} on {day}.")
+    said = _("Logged a {channel} contact with {client} on {day}.")
+    echo(said.format(channel=_(channel), client=client_id, day=day))
 
 
 def done(
@@ -61,7 +63,7 @@ def done(
     with app_of(ctx).session(write=True) as conn:
         items = followup.done(conn, settings, client_id, day, kinds, policy, by=app_of(ctx).me())
     for e in items:
-        echo(f"done: {agenda_view.reason(e, day)}")
+        echo(_("done: {item}").format(item=agenda_view.reason(e, day)))
 
 
 def snooze(
@@ -82,7 +84,7 @@ def snooze(
     by = app_of(ctx).me()
     with app_of(ctx).session(write=True) as conn:
         followup.snooze(conn, client_id, until, day, by=by)
-    echo(f"{client_id} is snoozed until {until}.")
+    echo(_("{client} is snoozed until {day}.").format(client=client_id, day=until))
 
 
 def paid(
@@ -96,8 +98,12 @@ def paid(
     day = day_of(date)
     with app_of(ctx).session(write=True) as conn:
         due, following = followup.paid(conn, policy_no, day)
-    after = f"next due {following}" if following else "nothing more is due"
-    echo(f"{policy_no}: premium of {due} paid on {day}; {after}.")
+    said = (
+        _("{policy}: premium of {due} paid on {day}; next due {next}.")
+        if following
+        else _("{policy}: premium of {due} paid on {day}; nothing more is due.")
+    )
+    echo(said.format(policy=policy_no, due=due, day=day, next=following))
 
 
 def history(

@@ -40,7 +40,8 @@ def _check_language(value: str | None) -> str | None:
     from vipctl import i18n
 
     if value is not None and i18n.known(value) is None:
-        raise typer.BadParameter(f"{value!r}: choose from {', '.join(i18n.LANGUAGES)}")
+        said = i18n._("{value}: choose from {choices}")
+        raise typer.BadParameter(said.format(value=repr(value), choices=", ".join(i18n.LANGUAGES)))
     return value
 
 
@@ -158,6 +159,9 @@ def main() -> None:
         silence_stdout()
         sys.exit(0)
     except OSError as exc:
-        typer.echo(f"vipctl: cannot write the output: {exc.strerror or exc}", err=True)
+        from vipctl.i18n import _
+
+        said = _("vipctl: cannot write the output: {why}")
+        typer.echo(said.format(why=exc.strerror or exc), err=True)
         silence_stdout()
         sys.exit(1)

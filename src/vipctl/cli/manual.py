@@ -10,6 +10,7 @@ examples; a usage error is one line on stderr with exit code 2, Ctrl-C exit code
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import suppress
@@ -108,14 +109,17 @@ def help_texts() -> Iterator[str]:
 
 def extract(
     fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, None, str, list[str]]]:
+) -> Iterator[tuple[int, str | None, Any, list[str]]]:
     """Babel's extraction method (``babel.cfg``) for the messages no keyword marks: the
     command line's help, which Typer keeps in docstrings and options, and the words of stored
     values (``views.words.VOCABULARY``), which the data contract declares."""
+    from babel.messages.extract import extract_python
+
     from vipctl.views.words import VOCABULARY
 
     for text in dict.fromkeys([*help_texts(), *sorted(VOCABULARY)]):
         yield 0, None, text, []
+    yield from extract_python(fileobj, keywords, comment_tags, options)  # the file's own
 
 
 class _Formatter(HelpFormatter):
@@ -183,16 +187,71 @@ typer.core._ = i18n._  # Typer's section titles and [required], [default: …]
 Context.formatter_class = _Formatter
 
 
+# Click's own usage errors (Typer's copy of Click has no catalog), read back and said in the
+# interface's language: the message ids are Click's English, so English is unchanged.
+_CLICK_SAYS = tuple(
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (
+            r"No such option: (?P<option>\S+) \(Possible options: (?P<options>.+)\)",
+            N_("No such option: {option} (Possible options: {options})"),
+        ),
+        (r"No such option: (?P<option>\S+)", N_("No such option: {option}")),
+        (
+            r"Missing argument (?P<name>\S+)\. Choose from: (?P<choices>.+)",
+            N_("Missing argument {name}. Choose from: {choices}"),
+        ),
+        (r"Missing argument (?P<name>\S+)\.", N_("Missing argument {name}.")),
+        (
+            r"Missing option (?P<name>\S+)\. Choose from: (?P<choices>.+)",
+            N_("Missing option {name}. Choose from: {choices}"),
+        ),
+        (r"Missing option (?P<name>\S+)\.", N_("Missing option {name}.")),
+        (
+            r"Option (?P<option>\S+) requires an argument\.",
+            N_("Option {option} requires an argument."),
+        ),
+        (
+            r"No such command (?P<name>\S+)\. Did you mean (?P<suggestion>.+)\?",
+            N_("No such command {name}. Did you mean {suggestion}?"),
+        ),
+        (r"No such command (?P<name>\S+)\.", N_("No such command {name}.")),
+        (r"Missing command\.", N_("Missing command.")),
+        (
+            r"Got unexpected extra argument\(s\) \((?P<args>.*)\)",
+            N_("Got unexpected extra argument(s) ({args})"),
+        ),
+        (
+            r"(?:Value error, )?(?P<value>.+) is not one of (?P<choices>.+)\.",
+            N_("{value} is not one of {choices}."),
+        ),
+        (
+            r"Input should be a valid integer, unable to parse string as an integer",
+            N_("expected a whole number"),
+        ),
+    )
+)
+
+
+def _click_said(message: str) -> str:
+    for pattern, said in _CLICK_SAYS:
+        found = pattern.fullmatch(message)
+        if found is None:
+            continue
+        return _(said).format(**found.groupdict())
+    return message
+
+
 def _one_line(error: Any) -> str:
     """A usage error as one line: which option, what is wrong, where the help is."""
     ctx = getattr(error, "ctx", None)
     where = ctx.command_path if ctx is not None else "vipctl"
     named = isinstance(error, click_errors.BadParameter) and error.param is not None
     if named and not isinstance(error, click_errors.MissingParameter):
-        message = f"{'/'.join(error.param.opts)}: {error.message}"
+        message = f"{'/'.join(error.param.opts)}: {_click_said(' '.join(error.message.split()))}"
     else:
-        message = error.format_message()
-    return f"{where}: {' '.join(message.split())} (see '{where} --help')"
+        message = _click_said(" ".join(error.format_message().split()))
+    return _("{where}: {message} (see '{where} --help')").format(where=where, message=message)
 
 
 class Manual(TyperGroup):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from vipctl.i18n import _
 from vipctl.kinds import KINDS
 
 Format = Literal["table", "json", "csv"]
@@ -25,12 +26,13 @@ def parse_day(value: str) -> dt.date:
     """A day as people write it in vipctl, YYYY-MM-DD; a day that does not exist says so
     rather than blaming the format."""
     if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
-        raise typer.BadParameter(f"{value!r} is not a date written YYYY-MM-DD")
+        said = _("{value} is not a date written YYYY-MM-DD")
+        raise typer.BadParameter(said.format(value=repr(value)))
     year, month, day = (int(part) for part in value.strip().split("-"))
     try:
         return dt.date(year, month, day)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{value} is not a date ({exc})") from None
+    except ValueError:
+        raise typer.BadParameter(_("{value} is not a date").format(value=value)) from None
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
@@ -38,8 +40,12 @@ def whole_number(low: int, high: int | None = None) -> Callable[[int | None], in
 
     def check(value: int | None) -> int | None:
         if value is not None and (value < low or (high is not None and value > high)):
-            within = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise typer.BadParameter(f"{value} is out of range: give a number {within}")
+            said = (
+                _("{value} is out of range: give a number from {low} to {high}")
+                if high is not None
+                else _("{value} is out of range: give a number of {low} or more")
+            )
+            raise typer.BadParameter(said.format(value=value, low=low, high=high))
         return value
 
     return check
@@ -108,7 +114,10 @@ def choices(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:
         items = [v.strip() for v in value.split(",") if v.strip()]
         wrong = [v for v in items if v not in allowed]
         if wrong:
-            raise typer.BadParameter(f"{', '.join(wrong)} (choose from {', '.join(allowed)})")
+            said = _("{wrong} (choose from {choices})")
+            raise typer.BadParameter(
+                said.format(wrong=", ".join(wrong), choices=", ".join(allowed))
+            )
         return items
 
     return parse

@@ -18,6 +18,7 @@ from vipctl.cli.options import (
     day_of,
     limit_option,
 )
+from vipctl.i18n import _
 
 ReportLimit = limit_option(
     "At most N rows in each table, the most urgent first (default: 50; JSON: every one). "
@@ -65,12 +66,12 @@ def report(
     settings = app_of(ctx).config()
     to = mailing.recipients(mail_to) if mail_to is not None else None
     if smtp is not None and to is None:
-        raise usage_error("--smtp: only with --mail-to")
+        raise usage_error(_("--smtp: only with --mail-to"))
     if team and agent is not None:
-        raise usage_error("--team and --agent: choose one")
+        raise usage_error(_("--team and --agent: choose one"))
     through = mailing.server(settings.mail, smtp)
     if to is not None and (warning := mailing.plaintext_warning(through)):
-        echo(f"warning: {warning}", err=True)
+        echo(_("warning: {doubt}").format(doubt=warning), err=True)
     db = app_of(ctx).open()
     try:
         recorded = job.run(
@@ -89,11 +90,15 @@ def report(
     finally:
         db.close()
     if not recorded:
-        echo(
-            f"vipctl: the report is not recorded, {db.read_only}: the next one covers the "
-            "same period again",
-            err=True,
+        said = _(
+            "vipctl: the report is not recorded, {why}: the next one covers the same period again"
         )
+        echo(said.format(why=db.read_only), err=True)
     if (output or to) and sys.stderr.isatty():  # cron mails whatever it gets: it gets none
-        done = [f"written to {output}" if output else "", f"mailed to {mail_to}" if to else ""]
-        echo(f"Report for {day} {' and '.join(filter(None, done))}.", err=True)
+        if output and to:
+            said = _("Report for {day} written to {file} and mailed to {to}.")
+        elif output:
+            said = _("Report for {day} written to {file}.")
+        else:
+            said = _("Report for {day} mailed to {to}.")
+        echo(said.format(day=day, file=output, to=mail_to), err=True)

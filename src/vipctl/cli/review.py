@@ -22,7 +22,7 @@ from vipctl.cli.options import (
     parse_day,
     shown_limit,
 )
-from vipctl.errors import UserError
+from vipctl.errors import no_client
 from vipctl.kinds import NEEDS
 
 
@@ -44,7 +44,7 @@ def review(
     with app_of(ctx).session() as conn:
         found = brief.review(conn, app_of(ctx).config(), client_id, day)
     if found is None:
-        raise UserError(f"no client {client_id!r}")
+        raise no_client(client_id)
     review_view.write_review(found, day, fmt, show_pii=show_pii)
 
 
@@ -132,7 +132,7 @@ def tier(
                 client = queries.client(conn, explain)
                 history = queries.movements(conn, client_id=explain) if client else []
             if client is None:
-                raise UserError(f"no client {explain!r}")
+                raise no_client(explain)
             explained = tiers_view.explanation(client, history, app_of(ctx).config())
             tiers_view.write_explanation(explained, fmt=fmt)
             return

@@ -9,6 +9,7 @@ import typer
 
 from vipctl.cli.context import app_of, echo
 from vipctl.cli.options import DateOption, day_of
+from vipctl.i18n import _
 
 
 def backup(
@@ -23,7 +24,7 @@ def backup(
         upkeep.backup(db, file)
     finally:
         db.close()
-    echo(f"Backed up {db.name} to {file}.")
+    echo(_("Backed up {database} to {file}.").format(database=db.name, file=file))
 
 
 def restore(
@@ -39,9 +40,9 @@ def restore(
 
     path = store.resolve(ctx.obj.db)
     kept = upkeep.restore(path, file)
-    echo(f"Restored {path} from {file}.")
+    echo(_("Restored {database} from {file}.").format(database=path, file=file))
     if kept is not None:
-        echo(f"The database as it was is kept as {kept}.")
+        echo(_("The database as it was is kept as {file}.").format(file=kept))
 
 
 def check(ctx: typer.Context, date: DateOption = None) -> None:
@@ -63,14 +64,14 @@ def check(ctx: typer.Context, date: DateOption = None) -> None:
     finally:
         db.close()
     for line in health.advice:
-        echo(f"note: {line}")
+        echo(_("note: {text}").format(text=line))
     for line in doubts:
-        echo(f"warning: {line}")
+        echo(_("warning: {doubt}").format(doubt=line))
     if health.problems:
         for line in health.problems:
-            echo(f"problem: {line}", err=True)
+            echo(_("problem: {text}").format(text=line), err=True)
         raise typer.Exit(1)
-    echo(f"{db.name}: no problems found.")
+    echo(_("{database}: no problems found.").format(database=db.name))
 
 
 def config_path() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vipctl.errors import UserError
+from vipctl.i18n import _
 from vipctl.safety import SafeWriter
 
 if TYPE_CHECKING:
@@ -101,10 +102,12 @@ class CsvFile:
             except csv.Error as exc:
                 problem = str(exc)
                 if "unexpected end of data" in problem:
-                    problem = "a quoted field that starts in this record is never closed"
+                    problem = _("a quoted field that starts in this record is never closed")
                 elif "field larger than field limit" in problem:
-                    problem = f"a field longer than {MAX_LINE:,} characters"
-                broken = f"{self.path}:{end + 1}: cannot read CSV here: {problem}"
+                    said = _("a field longer than {n} characters")
+                    problem = said.format(n=f"{MAX_LINE:,}")
+                said = _("{file}:{line}: cannot read CSV here: {problem}")
+                broken = said.format(file=self.path, line=end + 1, problem=problem)
             except LineTooLong as exc:
                 broken = str(exc)
             except UnicodeDecodeError:
@@ -128,7 +131,8 @@ def bounded_lines(stream: io.TextIOBase, path: Path) -> Iterator[str]:
     while line := stream.readline(MAX_LINE + 1):
         number += 1
         if len(line) > MAX_LINE:
-            raise LineTooLong(f"{path}:{number}: a line longer than {MAX_LINE:,} characters")
+            said = _("{file}:{line}: a line longer than {n} characters")
+            raise LineTooLong(said.format(file=path, line=number, n=f"{MAX_LINE:,}"))
         yield line
 
 
@@ -155,10 +159,11 @@ def _undecodable(path: Path, encoding: str) -> str:
     bad = _first_bad_byte(path, encoding) or 0
     with path.open("rb") as f:
         line = f.read(bad).decode(encoding, errors="replace").count("\n") + 1
-    return (
-        f"{path}:{line}: not valid {encoding} at byte {bad}; "
-        "save the file as UTF-8 CSV, or name its encoding with --encoding"
+    said = _(
+        "{file}:{line}: not valid {encoding} at byte {byte}; save the file as UTF-8 CSV, or "
+        "name its encoding with --encoding"
     )
+    return said.format(file=path, line=line, encoding=encoding, byte=bad)
 
 
 def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str:
@@ -172,7 +177,7 @@ def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise UserError(f"unknown encoding {encoding!r}") from None
+            raise UserError(_("unknown encoding {name}").format(name=repr(encoding))) from None
         return encoding
     for bom, name in _BOMS:
         if head.startswith(bom):
@@ -190,10 +195,11 @@ def detect_encoding(path: Path, head: bytes, encoding: str | None = None) -> str
     names = [m.encoding for m in charset_normalizer.from_bytes(sample)]
     chosen = _CONTRACT_FALLBACK if _CONTRACT_FALLBACK in names else (names[0] if names else None)
     if chosen is None:
-        raise UserError(
-            f"{path}: cannot tell the text encoding (not UTF-8 nor GBK/GB18030); "
-            "save it as UTF-8 CSV or give --encoding"
+        said = _(
+            "{file}: cannot tell the text encoding (not UTF-8 nor GBK/GB18030); save it as "
+            "UTF-8 CSV or give --encoding"
         )
+        raise UserError(said.format(file=path))
     return chosen
 
 
@@ -243,11 +249,12 @@ def _refuse_mixed(path: Path, first_bad: int) -> None:
         return
     other = _line_of(path, first_bad)
     first, then = sorted((utf8, other))
-    raise UserError(
-        f"{path}:{then}: this line is in another text encoding than line {first} (UTF-8 and "
+    said = _(
+        "{file}:{line}: this line is in another text encoding than line {first} (UTF-8 and "
         "GBK/GB18030 mixed); save the file in one encoding, or name the one to read it in "
         "with --encoding"
     )
+    raise UserError(said.format(file=path, line=then, first=first))
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -272,34 +279,38 @@ def read(path: Path, encoding: str | None = None) -> CsvFile:
             head = f.read(_SAMPLE)
             size = os.fstat(f.fileno()).st_size
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        raise UserError(
+            _("{file}: cannot read: {why}").format(file=path, why=exc.strerror)
+        ) from None
     if encoding is None and not head.startswith(tuple(bom for bom, _ in _BOMS)):
         wide = _utf16_without_bom(head)
         if wide:
-            raise UserError(
-                f"{path}: looks like {wide.upper()} text without a byte-order mark; "
-                f"give --encoding {wide}"
+            said = _(
+                "{file}: looks like {name} text without a byte-order mark; give --encoding {wide}"
             )
+            raise UserError(said.format(file=path, name=wide.upper(), wide=wide))
     used = detect_encoding(path, head, encoding)
     try:
         with path.open(encoding=used, newline="") as stream:
             first_line = stream.readline(MAX_LINE + 1)
             if not first_line.strip() and not stream.read(1):
-                raise UserError(f"{path}: the file is empty")
+                raise UserError(_("{file}: the file is empty").format(file=path))
             stream.seek(0)
             delimiter = sniff_delimiter(first_line[:MAX_LINE])
             lines = bounded_lines(stream, path)
             try:
                 headers = next(csv.reader(lines, delimiter=delimiter, strict=True))
             except (csv.Error, StopIteration) as exc:
-                raise UserError(f"{path}:1: cannot read the header: {exc}") from None
+                said = _("{file}:1: cannot read the header: {why}")
+                raise UserError(said.format(file=path, why=exc)) from None
     except UnicodeDecodeError:
         raise UserError(_undecodable(path, used)) from None
     if len(headers) > MAX_COLUMNS:
-        raise UserError(
-            f"{path}:1: {len(headers):,} columns in the header; an export has at most "
-            f"{MAX_COLUMNS:,} (is this the right file?)"
+        said = _(
+            "{file}:1: {n} columns in the header; an export has at most {most} (is this the "
+            "right file?)"
         )
+        raise UserError(said.format(file=path, n=f"{len(headers):,}", most=f"{MAX_COLUMNS:,}"))
     headers = [h.lstrip("\ufeff").strip() for h in headers]
     # The head's lines per byte, scaled to the file: no extra pass over the whole file for it.
     lines = round(head.count(b"\n") * size / len(head)) + 1
@@ -315,7 +326,7 @@ def write_rejects(
     """
     target = target or source.beside("rejects")
     table = [[*source.headers, "error"], *([*fields, error] for fields, error in rows)]
-    return _write_beside(source, target, table, "rejects")
+    return _write_beside(source, target, table, _("rejects"))
 
 
 def write_doubts(source: CsvFile | Sheet, doubts: list[tuple[int, str, str, str]]) -> Path:
@@ -324,7 +335,7 @@ def write_doubts(source: CsvFile | Sheet, doubts: list[tuple[int, str, str, str]
     target = source.beside("warnings")
     rows = [["line", "column", "value", "warning"]]
     rows += [[str(line), column, value, why] for line, column, value, why in doubts]
-    return _write_beside(source, target, rows, "warnings")
+    return _write_beside(source, target, rows, _("warnings"))
 
 
 def _write_beside(
@@ -342,5 +353,6 @@ def _write_beside(
             out.write(payload)
         os.chmod(target, 0o600)  # O_CREAT's mode does not apply to a file that already existed
     except OSError as exc:
-        raise UserError(f"cannot write the {what} file {target}: {exc.strerror}") from None
+        said = _("cannot write the {what} file {target}: {why}")
+        raise UserError(said.format(what=what, target=target, why=exc.strerror)) from None
     return target

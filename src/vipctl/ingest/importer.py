@@ -21,6 +21,7 @@ from vipctl.book import assessing, queries
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
+from vipctl.i18n import _, ngettext
 from vipctl.ingest import csvfile, readahead
 from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
@@ -72,7 +73,12 @@ class ImportRejected(UserError):
 
     def __init__(self, result: ImportResult) -> None:
         n = len(result.errors)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} found: nothing was imported")
+        said = ngettext(
+            "{n} problem found: nothing was imported",
+            "{n} problems found: nothing was imported",
+            n,
+        )
+        super().__init__(said.format(n=f"{n:,}"))
         self.result = result
 
 
@@ -277,18 +283,27 @@ DOUBTS_SHOWN = 50  # warnings printed per file; the warnings file has every one
 
 def doubt_lines(report: FileReport) -> list[str]:
     """The file's warnings as the import prints them: ``warning: FILE:LINE: column: why``."""
+    warning = _("warning: {doubt}")
     lines = [
-        f"warning: {report.path}:{line}: {column}: {why}"
-        for line, column, _, why in report.doubts[:DOUBTS_SHOWN]
+        warning.format(doubt=f"{report.path}:{line}: {column}: {why}")
+        for line, column, _value, why in report.doubts[:DOUBTS_SHOWN]
     ]
     if report.doubts_unwritten is not None:
-        lines.append(f"warning: {report.doubts_unwritten}")
+        lines.append(warning.format(doubt=report.doubts_unwritten))
     if report.doubts_path is not None:
         more = len(report.doubts) - DOUBTS_SHOWN
-        also = f", {more} more than shown," if more > 0 else ""
+        said = (
+            _(
+                "{n} warnings of {file}, {more} more than shown, written to {target}; the values "
+                "are kept as they are"
+            )
+            if more > 0
+            else _("{n} warnings of {file} written to {target}; the values are kept as they are")
+        )
         lines.append(
-            f"{len(report.doubts)} warning(s) of {report.path}{also} written to "
-            f"{report.doubts_path}; the values are kept as they are"
+            said.format(
+                n=len(report.doubts), file=report.path, more=more, target=report.doubts_path
+            )
         )
     return lines
 
@@ -324,5 +339,7 @@ def _income_doubts(
             value = f"{float(income):.2f}".removesuffix(".00")
             file.report.doubts.append((line, header, value, why))
         elif client in wrote:
-            elsewhere.append(f"client {client}: annual_income: {why}")
+            elsewhere.append(
+                _("client {client}: annual_income: {why}").format(client=client, why=why)
+            )
     return elsewhere

@@ -17,6 +17,7 @@ from vipctl import contract
 from vipctl import values as v
 from vipctl.contract import Column, Kind
 from vipctl.errors import UserError
+from vipctl.i18n import _
 from vipctl.ingest import csvfile, workbook
 from vipctl.ingest.workbook import Sheet
 from vipctl.rules import plausible, schedule
@@ -64,7 +65,9 @@ def open_sources(
     if workbook.is_workbook(path):
         return [_mapped(data, found) for data, found in workbook.sheets(path, kind, sheet)]
     if sheet is not None:
-        raise UserError(f"{path}: --sheet is for workbooks, and this is a CSV file")
+        raise UserError(
+            _("{file}: --sheet is for workbooks, and this is a CSV file").format(file=path)
+        )
     return [open_source(path, kind, encoding)]
 
 
@@ -73,10 +76,11 @@ def open_source(path: Path, kind: Kind | None, encoding: str | None) -> Source:
     data = csvfile.read(path, encoding)
     found = kind or contract.guess_kind(data.headers)
     if found is None:
-        raise UserError(
-            f"{path}: cannot tell clients from policies by the header; give --kind clients "
+        said = _(
+            "{file}: cannot tell clients from policies by the header; give --kind clients "
             "or --kind policies"
         )
+        raise UserError(said.format(file=path))
     return _mapped(data, found)
 
 
@@ -89,11 +93,11 @@ def _mapped(data: csvfile.CsvFile | Sheet, found: Kind) -> Source:
     for pos, header in enumerate(data.headers):
         col = contract.match_header(found, header)
         if col is None:
-            ignored.append(header or f"(column {pos + 1}, no header)")
+            ignored.append(header or _("(column {n}, no header)").format(n=pos + 1))
         elif col.name in seen:
+            said = _("{file}:1: columns '{first}' and '{second}' both mean {column}; keep one")
             raise UserError(
-                f"{path}:1: columns '{seen[col.name]}' and '{header}' both mean {col.name}; "
-                "keep one"
+                said.format(file=path, first=seen[col.name], second=header, column=col.name)
             )
         else:
             seen[col.name] = header
@@ -101,7 +105,8 @@ def _mapped(data: csvfile.CsvFile | Sheet, found: Kind) -> Source:
     for col in contract.COLUMNS[found]:
         if col.required and col.name not in seen:
             names = "/".join((col.name, *col.aliases))
-            raise UserError(f"{path}:1: missing the required column {col.name} ({names})")
+            said = _("{file}:1: missing the required column {column} ({names})")
+            raise UserError(said.format(file=path, column=col.name, names=names))
     return Source(data, found, columns, ignored)
 
 
@@ -165,7 +170,8 @@ class Validator:
         misfits = {i for i, fields in enumerate(rows_fields) if len(fields) != width}
         for i in misfits:
             got = len(rows_fields[i])
-            problems[i] = [f"expected {width} fields as in the header, got {got}"]
+            said = _("expected {width} fields as in the header, got {got}")
+            problems[i] = [said.format(width=width, got=got)]
             rows_fields[i] = [""] * width
 
         def add(i: int, problem: str) -> None:
@@ -270,7 +276,8 @@ class Validator:
         joined = "".join(cells)  # looked for in C: both are rare
         if "\x00" in joined:  # binary junk or UTF-16 read as bytes: never a client's data
             for i in [i for i, cell in enumerate(cells) if "\x00" in cell]:
-                add(i, f"{header}: a NUL character (is the file binary, or damaged?)")
+                said = _("{column}: a NUL character (is the file binary, or damaged?)")
+                add(i, said.format(column=header))
         if "'" in joined:  # an exported formula cell
             cells = [unmark_formula(cell) for cell in cells]
         if parse is v.parse_text:
@@ -295,10 +302,15 @@ class Validator:
             for i in [i for i, cell in enumerate(cells) if cell in failures] if failures else []:
                 text, problem = failures[cells[i]]
                 shown = mask(col.name, text) if col.pii else text
-                add(i, f"{header}: {problem} (got '{shown}')")
+                add(
+                    i,
+                    _("{column}: {problem} (got '{value}')").format(
+                        column=header, problem=problem, value=shown
+                    ),
+                )
         if col.required and None in out:  # None: empty, or unparsable and reported above
             for i in [i for i, cell in enumerate(cells) if not cell.strip()]:
-                add(i, f"{header}: required, but empty")
+                add(i, _("{column}: required, but empty").format(column=header))
         return out
 
     def _client_rules(
@@ -320,11 +332,11 @@ class Validator:
                     if given is None:
                         derived_cols[name][i] = derived
                     elif given != derived:
-                        add(
-                            i,
-                            f"{src.header(name)}: does not match the ID number, which says "
-                            f"{derived} (got '{given}')",
+                        said = _(
+                            "{column}: does not match the ID number, which says {derived} "
+                            "(got '{value}')"
                         )
+                        add(i, said.format(column=src.header(name), derived=derived, value=given))
         return legacy
 
     def _cross_checks(
@@ -361,7 +373,11 @@ class Validator:
                 if first is None:
                     lines[keys[i]] = records[i][0]
                 else:
-                    add(i, f"{key_header}: {keys[i]} appears twice; first at {first[0]}:{first[1]}")
+                    said = _("{column}: {key} appears twice; first at {file}:{line}")
+                    add(
+                        i,
+                        said.format(column=key_header, key=keys[i], file=first[0], line=first[1]),
+                    )
         if src.kind == "policies":
             self._policy_checks(src, cols, indexes, add)
 
@@ -381,16 +397,20 @@ class Validator:
             for i in [i for i in indexes if client_ids[i] in unknown]:
                 client = client_ids[i]
                 if client in rejected:
-                    add(i, f"{header}: client {client} was rejected at {rejected[client]}")
+                    said = _("{column}: client {client} was rejected at {where}")
+                    add(i, said.format(column=header, client=client, where=rejected[client]))
                 else:
-                    add(i, f"{header}: no client {client} in the database or in this import")
+                    said = _("{column}: no client {client} in the database or in this import")
+                    add(i, said.format(column=header, client=client))
         due = cols.get("next_due_date")
         if due is not None:
             for i in [i for i in indexes if due[i] is not None and due[i] < effective[i]]:
+                said = _("{column}: before the effective date {effective} (got '{value}')")
                 add(
                     i,
-                    f"{src.header('next_due_date')}: before the effective date {effective[i]} "
-                    f"(got '{due[i]}')",
+                    said.format(
+                        column=src.header("next_due_date"), effective=effective[i], value=due[i]
+                    ),
                 )
 
     def _outcome(

@@ -21,6 +21,7 @@ from pathlib import Path
 from vipctl import contract
 from vipctl.contract import Kind
 from vipctl.errors import UserError
+from vipctl.i18n import _
 
 # A zip archive (.xlsx, .xlsm, .xlsb, .ods) or an OLE2 compound file (.xls).
 _SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
@@ -32,7 +33,9 @@ def is_workbook(path: Path) -> bool:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        raise UserError(
+            _("{file}: cannot read: {why}").format(file=path, why=exc.strerror)
+        ) from None
     return head.startswith(_SIGNATURES)
 
 
@@ -109,7 +112,8 @@ def _open(path: Path):
     try:
         return CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise UserError(f"{path}: cannot read the workbook: {exc}") from None
+        said = _("{file}: cannot read the workbook: {why}")
+        raise UserError(said.format(file=path, why=exc)) from None
 
 
 def _format(path: Path) -> str:
@@ -142,7 +146,8 @@ def sheets(path: Path, kind: Kind | None, only: str | None = None) -> list[tuple
     book = _open(path)
     names = list(book.sheet_names)
     if only is not None and only not in names:
-        raise UserError(f"{path}: no sheet {only!r}; the sheets are: {', '.join(names)}")
+        said = _("{file}: no sheet {sheet}; the sheets are: {names}")
+        raise UserError(said.format(file=path, sheet=repr(only), names=", ".join(names)))
     found: list[tuple[Sheet, Kind]] = []
     for name in [only] if only is not None else names:
         sheet = book.get_sheet_by_name(name)
@@ -151,10 +156,11 @@ def sheets(path: Path, kind: Kind | None, only: str | None = None) -> list[tuple
         header = _header(top, kind)
         if header is None:
             if only is not None:
-                raise UserError(
-                    f"{path}[{name}]: no clients or policies header in its first "
-                    f"{_HEADER_WITHIN} rows; give --kind, or check the sheet"
+                said = _(
+                    "{file}[{sheet}]: no clients or policies header in its first {n} rows; give "
+                    "--kind, or check the sheet"
                 )
+                raise UserError(said.format(file=path, sheet=name, n=_HEADER_WITHIN))
             continue
         row, sheet_kind = header
         headers = top[row]
@@ -164,8 +170,9 @@ def sheets(path: Path, kind: Kind | None, only: str | None = None) -> list[tuple
         lines = max(sheet.height - row - 1, 0)
         found.append((Sheet(path, name, _format(path), headers, row, start, lines), sheet_kind))
     if not found:
-        raise UserError(
-            f"{path}: no sheet with a clients or policies header (sheets: {', '.join(names)}); "
-            "give --sheet NAME and --kind"
+        said = _(
+            "{file}: no sheet with a clients or policies header (sheets: {names}); give --sheet "
+            "NAME and --kind"
         )
+        raise UserError(said.format(file=path, names=", ".join(names)))
     return found

@@ -14,7 +14,7 @@ from vipctl.agenda import followup
 from vipctl.book import queries
 from vipctl.book.reviewing import cover, households
 from vipctl.config import Config
-from vipctl.rules import needs
+from vipctl.rules import details, needs
 
 CARE_KINDS = ("birthday", "wedding_anniversary", "policy_anniversary", "survival_benefit")
 CONTACTS = 5  # the last contacts a brief lists
@@ -104,11 +104,15 @@ def _at_risk(policies: list[dict], config: Config, day: dt.date) -> list[str]:
     for p in policies:
         if p["next_due_date"] is None or p["next_due_date"] >= day:
             continue
-        what = (p["category"] or "policy").replace("_", " ")
         last_day = p["next_due_date"] + grace
-        ends = f"last day to pay {last_day}" + (" (passed)" if last_day < day else "")
         points.append(
-            f"{p['policy_no']} ({what}, {needs.yuan(p['sum_assured'])}): the premium of "
-            f"{p['next_due_date']} is unpaid; {ends}"
+            details.fill(
+                details.AT_RISK_PASSED if last_day < day else details.AT_RISK,
+                policy_no=p["policy_no"],
+                category=(p["category"] or "policy").replace("_", " "),
+                amount=needs.yuan(p["sum_assured"]),
+                date=p["next_due_date"],
+                last_day=last_day,
+            )
         )
     return points

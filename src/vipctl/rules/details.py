@@ -1,5 +1,5 @@
-"""What an agenda item's detail is made of: each part a sentence template, filled in English by
-the rules and joined with `` · ``.
+"""What an agenda item's detail (and a visit brief's sentence) is made of: each part a sentence
+template, filled in English by the rules and joined with `` · ``.
 
 The English detail is what JSON and CSV carry and what a kept list stores, so it never changes
 with the language; a view says it in the interface's language by reading it back, part by part,
@@ -48,13 +48,60 @@ MID_AUTUMN = template("Mid-Autumn")
 NATIONAL_DAY = template("National Day")
 HOLIDAYS = (NEW_YEAR, SPRING_FESTIVAL, DRAGON_BOAT, MID_AUTUMN, NATIONAL_DAY)
 
+# The visit brief's guidance and talking points (``rules.needs``, ``report.brief``), which its
+# JSON carries in English as the agenda's details are.
+AT_LEAST = template("≥ {amount}")
+AT_LEAST_MAIN_EARNER = template("≥ {amount} for the main earner")
+AT_LEAST_REASONABLE = template("≥ {amount}; {low}–{high} reasonable")
+HOME_COVER = template("home cover for property owners")
+NO_HOME_COVER = template("owns property but has no home property cover")
+NO_CRITICAL_ILLNESS = template("no critical-illness cover; guidance {low}–{high}")
+NO_COVER = template("no {need} cover; guidance {guidance}")
+SHORT = template("{need} cover {have}, {short_by} short of {minimum}")
+CRITICAL_ILLNESS_LOW = template(
+    "critical illness {have} meets the minimum; {low}–{high} is reasonable"
+)
+ASK_PROPERTY = template("ask whether they own property: home cover is guidance for owners")
+BURDEN_RISK = template(
+    "premiums {premium} a year are {percent}% of income, over {limit}%: risk of premiums "
+    "stopping; fit new cover to the budget"
+)
+NO_INCOME = template("annual income not on file: the premium burden cannot be judged")
+AT_RISK = template(
+    "{policy_no} ({category}, {amount}): the premium of {date} is unpaid; last day to pay "
+    "{last_day}"
+)
+AT_RISK_PASSED = template(
+    "{policy_no} ({category}, {amount}): the premium of {date} is unpaid; last day to pay "
+    "{last_day} (passed)"
+)
+# What each term of an urgency score is about (``rules.urgency``, ``today --explain``).
+TERM_TIER = template("tier {tier}")
+TERM_SEGMENT = template("{segment} client")
+TERM_ROUND_AGE = template("turns {age}")
+TERM_AT_STAKE = template("{amount} at stake")
+TERM_AHEAD = template("in {days} d")
+TERM_AHEAD_POLICY = template("in {days} d {policy_no}")
+TERM_PAST = template("{days} d past")
+TERM_PAST_POLICY = template("{days} d past {policy_no}")
+TERMS = (
+    TERM_TIER, TERM_SEGMENT, TERM_ROUND_AGE, TERM_AT_STAKE, TERM_AHEAD, TERM_AHEAD_POLICY,
+    TERM_PAST, TERM_PAST_POLICY,
+)  # fmt: skip
+BRIEF = (
+    AT_LEAST_REASONABLE, AT_LEAST_MAIN_EARNER, AT_LEAST, HOME_COVER, NO_HOME_COVER,
+    NO_CRITICAL_ILLNESS, NO_COVER, SHORT, CRITICAL_ILLNESS_LOW, ASK_PROPERTY, BURDEN_RISK,
+    NO_INCOME, AT_RISK_PASSED, AT_RISK,
+)  # fmt: skip
+
 
 SEPARATOR = " · "  # between the parts of a detail
 Template = str | tuple[str, str]
 TEMPLATES: tuple[Template, ...] = (
     UNPAID, LAST_DAY, PREMIUM, BIRTHDAY_ROUND, BIRTHDAY, LUNAR_BIRTHDAY_ROUND, LUNAR_BIRTHDAY,
     MARRIED, IN_FORCE, SURVIVAL, NEW_POLICY, AGENT_LEFT_UNNAMED, AGENT_LEFT, LAST_CONTACT,
-    NO_CONTACT, LAST_CONTACT_UNASSESSED, NO_CONTACT_UNASSESSED, PREMIUM_SHARE, *HOLIDAYS,
+    NO_CONTACT, LAST_CONTACT_UNASSESSED, NO_CONTACT_UNASSESSED, PREMIUM_SHARE, *HOLIDAYS, *BRIEF,
+    *TERMS,
 )  # fmt: skip
 
 

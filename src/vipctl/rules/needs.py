@@ -84,20 +84,31 @@ def coverage(
     minimums = {
         "life": (
             _d(rules.life_main_earner),
-            f"≥ {yuan(rules.life_main_earner)} for the main earner",
+            details.fill(details.AT_LEAST_MAIN_EARNER, amount=yuan(rules.life_main_earner)),
         ),
         "critical_illness": (
             _d(rules.critical_illness),
-            f"≥ {yuan(rules.critical_illness)}; {yuan(low)}–{yuan(high)} reasonable",
+            details.fill(
+                details.AT_LEAST_REASONABLE,
+                amount=yuan(rules.critical_illness),
+                low=yuan(low),
+                high=yuan(high),
+            ),
         ),
-        "accident": (_d(rules.accident), f"≥ {yuan(rules.accident)}"),
-        "accident_medical": (_d(rules.accident_medical), f"≥ {yuan(rules.accident_medical)}"),
+        "accident": (
+            _d(rules.accident),
+            details.fill(details.AT_LEAST, amount=yuan(rules.accident)),
+        ),
+        "accident_medical": (
+            _d(rules.accident_medical),
+            details.fill(details.AT_LEAST, amount=yuan(rules.accident_medical)),
+        ),
     }
     lines = []
     for need in NEEDS:
         held = have.get(need, _ZERO)
         if need == "property":
-            guidance = "home cover for property owners"
+            guidance = details.HOME_COVER
             if owns_property is None:
                 lines.append(Line(need, held, None, "met" if held else "unknown", None, guidance))
             elif not owns_property:
@@ -179,29 +190,41 @@ def talking_points(lines: Iterable[Line], b: Burden, rules: NeedsRules) -> list[
     for line in lines:
         label = LABELS[line.need]
         if line.state == "absent" and line.need == "property":
-            points.append("owns property but has no home property cover")
+            points.append(details.NO_HOME_COVER)
         elif line.state == "absent" and line.need == "critical_illness":
-            points.append(f"no critical-illness cover; guidance {yuan(low)}–{yuan(high)}")
+            points.append(details.fill(details.NO_CRITICAL_ILLNESS, low=yuan(low), high=yuan(high)))
         elif line.state == "absent":
-            points.append(f"no {label} cover; guidance {line.guidance}")
+            points.append(details.fill(details.NO_COVER, need=label, guidance=line.guidance))
         elif line.state == "short":
             points.append(
-                f"{label} cover {yuan(line.have)}, {yuan(line.short_by)} short of "
-                f"{yuan(line.minimum)}"
+                details.fill(
+                    details.SHORT,
+                    need=label,
+                    have=yuan(line.have),
+                    short_by=yuan(line.short_by),
+                    minimum=yuan(line.minimum),
+                )
             )
         elif line.need == "critical_illness" and line.state == "met" and line.have < _d(low):
             points.append(
-                f"critical illness {yuan(line.have)} meets the minimum; "
-                f"{yuan(low)}–{yuan(high)} is reasonable"
+                details.fill(
+                    details.CRITICAL_ILLNESS_LOW,
+                    have=yuan(line.have),
+                    low=yuan(low),
+                    high=yuan(high),
+                )
             )
         elif line.state == "unknown" and line.need == "property":
-            points.append("ask whether they own property: home cover is guidance for owners")
+            points.append(details.ASK_PROPERTY)
     if b.risk:
         points.append(
-            f"premiums {yuan(b.annual_premium)} a year are {b.percent}% of income, over "
-            f"{rules.premium_share_percent:g}%: risk of premiums stopping; fit new cover to "
-            "the budget"
+            details.fill(
+                details.BURDEN_RISK,
+                premium=yuan(b.annual_premium),
+                percent=b.percent,
+                limit=f"{rules.premium_share_percent:g}",
+            )
         )
     elif b.percent is None:
-        points.append("annual income not on file: the premium burden cannot be judged")
+        points.append(details.NO_INCOME)
     return points

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+from vipctl.i18n import N_, _
 from vipctl.rules import schedule
 
 Doubt = tuple[str, str]  # (column, why)
@@ -37,7 +38,8 @@ def _yuan(amount: Decimal | float) -> str:
     return f"¥{amount:,.0f}"
 
 
-EXPORT_DATE = "the export date"
+EXPORT_DATE = N_("the export date")
+TODAY = N_("today")
 
 
 def client(
@@ -47,17 +49,20 @@ def client(
     day, or today for a look at the stored book)."""
     if birthday is not None:
         if birthday < EARLIEST_BIRTH:
-            yield "birthday", f"born {birthday}, before {EARLIEST_BIRTH.year}: is the year right?"
+            said = _("born {birthday}, before {year}: is the year right?")
+            yield "birthday", said.format(birthday=birthday, year=EARLIEST_BIRTH.year)
         elif birthday > as_of:
-            yield "birthday", f"born {birthday}, after {day} {as_of}"
+            said = _("born {birthday}, after {day} {as_of}")
+            yield "birthday", said.format(birthday=birthday, day=_(day), as_of=as_of)
     if wedding is not None:
         if wedding > as_of:
-            yield "wedding_anniversary", f"married {wedding}, after {day} {as_of}"
+            said = _("married {wedding}, after {day} {as_of}")
+            yield "wedding_anniversary", said.format(wedding=wedding, day=_(day), as_of=as_of)
         elif birthday is not None and wedding < _birthday(birthday, WEDDING_AGE):
+            said = _("married {wedding}, before the client's {age}th birthday (born {birthday})")
             yield (
                 "wedding_anniversary",
-                f"married {wedding}, before the client's {WEDDING_AGE}th birthday "
-                f"(born {birthday})",
+                said.format(wedding=wedding, age=WEDDING_AGE, birthday=birthday),
             )
 
 
@@ -71,17 +76,20 @@ def policy(
 ) -> Iterator[Doubt]:
     """A policy's own values against each other and ``as_of``, which ``day`` names."""
     if effective > as_of:
-        yield "effective_date", f"in force from {effective}, after {day} {as_of}"
+        said = _("in force from {effective}, after {day} {as_of}")
+        yield "effective_date", said.format(effective=effective, day=_(day), as_of=as_of)
     if (
         category in PROTECTION
         and premium is not None
         and sum_assured is not None
         and premium > sum_assured
     ):
+        said = _("premium {premium} is more than the sum assured {sum_assured} of {category} cover")
         yield (
             "premium",
-            f"premium {_yuan(premium)} is more than the sum assured {_yuan(sum_assured)} of "
-            f"{category.replace('_', ' ')} cover",
+            said.format(
+                premium=_yuan(premium), sum_assured=_yuan(sum_assured), category=_(category)
+            ),
         )
 
 
@@ -106,24 +114,22 @@ def grace_status(
         return
     if schedule.in_grace(effective, frequency, payment_years, as_of, grace_days) is None:
         end = schedule.term_end(effective, payment_years)
-        yield (
-            "status",
-            f"grace, but the payment term ended {end} and its last premium's last day to pay "
-            f"was {last_day}: counted as paid up, nothing owed",
+        said = _(
+            "grace, but the payment term ended {end} and its last premium's last day to pay "
+            "was {last_day}: counted as paid up, nothing owed"
         )
+        yield "status", said.format(end=end, last_day=last_day)
     else:
-        yield (
-            "status",
-            f"grace, but the last premium due ({last}) had its last day to pay on {last_day}: "
-            "has the policy lapsed?",
+        said = _(
+            "grace, but the last premium due ({last}) had its last day to pay on {last_day}: "
+            "has the policy lapsed?"
         )
+        yield "status", said.format(last=last, last_day=last_day)
 
 
 def income(annual_income: Decimal | float | None, annual_premium: Decimal | float) -> str | None:
     """Why a client's income cannot be right beside their premiums, or None."""
     if annual_income is None or not annual_premium or annual_income >= annual_premium:
         return None
-    return (
-        f"annual income {_yuan(annual_income)} is below the annual premium "
-        f"{_yuan(annual_premium)} the client pays"
-    )
+    said = _("annual income {income} is below the annual premium {premium} the client pays")
+    return said.format(income=_yuan(annual_income), premium=_yuan(annual_premium))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from vipctl.config import UrgencyWeights
+from vipctl.rules import details
 from vipctl.rules.events import Event
 
 
@@ -79,17 +80,21 @@ def score(
 
 
 def _why(name: str, about: Any, today: dt.date) -> str:
+    """What a term is about, in English from ``rules.details`` (a view says it in Chinese)."""
     if name == "tier":
-        return f"tier {about}"
+        return details.fill(details.TERM_TIER, tier=about)
     if name == "segment":
-        return f"{about} client"
+        return details.fill(details.TERM_SEGMENT, segment=about)
     if name == "round_age":
-        return f"turns {about}"
+        return details.fill(details.TERM_ROUND_AGE, age=about)
     if name == "premium":
-        return f"¥{about:,.0f} at stake"
+        return details.fill(details.TERM_AT_STAKE, amount=f"¥{about:,.0f}")
     days_left = (about.date - today).days
-    when = f"in {days_left} d" if days_left >= 0 else f"{-days_left} d past"
-    return f"{when} {about.policy_no}" if about.policy_no else when
+    if days_left >= 0:
+        ahead = details.TERM_AHEAD_POLICY if about.policy_no else details.TERM_AHEAD
+        return details.fill(ahead, days=days_left, policy_no=about.policy_no)
+    past = details.TERM_PAST_POLICY if about.policy_no else details.TERM_PAST
+    return details.fill(past, days=-days_left, policy_no=about.policy_no)
 
 
 def terms(

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, Progr
 
 from vipctl.config import INDICATORS
 from vipctl.errors import NOW, Busy, UserError
+from vipctl.i18n import N_, _
 from vipctl.store import changes, sqlite, tracking
 from vipctl.store.models import (
     SCHEMA_VERSION,
@@ -47,7 +48,7 @@ def _url(text: str) -> URL:
     try:
         url = make_url(text)
     except ArgumentError:
-        raise UserError(f"not a database URL: {text!r}") from None
+        raise UserError(_("not a database URL: {url}").format(url=repr(text))) from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url
@@ -135,8 +136,10 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {
-    6: "run 'vipctl tier --recompute' once: annual premiums and segments now leave paid-up "
-    "policies out and count single premiums spread over years",
+    6: N_(
+        "run 'vipctl tier --recompute' once: annual premiums and segments now leave paid-up "
+        "policies out and count single premiums spread over years"
+    ),
 }
 
 
@@ -200,7 +203,9 @@ class Upgrade:
 
     @property
     def notes(self) -> list[str]:
-        return [NOTES[step] for step in range(self.from_version, SCHEMA_VERSION) if step in NOTES]
+        return [
+            _(NOTES[step]) for step in range(self.from_version, SCHEMA_VERSION) if step in NOTES
+        ]
 
 
 class Database:
@@ -233,11 +238,12 @@ class Database:
                     self.engine: Engine = postgres.engine(url, _WRITE)
                 except ImportError:
                     raise UserError(
-                        "PostgreSQL needs its driver: pip install 'vipctl[postgresql]'"
+                        _("PostgreSQL needs its driver: pip install 'vipctl[postgresql]'")
                     ) from None
                 self._read_options = postgres.READ_OPTIONS
             else:
-                raise UserError(f"vipctl runs on SQLite and PostgreSQL, not {backend}: {where}")
+                said = _("vipctl runs on SQLite and PostgreSQL, not {backend}: {where}")
+                raise UserError(said.format(backend=backend, where=where))
         if isinstance(where, Path):
             self.path = where
             self.name = str(shown_as or where)
@@ -251,19 +257,22 @@ class Database:
             self._check_schema()
         except DatabaseError as exc:
             self.engine.dispose()
-            raise UserError(f"{self.name}: cannot open as a vipctl database ({exc.orig})") from None
+            said = _("{database}: cannot open as a vipctl database ({why})")
+            raise UserError(said.format(database=self.name, why=exc.orig)) from None
 
     @staticmethod
     def _create_file(path: Path, create: bool) -> None:
         if not path.exists():
             if not create:
-                raise UserError(f"no database at {path} yet: run 'vipctl import FILE…' first")
+                said = _("no database at {path} yet: run 'vipctl import FILE…' first")
+                raise UserError(said.format(path=path))
             try:
                 sqlite.create_private_file(path)
             except OSError as exc:
-                raise UserError(f"cannot create the database {path}: {exc.strerror}") from None
+                said = _("cannot create the database {path}: {why}")
+                raise UserError(said.format(path=path, why=exc.strerror)) from None
         elif path.is_dir():
-            raise UserError(f"{path} is a directory, not a database file")
+            raise UserError(_("{path} is a directory, not a database file").format(path=path))
 
     def _check_schema(self) -> None:
         # Read first: a command that only looks must not wait behind an import's write lock.
@@ -279,12 +288,14 @@ class Database:
                     conn.execute(meta.values(key="schema_version", value=str(SCHEMA_VERSION)))
                     return
         if not found.isdigit():
-            raise UserError(f"{self.name}: unknown schema version {found!r}")
+            said = _("{database}: unknown schema version {version}")
+            raise UserError(said.format(database=self.name, version=repr(found)))
         if int(found) > SCHEMA_VERSION:
-            raise UserError(
-                f"{self.name} was written by a newer vipctl (schema {found}; this one knows up to "
-                f"{SCHEMA_VERSION}): upgrade vipctl to use it"
+            said = _(
+                "{database} was written by a newer vipctl (schema {version}; this one knows up "
+                "to {known}): upgrade vipctl to use it"
             )
+            raise UserError(said.format(database=self.name, version=found, known=SCHEMA_VERSION))
         if int(found) < SCHEMA_VERSION:
             self._upgrade(int(found))
 
@@ -297,12 +308,14 @@ class Database:
         between lands in the upgraded file, not lost.)
         """
         if found < 1:
-            raise UserError(f"{self.name}: schema {found} is older than any vipctl can read")
+            said = _("{database}: schema {version} is older than any vipctl can read")
+            raise UserError(said.format(database=self.name, version=found))
         if self.read_only is not None:
-            raise UserError(
-                f"{self.name} was written by an older vipctl and is upgraded when opened, which "
-                f"needs writing: {self.read_only}"
+            said = _(
+                "{database} was written by an older vipctl and is upgraded when opened, which "
+                "needs writing: {why}"
             )
+            raise UserError(said.format(database=self.name, why=self.read_only))
         kept = self._keep_copy(found) if self.keep_old and self.path else None
         with self.write() as conn:
             version = int(self._version(conn) or found)  # another process may have upgraded it
@@ -330,10 +343,11 @@ class Database:
         try:
             sqlite.copy(raw.dbapi_connection, kept)
         except OSError as exc:
-            raise UserError(
-                f"{self.path} needs an upgrade, but its copy {kept} cannot be written "
-                f"({exc.strerror}); nothing was changed"
-            ) from None
+            said = _(
+                "{path} needs an upgrade, but its copy {kept} cannot be written ({why}); nothing "
+                "was changed"
+            )
+            raise UserError(said.format(path=self.path, kept=kept, why=exc.strerror)) from None
         finally:
             raw.close()
         return kept
@@ -343,12 +357,13 @@ class Database:
         tables = set(inspect(conn).get_table_names())
         if Meta.__tablename__ not in tables:
             if tables:
-                raise UserError(f"{self.name} is not a vipctl database (it has other tables)")
+                said = _("{database} is not a vipctl database (it has other tables)")
+                raise UserError(said.format(database=self.name))
             return None
         meta = Meta.__table__.c
         found = conn.scalar(select(meta.value).where(meta.key == "schema_version"))
         if found is None:
-            raise UserError(f"{self.name}: no schema version recorded")
+            raise UserError(_("{database}: no schema version recorded").format(database=self.name))
         return found
 
     @contextmanager
@@ -358,10 +373,11 @@ class Database:
         change journal records as it commits; a transaction that declared nothing is refused.
         ``lock=NOW``: raise ``Busy`` rather than wait for another writer."""
         if self.read_only is not None:
-            raise UserError(
-                f"{self.name} cannot be written here: {self.read_only}. Commands that only "
-                "read work; to record, work on a copy you may write, or ask for access"
+            said = _(
+                "{database} cannot be written here: {why}. Commands that only read work; to "
+                "record, work on a copy you may write, or ask for access"
             )
+            raise UserError(said.format(database=self.name, why=self.read_only))
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: lock})
             changes.begin(conn)

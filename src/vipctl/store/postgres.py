@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import URL
 
 from vipctl.errors import NOW, Busy, UserError
+from vipctl.i18n import _
 
 WRITE_LOCK = 0x76697063  # "vipc": the advisory lock key every vipctl writer takes
 JOB_LOCKS = {"report": 0x76697064}  # one at a time per database, e.g. the cron report
@@ -48,7 +49,8 @@ def exclusive(engine: Engine, job: str) -> Iterator[None]:
     with engine.connect() as conn:
         key = JOB_LOCKS[job]
         if not conn.scalar(text(f"SELECT pg_try_advisory_lock({key})")):
-            raise UserError(f"another vipctl {job} is running on this database; try again later")
+            said = _("another vipctl {job} is running on this database; try again later")
+            raise UserError(said.format(job=job))
         conn.commit()  # the lock is the session's, not the transaction's
         try:
             yield

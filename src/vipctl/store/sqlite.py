@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, 
 from sqlalchemy.exc import OperationalError, SAWarning
 
 from vipctl.errors import NOW, Busy
+from vipctl.i18n import _
 
 # SQLite keeps NUMERIC(16,2) amounts as REAL; two decimals survive the round trip exactly, and
 # PostgreSQL will store them as true decimals, so the dialect's general warning is noise here.
@@ -45,9 +46,9 @@ def read_only(path: Path) -> str | None:
     if not path.exists():
         return None
     if not os.access(path, os.W_OK):
-        return f"the file {path} is read-only"
+        return _("the file {path} is read-only").format(path=path)
     if not os.access(path.parent, os.W_OK) or _mounted_read_only(path.parent):
-        return f"its directory {path.parent} is read-only"
+        return _("its directory {path} is read-only").format(path=path.parent)
     return None
 
 
@@ -178,8 +179,9 @@ def damage(dbapi_connection: Any) -> list[str]:
     try:
         found = [row[0] for row in dbapi_connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:  # too broken to even list what is wrong
-        return [f"the file is damaged: {exc}"]
+        return [_("the file is damaged: {why}").format(why=exc)]
     problems = [] if found == ["ok"] else found
-    for table, rowid, parent, _ in dbapi_connection.execute("PRAGMA foreign_key_check"):
-        problems.append(f"{table} row {rowid} refers to a missing {parent}")
+    for table, rowid, parent, _fkid in dbapi_connection.execute("PRAGMA foreign_key_check"):
+        said = _("{table} row {row} refers to a missing {parent}")
+        problems.append(said.format(table=table, row=rowid, parent=parent))
     return problems

@@ -15,11 +15,12 @@ from sqlalchemy import Connection, Select, func, select
 from vipctl import files
 from vipctl.config import TIERS
 from vipctl.errors import UserError
+from vipctl.i18n import N_, _
 from vipctl.store import changes, sqlite
 from vipctl.store.database import Database, aside, staged_restore
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue
 
-SERVER_BACKUP = (
+SERVER_BACKUP = N_(
     "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore (docs/team.md)"
 )
 
@@ -27,10 +28,11 @@ SERVER_BACKUP = (
 def backup(db: Database, target: Path) -> None:
     """Copy the database to ``target`` (replaced whole, owner-only), safe while others write."""
     if db.path is None:
-        raise UserError(SERVER_BACKUP)
+        raise UserError(_(SERVER_BACKUP))
     target = target.expanduser()
     if target.exists() and target.resolve() == db.path.resolve():
-        raise UserError(f"{target} is the database itself: back it up to another file")
+        said = _("{path} is the database itself: back it up to another file")
+        raise UserError(said.format(path=target))
     target = files.writable_target(target)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     raw = db.engine.raw_connection()
@@ -40,7 +42,8 @@ def backup(db: Database, target: Path) -> None:
     except (OSError, sqlite.Error) as exc:  # a full disk is sqlite3's error, not an OSError
         temp.unlink(missing_ok=True)
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise UserError(f"cannot write the backup {target}: {why}") from None
+        said = _("cannot write the backup {path}: {why}")
+        raise UserError(said.format(path=target, why=why)) from None
     finally:
         raw.close()
 
@@ -52,31 +55,34 @@ def restore(path: Path | str, source: Path) -> Path | None:
     user's file); the database as it was is kept beside it. Returns where that copy is.
     """
     if isinstance(path, str):  # a server's URL
-        raise UserError(SERVER_BACKUP)
+        raise UserError(_(SERVER_BACKUP))
     source = source.expanduser()
     if not source.is_file():
-        raise UserError(f"no backup file {source}")
+        raise UserError(_("no backup file {path}").format(path=source))
     if path.exists() and source.resolve() == path.resolve():
-        raise UserError(f"{source} is the database itself")
+        raise UserError(_("{path} is the database itself").format(path=source))
     staged = staged_restore(path)
     existed = path.exists()
     try:
         try:
             sqlite.copy_file(source, staged)
         except sqlite.NotADatabase as exc:
-            raise UserError(f"{source} is not a vipctl backup ({exc})") from None
+            said = _("{path} is not a vipctl backup ({why})")
+            raise UserError(said.format(path=source, why=exc)) from None
         checked = Database(staged, keep_old=False, shown_as=source)
         try:
             found = check(checked).problems  # advice and doubts: no reason to refuse
         finally:
             checked.close()
         if found:
-            raise UserError(f"{source} fails its checks, nothing restored: " + "; ".join(found))
+            said = _("{path} fails its checks, nothing restored: {problems}")
+            raise UserError(said.format(path=source, problems="; ".join(found)))
         kept = None
         db = Database(path, create=True)
         try:
             if db.read_only is not None:
-                raise UserError(f"cannot restore into {path}: {db.read_only}")
+                said = _("cannot restore into {path}: {why}")
+                raise UserError(said.format(path=path, why=db.read_only))
             with db.read() as conn:
                 replaced = changes.generation(conn)
             raw = db.engine.raw_connection()
@@ -93,7 +99,8 @@ def restore(path: Path | str, source: Path) -> Path | None:
             db.close()
         return kept
     except OSError as exc:
-        raise UserError(f"cannot restore {source}: {exc.strerror}") from None
+        said = _("cannot restore {path}: {why}")
+        raise UserError(said.format(path=source, why=exc.strerror)) from None
     finally:
         for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
             leftover.unlink(missing_ok=True)
@@ -128,7 +135,8 @@ def advice(conn: Connection) -> list[str]:
     c, t = Client.__table__.c, ClientTier.__table__.c
     unassessed = _count(conn, select(c.client_id).where(c.client_id.not_in(select(t.client_id))))
     if unassessed:
-        return [f"{unassessed} clients have no tier yet: run 'vipctl tier --recompute'"]
+        said = _("{n} clients have no tier yet: run 'vipctl tier --recompute'")
+        return [said.format(n=unassessed)]
     return []
 
 
@@ -147,15 +155,18 @@ def consistency(conn: Connection) -> list[str]:
 
     orphans = count(select(p.policy_no).where(p.client_id.not_in(select(c.client_id))))
     if orphans:
-        problems.append(f"{orphans} policies belong to no client")
+        problems.append(_("{n} policies belong to no client").format(n=orphans))
     bad_tier = count(select(t.client_id).where(t.tier.not_in(TIERS)))
     if bad_tier:
-        problems.append(f"{bad_tier} clients have a tier other than {', '.join(TIERS)}")
+        said = _("{n} clients have a tier other than {tiers}")
+        problems.append(said.format(n=bad_tier, tiers=", ".join(TIERS)))
     mismatched = count(
         select(d.policy_no)
         .join(Policy.__table__, p.policy_no == d.policy_no)
         .where(p.client_id != d.client_id)
     )
     if mismatched:
-        problems.append(f"{mismatched} unpaid premiums are filed under another client")
+        problems.append(
+            _("{n} unpaid premiums are filed under another client").format(n=mismatched)
+        )
     return problems

@@ -180,6 +180,27 @@ def write_today(
         render.console().print(render.table(TODO_COLUMNS, rows, title=title, caption=caption))
 
 
+EXPLAIN_COLUMNS = [
+    Col("term", "Term"),
+    Col("weight", "Weight"),
+    Col("factor", "Factor"),
+    Col("value", "Value"),
+    Col("why", "Why", comfort=30),
+]
+# The terms of a score that are not an agenda kind (those are said by their kind's label).
+TERM_LABELS = {
+    "tier": N_("tier"),
+    "segment": N_("segment"),
+    "round_age": N_("round age"),
+    "premium": N_("premium at stake"),
+}
+
+
+def term_label(name: str) -> str:
+    """A score's term as people read it: its kind's label, or what the term weighs."""
+    return _(LABELS.get(name) or TERM_LABELS[name])
+
+
 def write_explanation(
     entry: Entry | None,
     client_id: str,
@@ -207,14 +228,17 @@ def write_explanation(
     elif fmt == "csv":
         render.write_csv(rows, ["term", "weight", "factor", "value", "why"])
     elif entry is None:
-        render.console().print(f"{client_id} has nothing on the list for {day}.")
+        said = _("{client} has nothing on the list for {day}.")
+        render.console().print(said.format(client=client_id, day=words.day(day)))
     else:
-        columns = [
-            *(Col(k, k.capitalize()) for k in ("term", "weight", "factor", "value")),
-            Col("why", "Why", comfort=30),
+        title = _("{client} on {day}: score {score} = Σ weight × factor").format(
+            client=client_id, day=words.day(day), score=f"{score:.2f}"
+        )
+        shown = [
+            {**row, "term": term_label(row["term"]), "why": words.detail(row["why"], day)}
+            for row in rows
         ]
-        title = f"{client_id} on {day}: score {score:.2f} = Σ weight × factor"
-        render.console().print(render.table(columns, rows, title=title))
+        render.console().print(render.table(EXPLAIN_COLUMNS, shown, title=title))
         for e in entry.items:
             render.console().print(render.bullet(reason(e, day)), highlight=False, markup=False)
 
@@ -230,7 +254,7 @@ def write_history(
     elif fmt == "csv":
         render.write_csv(contacts, fields)
     elif not contacts:
-        render.console().print(f"No contact logged with {client_id}.")
+        render.console().print(_("No contact logged with {client}.").format(client=client_id))
     else:
         count = words.counted(total, "{n} contact", "{n} contacts")
         shown = render.shown_of(len(contacts), total, count)
@@ -241,4 +265,5 @@ def write_history(
             Col("note", "Note", comfort=30),
             Col("by", "By", optional=1, under="channel"),
         ]
-        render.console().print(render.table(columns, contacts, title=title))
+        shown = [words.worded(c) for c in contacts]
+        render.console().print(render.table(columns, shown, title=title))

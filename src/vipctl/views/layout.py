@@ -10,6 +10,9 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
+
+from vipctl.i18n import _
 from vipctl.safety import markdown_cell
 from vipctl.views import render
 
@@ -24,6 +27,11 @@ class Section:
     chart: list[dict] = field(default_factory=list)  # bars drawn in HTML: label, value, width %
 
 
+def headings(part: Section) -> list[tuple[str, str]]:
+    """The section's columns with their headings in the interface's language."""
+    return [(field, _(heading)) for field, heading in part.columns]
+
+
 WIDTH = 120  # a document's lines at most, on paper and in mail as on a wide screen
 
 
@@ -36,7 +44,7 @@ def text(heading: str, parts: list[Section], width: int | None = None) -> str:
     for part in parts:
         console.print()
         console.print(part.title)
-        console.print("-" * len(part.title))
+        console.print("-" * cell_len(part.title))
         for line in part.lines:
             console.print(line)
         if part.columns:
@@ -63,8 +71,8 @@ def markdown(heading: str, parts: list[Section]) -> str:
             if not part.rows:
                 out.append(_md_cell(part.empty))
                 continue
-            out.append("| " + " | ".join(_md_cell(h) for _, h in part.columns) + " |")
+            out.append("| " + " | ".join(_md_cell(h) for _f, h in headings(part)) + " |")
             out.append("|" + "---|" * len(part.columns))
             for row in part.rows:
-                out.append("| " + " | ".join(_md_cell(row.get(f)) for f, _ in part.columns) + " |")
+                out.append("| " + " | ".join(_md_cell(row.get(f)) for f, _h in part.columns) + " |")
     return "\n".join(out) + "\n"

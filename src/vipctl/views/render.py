@@ -274,7 +274,7 @@ def listing(
     elif fmt == "csv":
         write_csv(shown, fields)
     else:
-        console().print(table(columns, shown, title, caption))
+        console().print(table(columns, [words.worded(r) for r in shown], title, caption))
 
 
 CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (

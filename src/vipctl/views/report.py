@@ -7,10 +7,11 @@ every format, JSON included, unless asked otherwise, since a report travels by m
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from vipctl.config import SEGMENTS, TIERS
-from vipctl.i18n import _
+from vipctl.i18n import N_, _, chinese, language
 from vipctl.kinds import LABELS
 from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
@@ -18,11 +19,16 @@ from vipctl.views.agenda import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
 from vipctl.views.layout import Section
 
 ReportFormat = Literal["text", "markdown", "html", "json"]
-TITLE = "vipctl daily report"
+_HTML_LANG = {"en": "en", "zh_CN": "zh-CN"}  # the report's <html lang>, per interface language
+TITLE = N_("vipctl daily report")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def _clients(n: int) -> str:
+    return words.counted(n, "{n} client", "{n} clients")
+
+
+def _items(n: int) -> str:
+    return words.counted(n, "{n} item", "{n} items")
 
 
 def _masked(data: dict, show_pii: bool) -> dict:
@@ -34,14 +40,18 @@ def _masked(data: dict, show_pii: bool) -> dict:
 def _todo(data: dict, limit: int | None) -> Section:
     todo, day = data["todo"], data["date"]
     entries = todo["entries"][:limit]
-    section = Section("To do today", columns=TODO_COLUMNS, empty=NOTHING_DUE)
+    section = Section(_("To do today"), columns=TODO_COLUMNS, empty=_(NOTHING_DUE))
     count = render.shown_of(len(entries), todo["clients"])
-    kinds = ", ".join(f"{LABELS[k]} {n:,}" for k, n in todo["by_kind"].items())
-    tiers = ", ".join(f"{tiers_view.tally_label(t)} {n:,}" for t, n in todo["by_tier"].items())
+    kinds = words.listing([f"{_(LABELS[k])} {n:,}" for k, n in todo["by_kind"].items()])
+    tiers = words.listing(
+        [f"{tiers_view.tally_label(t)} {n:,}" for t, n in todo["by_tier"].items()]
+    )
     if todo["clients"]:
         section.lines = [
-            f"{count}, most urgent first; {_plural(todo['items'], 'item')}: {kinds}.",
-            f"Clients per tier: {tiers}.",
+            _("{clients}, most urgent first; {items}: {kinds}.").format(
+                clients=count, items=_items(todo["items"]), kinds=kinds
+            ),
+            _("Clients per tier: {tiers}.").format(tiers=tiers),
         ]
     for rank, entry in enumerate(entries, 1):
         items = entry["items"]
@@ -54,13 +64,13 @@ def _todo(data: dict, limit: int | None) -> Section:
 
 
 PREMIUM_COLUMNS = [
-    ("last_day_to_pay", "Last day to pay"),
-    ("days_left", "Days"),
-    ("client_id", "Client"),
-    ("name", "Name"),
-    ("policy_no", "Policy"),
-    ("due_date", "Premium due"),
-    ("premium", "Premium"),
+    ("last_day_to_pay", N_("Last day to pay")),
+    ("days_left", N_("Days")),
+    ("client_id", N_("Client")),
+    ("name", N_("Name")),
+    ("policy_no", N_("Policy")),
+    ("due_date", N_("Premium due")),
+    ("premium", N_("Premium")),
 ]
 
 
@@ -69,87 +79,100 @@ def _premiums(title: str, rows: list[dict], empty: str, limit: int | None) -> Se
     policies = render.shown_of(
         len(shown), len(rows), words.counted(len(rows), "{n} policy", "{n} policies")
     )
-    at_stake = render.text_value(sum(r["premium"] or 0 for r in rows))
-    lines = [f"{policies}, ¥{at_stake} of premium unpaid."] if rows else []
-    return Section(title, lines, PREMIUM_COLUMNS, shown, empty)
+    at_stake = "¥" + render.text_value(sum(r["premium"] or 0 for r in rows))
+    said = _("{policies}, {amount} of premium unpaid.")
+    lines = [said.format(policies=policies, amount=words.amount(at_stake))] if rows else []
+    return Section(_(title), lines, PREMIUM_COLUMNS, shown, _(empty))
 
 
 def _overdue(data: dict) -> Section:
     per_tier = data["contacts_overdue"]
     rows = [{"tier": tiers_view.tally_label(t), "clients": n} for t, n in per_tier.items()]
     total = sum(per_tier.values())
-    lines = [f"{_plural(total, 'client')} not contacted within their tier's cadence."]
-    columns = [("tier", "Tier"), ("clients", "Clients")]
-    everyone = "Every client has been contacted within their tier's cadence."
-    return Section("Contacts overdue", lines if total else [], columns, rows, everyone)
+    lines = [
+        _("{clients} not contacted within their tier's cadence.").format(clients=_clients(total))
+    ]
+    columns = [("tier", N_("Tier")), ("clients", N_("Clients"))]
+    everyone = _("Every client has been contacted within their tier's cadence.")
+    return Section(_("Contacts overdue"), lines if total else [], columns, rows, everyone)
 
 
 def _movements(data: dict, limit: int | None) -> Section:
     moved = data["movements"]
-    since = "the previous report" if data["previous_report"] else "the start of the month"
-    lines = [f"Since {since}: {moved['up']:,} up, {moved['down']:,} down."]
+    said = (
+        _("Since the previous report: {up} up, {down} down.")
+        if data["previous_report"]
+        else _("Since the start of the month: {up} up, {down} down.")
+    )
+    lines = [said.format(up=f"{moved['up']:,}", down=f"{moved['down']:,}")]
     if limit is not None and len(moved["list"]) > limit:
         total = len(moved["list"])
         count = words.counted(total, "{n} movement", "{n} movements")
         lines.append(_("Listed: {count}.").format(count=render.shown_of(limit, total, count)))
     return Section(
-        f"Tier movements since {moved['since']}",
+        _("Tier movements since {date}").format(date=moved["since"]),
         lines,
         tiers_view.MOVEMENT_COLUMNS,
-        moved["list"][:limit],
-        "No client changed tier.",
+        tiers_view.moves_shown(moved["list"][:limit]),
+        _("No client changed tier."),
     )
 
 
 def _tiers(data: dict) -> Section:
     tiers = data["tiers"]
     rows = [{"tier": t, **tiers["matrix"][t], "total": tiers["counts"][t]} for t in TIERS]
-    rows.append({"tier": "all", **tiers["segments"], "total": sum(tiers["segments"].values())})
+    rows.append({"tier": _("all"), **tiers["segments"], "total": sum(tiers["segments"].values())})
     lines = []
     if tiers["incomplete"]:
-        lines.append(f"{_plural(tiers['incomplete'], 'client')} assessed on incomplete data.")
+        said = _("{clients} assessed on incomplete data.")
+        lines.append(said.format(clients=_clients(tiers["incomplete"])))
     if tiers["unassessed"]:
-        lines.append(f"{_plural(tiers['unassessed'], 'client')} not assessed yet.")
+        lines.append(_("{clients} not assessed yet.").format(clients=_clients(tiers["unassessed"])))
     if tiers["no_indicators"]:
-        lines.append(
-            f"{_plural(tiers['no_indicators'], 'client')} not assessed: no indicator known."
-        )
-    columns = [("tier", "Tier"), *((s, s) for s in SEGMENTS), ("total", "Total")]
-    section = Section("Clients per tier and segment", lines, columns, rows)
+        said = _("{clients} not assessed: no indicator known.")
+        lines.append(said.format(clients=_clients(tiers["no_indicators"])))
+    columns = [("tier", N_("Tier")), *((s, s) for s in SEGMENTS), ("total", N_("Total"))]
+    section = Section(_("Clients per tier and segment"), lines, columns, rows)
     section.chart = _bars(tiers["counts"])
     return section
 
 
 def _yesterday(data: dict) -> Section:
     y = data["yesterday"]
-    channels = ", ".join(f"{c} {n:,}" for c, n in y["contacts"].items())
-    contacts = f"{_plural(y['contacts_total'], 'contact')} logged"
+    channels = words.listing([f"{words.word(c)} {n:,}" for c, n in y["contacts"].items()])
+    contacts = words.counted(y["contacts_total"], "{n} contact logged", "{n} contacts logged")
+    logged = _("{contacts}: {channels}.") if channels else _("{contacts}.")
     if data["previous_report"]:
-        done = f"{y['done']:,} of {_plural(y['due'], 'item')} on the list marked done."
+        done = _("{done} of {items} on the list marked done.").format(
+            done=f"{y['done']:,}", items=_items(y["due"])
+        )
     else:  # nobody had a list yesterday to work through
-        done = "The first report: from the next one on, this says how much of its list was done."
+        done = _("The first report: from the next one on, this says how much of its list was done.")
     return Section(
-        f"Yesterday ({y['date']})", [f"{contacts}{': ' + channels if channels else ''}.", done]
+        _("Yesterday ({date})").format(date=y["date"]),
+        [logged.format(contacts=contacts, channels=channels), done],
     )
 
 
 TEAM_COLUMNS = [
-    ("agent", "Agent"),
-    ("clients", "Clients due"),
-    ("items", "Items"),
-    ("overdue", "Past their date"),
-    ("done", "Done today"),
-    ("up", "Tier up"),
-    ("down", "Tier down"),
+    ("agent", N_("Agent")),
+    ("clients", N_("Clients due")),
+    ("items", N_("Items")),
+    ("overdue", N_("Past their date")),
+    ("done", N_("Done today")),
+    ("up", N_("Tier up")),
+    ("down", N_("Tier down")),
 ]
 
 
 def _team(data: dict) -> list[Section]:
     if "team" not in data:
         return []
-    rows = [{**row, "agent": row["agent"] or "(no agent)"} for row in data["team"]]
-    lines = ["Per agent: today's list, what was marked done today, tier movements of the period."]
-    return [Section("Team", lines, TEAM_COLUMNS, rows, "No agents.")]
+    rows = [{**row, "agent": row["agent"] or _("(no agent)")} for row in data["team"]]
+    lines = [
+        _("Per agent: today's list, what was marked done today, tier movements of the period.")
+    ]
+    return [Section(_("Team"), lines, TEAM_COLUMNS, rows, _("No agents."))]
 
 
 def sections(data: dict, limit: int | None = None) -> list[Section]:
@@ -158,11 +181,11 @@ def sections(data: dict, limit: int | None = None) -> list[Section]:
     return [
         *_team(data),
         _todo(data, limit),
-        _premiums("In grace", data["grace"], "No premium is in grace.", limit),
+        _premiums(N_("In grace"), data["grace"], N_("No premium is in grace."), limit),
         _premiums(
-            "In grace, last day to pay passed: lapsed unless paid",
+            N_("In grace, last day to pay passed: lapsed unless paid"),
             data["lapse_risk"],
-            "No unpaid premium is past its last day to pay.",
+            N_("No unpaid premium is past its last day to pay."),
             limit,
         ),
         _overdue(data),
@@ -173,9 +196,13 @@ def sections(data: dict, limit: int | None = None) -> list[Section]:
 
 
 def subject(data: dict) -> str:
-    clients = data["todo"]["clients"]
-    whose = f" for {data['agent']}" if data.get("agent") else ""
-    return f"{TITLE}{whose} {data['date']}: {_plural(clients, 'client')} to contact"
+    said = (
+        _("{title} for {agent} {date}: {clients} to contact")
+        if data.get("agent")
+        else _("{title} {date}: {clients} to contact")
+    )
+    clients = words.counted(data["todo"]["clients"], "{n} client", "{n} clients")
+    return said.format(title=_(TITLE), agent=data.get("agent"), date=data["date"], clients=clients)
 
 
 def render_report(
@@ -186,13 +213,18 @@ def render_report(
     if fmt == "json":
         return render.to_json(data)
     parts = sections(data, limit)
-    whose = f" for {data['agent']}" if data.get("agent") else ""
-    heading = f"{TITLE}{whose}: {data['date']:%A} {data['date']}"
+    said = _("{title} for {agent}: {day}") if data.get("agent") else _("{title}: {day}")
+    heading = said.format(title=_(TITLE), agent=data.get("agent"), day=_long_day(data["date"]))
     if fmt == "markdown":
         return layout.markdown(heading, parts)
     if fmt == "html":
         return _html(heading, parts)
     return layout.text(heading, parts)
+
+
+def _long_day(day: date) -> str:
+    """The report's day in its heading: ``Tuesday 2026-11-24`` / ``2026年11月24日 周二``."""
+    return f"{day.year}年{words.day(day)}" if chinese() else f"{day:%A} {day}"
 
 
 def _bars(counts: dict[str, int]) -> list[dict]:
@@ -211,4 +243,6 @@ def _html(heading: str, parts: list[Section]) -> str:
         lstrip_blocks=True,
     )
     env.filters["cell"] = render.text_value
-    return env.get_template("report.html").render(heading=heading, sections=parts)
+    return env.get_template("report.html").render(
+        heading=heading, sections=parts, headings=layout.headings, lang=_HTML_LANG[language()]
+    )

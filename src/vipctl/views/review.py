@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 from typing import Literal
 
-from vipctl.i18n import _
+from vipctl.i18n import N_, _
 from vipctl.kinds import LABELS as KIND_LABELS
 from vipctl.rules.needs import LABELS, yuan
 from vipctl.views import layout, render, words
@@ -20,61 +20,81 @@ from vipctl.views.render import POLICY_TABLE
 
 ReviewFormat = Literal["table", "json", "markdown"]
 _POLICY_COLUMNS = [c for c in POLICY_TABLE if c.field != "survival_benefit_date"]
-_STATES = {"met": "met", "short": "short", "absent": "absent", "n/a": "n/a", "unknown": "unknown"}
+_STATES = {
+    "met": N_("met"),
+    "short": N_("short"),
+    "absent": N_("absent"),
+    "n/a": N_("n/a"),
+    "unknown": N_("unknown"),
+}
+_ABOUT = (
+    ("phone", N_("Phone")),
+    ("best_visit_time", N_("Best visit time")),
+    ("appointment_required", N_("Appointment needed")),
+    ("agent", N_("Agent")),
+    ("interests", N_("Interests")),
+    ("reading", N_("Reads")),
+    ("sports", N_("Sports")),
+    ("personality", N_("Personality")),
+    ("notes", N_("Notes")),
+)
+
+
+def _yuan(value: Decimal | None) -> str:
+    return words.amount(yuan(value))
 
 
 def _state(line: dict) -> str:
     if line["state"] == "short":
-        return f"short by {yuan(line['short_by'])}"
-    return _STATES[line["state"]]
+        return _("short by {amount}").format(amount=_yuan(line["short_by"]))
+    return _(_STATES[line["state"]])
 
 
 def _percent(value: Decimal | None) -> str:
-    return "unknown" if value is None else f"{value}%"
+    return _("unknown") if value is None else f"{value}%"
 
 
 def _about(brief: dict) -> Section:
     tier = tiers_view.shown_tier(brief["tier"], brief["tier_incomplete"])
-    off = ", ".join(brief["off"]) or "none"
-    lines = [f"Tier {tier} (indicators off: {off}) · segment {brief['segment'] or '—'}"]
+    off = words.listing([str(words.word(i)) for i in brief["off"]]) or _("none")
+    lines = [
+        _("Tier {tier} (indicators off: {off}) · segment {segment}").format(
+            tier=tier, off=off, segment=tiers_view.segment_label(brief["segment"]) or "—"
+        )
+    ]
     if brief["missing"]:
-        lines.append(f"Unknown indicators: {', '.join(brief['missing'])}")
+        missing = words.listing([str(words.word(i)) for i in brief["missing"]])
+        lines.append(_("Unknown indicators: {names}").format(names=missing))
     home = brief["household"]
     lines.append(
-        f"High-end client: {render.high_end_text(brief['high_end'], brief['high_end_band'])} "
-        "(household income "
-        f"{yuan(home['income'])}, investable assets {yuan(home['investable_assets'])})"
+        _(
+            "High-end client: {answer} (household income {income}, investable assets {assets})"
+        ).format(
+            answer=render.high_end_text(brief["high_end"], brief["high_end_band"]),
+            income=_yuan(home["income"]),
+            assets=_yuan(home["investable_assets"]),
+        )
     )
-    shown = [
-        ("phone", "Phone"),
-        ("best_visit_time", "Best visit time"),
-        ("appointment_required", "Appointment needed"),
-        ("agent", "Agent"),
-        ("interests", "Interests"),
-        ("reading", "Reads"),
-        ("sports", "Sports"),
-        ("personality", "Personality"),
-        ("notes", "Notes"),
-    ]
-    for field, label in shown:
+    for field, label in _ABOUT:
         value = brief.get(field)
         if value not in (None, ""):
-            lines.append(f"{label}: {render.text_value(value)}")
-    return Section("Client", lines)
+            lines.append(
+                _("{label}: {value}").format(label=_(label), value=render.card_value(field, value))
+            )
+    return Section(_("About the client"), lines)
 
 
 def sections(brief: dict, day: dt.date) -> list[Section]:
     burden = brief["premium_burden"]
     coverage = [
         {
-            "need": LABELS[line["need"]],
-            "have": yuan(line["have"]),
-            "guidance": line["guidance"],
+            "need": _(LABELS[line["need"]]),
+            "have": _yuan(line["have"]),
+            "guidance": words.detail(line["guidance"], day),
             "state": _state(line),
         }
         for line in brief["coverage"]
     ]
-    risk = " — a risk of premiums stopping" if burden["risk"] else ""
     care = [
         {
             **c,
@@ -87,13 +107,13 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
     return [
         _about(brief),
         Section(
-            "Policies",
+            _("Policies held"),
             columns=_POLICY_COLUMNS,
             rows=[render.policy_shown(p) for p in brief["policies"]],
-            empty="No policies.",
+            empty=_("No policies."),
         ),
         Section(
-            "Coverage",
+            _("Coverage"),
             columns=[
                 Col("need", "Need"),
                 Col("have", "In force"),
@@ -103,14 +123,24 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
             rows=coverage,
         ),
         Section(
-            "Premium burden",
+            _("Premium burden"),
             [
-                f"Annual premium {yuan(burden['annual_premium'])}, income "
-                f"{yuan(burden['income'])}: {_percent(burden['percent'])} of income{risk}."
+                (
+                    _(
+                        "Annual premium {premium}, income {income}: {percent} of income — a "
+                        "risk of premiums stopping."
+                    )
+                    if burden["risk"]
+                    else _("Annual premium {premium}, income {income}: {percent} of income.")
+                ).format(
+                    premium=_yuan(burden["annual_premium"]),
+                    income=_yuan(burden["income"]),
+                    percent=_percent(burden["percent"]),
+                )
             ],
         ),
         Section(
-            "Next care dates",
+            _("Next care dates"),
             columns=[
                 Col("event_date", "Date"),
                 Col("when", "When", optional=2),
@@ -119,22 +149,23 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
                 Col("detail", "Detail", comfort=20),
             ],
             rows=care,
-            empty="None in the coming year.",
+            empty=_("None in the coming year."),
         ),
         Section(
-            "Last contacts",
+            _("Last contacts"),
             columns=[
                 Col("date", "Date"),
                 Col("channel", "Channel"),
                 Col("note", "Note", comfort=30),
                 Col("by", "By", optional=1, under="channel"),
             ],
-            rows=brief["contacts"],
-            empty="No contact logged.",
+            rows=[{**c, "channel": words.word(c["channel"])} for c in brief["contacts"]],
+            empty=_("No contact logged."),
         ),
         Section(
-            "Talking points",
-            [f"- {point}" for point in brief["talking_points"]] or ["Nothing outstanding."],
+            _("Talking points"),
+            [f"- {words.detail(point, day)}" for point in brief["talking_points"]]
+            or [_("Nothing outstanding.")],
         ),
     ]
 
@@ -144,7 +175,9 @@ def write_review(brief: dict, day: dt.date, fmt: ReviewFormat, *, show_pii: bool
     if fmt == "json":
         render.write_json(shown)
         return
-    heading = f"Visit brief: {shown['client_id']} {shown['name']}, {day}"
+    heading = _("Visit brief: {client_id} {name}, {day}").format(
+        client_id=shown["client_id"], name=shown["name"], day=words.day(day)
+    )
     parts = sections(shown, day)
     sys.stdout.write(
         layout.markdown(heading, parts) if fmt == "markdown" else layout.text(heading, parts)
@@ -166,7 +199,9 @@ GAP_COLUMNS = [
 
 
 def gap_rows_for_people(rows: list[dict]) -> list[dict]:
-    return [{**r, "need_label": LABELS[r["need"]]} for r in rows]
+    return [
+        {**r, "need_label": _(LABELS[r["need"]]), "state": _(_STATES[r["state"]])} for r in rows
+    ]
 
 
 def gaps_title(shown: list[dict], found: list[dict]) -> str:

@@ -124,6 +124,11 @@ EXPLAIN_COLUMNS = [
 STATES = {"unknown": N_("unknown"), "off": N_("off"), "healthy": N_("healthy")}
 
 
+def moves_shown(moves: list[dict]) -> list[dict]:
+    """Tier movements as people read them: the indicators that changed in their language."""
+    return [{**m, "changed": render.card_value("off", m["changed"] or "")} for m in moves]
+
+
 def write_summary(
     data: dict, moves: list[dict], *, fmt: render.Format, detail: bool, limit: int | None = None
 ) -> None:
@@ -173,7 +178,9 @@ def write_summary(
         moved = words.counted(len(moves), "{n} client who moved", "{n} clients who moved")
         title = render.shown_of(len(moves[:limit]), len(moves), moved)
         out.print(
-            render.table(MOVEMENT_COLUMNS, moves[:limit], title=title[:1].upper() + title[1:])
+            render.table(
+                MOVEMENT_COLUMNS, moves_shown(moves[:limit]), title=title[:1].upper() + title[1:]
+            )
         )
 
 

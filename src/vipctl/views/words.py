@@ -8,10 +8,12 @@ CSV keep ISO dates in every language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from vipctl import contract
 from vipctl.config import INDICATORS, SEGMENTS
 from vipctl.i18n import _, chinese, ngettext
+from vipctl.kinds import CHANNELS, NEED_LABELS
 from vipctl.rules import details
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -55,8 +57,20 @@ def listing(items: list[str]) -> str:
 # and the five indicators' names. Each is its own message id (``cli.manual.extract`` hands
 # them to the catalog), said in the interface's language where a person reads it.
 VOCABULARY = frozenset(
-    (*SEGMENTS, *INDICATORS, *(value for values in contract.ENUMERATIONS for value in values))
+    (
+        *SEGMENTS,
+        *INDICATORS,
+        *CHANNELS,
+        *(value for values in contract.ENUMERATIONS for value in values),
+    )
 )
+# The fields of a listing whose values are words of the vocabulary (the others are as written).
+WORDED = frozenset((*contract.ENUMERATED, "segment", "channel"))
+
+
+def worded(row: dict) -> dict:
+    """A listing's row as people read it: its enumerated values in their language."""
+    return {k: word(v) if k in WORDED else v for k, v in row.items()}
 
 
 def word(value: object) -> object:
@@ -79,26 +93,52 @@ def date_in_sentence(iso: str, year: int) -> str:
     )
 
 
+_AMOUNT = re.compile(r"¥(\d{1,3}(?:,\d{3})*)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def amount(text: str) -> str:
+    """An amount in a Chinese sentence as the seeds write it: whole ten-thousands as ``¥100万``,
+    any other as it is (``¥25,000``); anything that is not an amount, as it is."""
+    found = _AMOUNT.fullmatch(text)
+    if not chinese() or found is None:
+        return text
+    yuan = int(found.group(1).replace(",", ""))
+    return f"¥{yuan // 10_000:,}万" if yuan >= 10_000 and yuan % 10_000 == 0 else text
+
+
+def _value(value: str, year: int) -> str:
+    """A value a template was filled with, said in Chinese: a date, an amount, a word of the
+    vocabulary (or a need's name), a sentence of its own."""
+    if _ISO_DATE.fullmatch(value):
+        return date_in_sentence(value, year)
+    if _AMOUNT.fullmatch(value):
+        return amount(value)
+    for known in (value, value.replace(" ", "_")):
+        if known in VOCABULARY or known in NEED_LABELS.values():
+            return _(known)
+    return _sentence(value, year) if details.read(value) else value
+
+
+def _sentence(part: str, year: int) -> str:
+    found = details.read(part)
+    if found is None:
+        return amount(part)
+    template, values = found
+    values = {key: _value(value, year) for key, value in values.items()}
+    if isinstance(template, tuple):
+        number = int(next(iter(values.values())))
+        return ngettext(*template, number).format(**values)
+    return _(template).format(**values)
+
+
 def detail(text: str, day: dt.date) -> str:
-    """An agenda item's detail in the interface's language: each part read back against the
-    template the rules filled it from (``rules.details``) and filled again in translation; an
-    amount, or a part no template made, stays as it is."""
+    """An agenda item's detail, or a sentence of the visit brief, in the interface's language:
+    each part read back against the template the rules filled it from (``rules.details``) and
+    filled again in translation, its dates, amounts and words said in the language too; a part
+    no template made stays as it is (an amount as Chinese writes it)."""
     if not chinese():
         return text
-    parts = []
-    for part in text.split(details.SEPARATOR):
-        found = details.read(part)
-        if found is None:
-            parts.append(part)
-            continue
-        template, values = found
-        if "date" in values:
-            values["date"] = date_in_sentence(values["date"], day.year)
-        if "frequency" in values:
-            values["frequency"] = word(values["frequency"])
-        if isinstance(template, tuple):
-            number = int(next(iter(values.values())))
-            parts.append(ngettext(*template, number).format(**values))
-        else:
-            parts.append(_(template).format(**values))
-    return details.SEPARATOR.join(parts)
+    return details.SEPARATOR.join(
+        _sentence(part, day.year) for part in text.split(details.SEPARATOR)
+    )
