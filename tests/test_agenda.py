@@ -137,7 +137,15 @@ def test_log_settles_callbacks_and_restarts_the_cadence(book):
     assert ("contact_overdue", None) not in items(book, "2026-11-25", "C3")
     assert ("contact_overdue", None) in items(book, "2026-12-08", "C3")  # tier D: 14 days later
     history = run_json(book, "history", "C2")
-    assert history == [{"date": "2026-11-24", "channel": "phone", "note": "谈续保", "by": None}]
+    assert history == [
+        {
+            "date": "2026-11-24",
+            "channel": "phone",
+            "outcome": "reached",
+            "note": "谈续保",
+            "by": None,
+        }
+    ]
     assert book("log", "C9", "--channel", "phone").exit_code == 1
     assert book("log", "C1", "--channel", "pigeon").exit_code == 2
 
@@ -181,7 +189,7 @@ def test_csv_listings(book):
     )
     listed = book("today", "--date", "2026-11-24", "-f", "csv")
     assert listed.stdout.splitlines()[0] == (
-        "client_id,name,tier,segment,score,kind,event_date,policy_no,days_left,detail"
+        "client_id,name,tier,segment,score,kind,event_date,policy_no,days_left,detail,attempts"
     )
 
 

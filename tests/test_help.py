@@ -37,7 +37,7 @@ def test_help_reads_like_a_manual(command):
     assert long == short
     assert not MACHINE_TALK.findall(long), long
     assert "╭" not in long and "│" not in long
-    if command and command != ("config",):
+    if command and command not in (("config",), ("dates",)):  # groups list their commands
         assert re.search(r"Examples?:\n( +vipctl .+\n)+\Z", long), long
 
 

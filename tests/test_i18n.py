@@ -269,6 +269,14 @@ def test_no_english_sentence_under_a_chinese_locale(sample, tmp_path):
         ["config", "path"],
         ["export"],
         ["gaps", "--limit", "20"],
+        ["log", "C000126", "--channel", "phone", "--outcome", "no_answer", "--date", DAY],
+        ["log", "C000126", "--channel", "sms", "--outcome", "visited", "--date", DAY],
+        ["remind", "C000126", "--on", DAY, "带分红报告", "--date", DAY],
+        ["dates", "add", "C000126", "--kind", "career_anniversary", "--on", "2008-11-26"],
+        ["dates", "add", "C000126", "--kind", "custom", "--on", "2008-11-26"],
+        ["dates", "list"],
+        ["today", "--date", DAY, "--explain", "C000126"],
+        ["today", "--date", DAY, "--limit", "5"],
     ]
     phrases = _english_phrases()
     assert len(phrases) > 300  # the catalog is read, not an empty set
@@ -279,8 +287,9 @@ def test_no_english_sentence_under_a_chinese_locale(sample, tmp_path):
         said += [f"{' '.join(args)}: {p!r}" for p in phrases if p in text]
         # A stored value's word (maintain, phone, in_force) standing alone, not in a path, the
         # HTML's style, the calendar's categories (the same in every language, as its UIDs) or
-        # the choices a usage error lists to type.
-        prose = re.sub(r"<style>.*</style>|\nCATEGORIES:[^\n]*|可选：[^（]*", "", text, flags=re.S)
+        # the values to type that an error names or lists.
+        typed = r"<style>.*</style>|\nCATEGORIES:[^\n]*|可选：[^（]*|可搭配：[^）]*|--[\w-]+ \S+"
+        prose = re.sub(typed, "", text, flags=re.S)
         alone = re.findall(r"(?<![\w/.'-])[a-z][a-z_]+(?![\w/.'-])", prose)
         said += [f"{' '.join(args)}: {w!r}" for w in alone if w in VOCABULARY]
         assert re.search(r"[\u4e00-\u9fff]", text) or args[0] == "config", args

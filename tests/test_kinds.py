@@ -44,6 +44,15 @@ def test_the_readers_bring_exactly_the_registry_s_kinds(tmp_path):
     imported = cli("import", str(DATA / "clients.csv"), str(DATA / "policies.csv"), "--date",
                    "2026-11-01")  # fmt: skip
     assert imported.exit_code == 0, imported.output
+    kept = [  # what the agent keeps in vipctl, which no export carries
+        ("remind", "C000001", "--on", "2026-12-01", "bring the dividend report"),
+        ("dates", "add", "C000001", "--kind", "career_anniversary", "--on", "2008-07-01"),
+        ("dates", "add", "C000002", "--kind", "child_birthday", "--on", "2015-03-02", "--lunar"),
+        ("dates", "add", "C000003", "--kind", "custom", "--on", "2019-05-20", "--label", "开业"),
+    ]
+    for args in kept:
+        done = cli(*args) if args[0] == "dates" else cli(*args, "--date", "2026-11-24")
+        assert done.exit_code == 0, done.output
     day = dt.date(2026, 11, 24)
     db = Database(cli.db)
     try:

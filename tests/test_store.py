@@ -200,3 +200,23 @@ def test_a_version_6_database_is_assessed_and_owed_by_todays_rules(cli):
         "C3": "maintain",
     }
     assert cli("check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_version_7_database_gets_outcomes_follow_ups_and_dates(cli):
+    """tests/data/schema-v7.db was written by the vipctl of schema 7 from the sample data, with
+    a call, an SMS and a visit logged on 2026-11-20: each takes the outcome its channel implies,
+    so the call and the visit still settle callbacks and the SMS does not."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v7.db", cli.db)
+    history = cli("history", "C000184", "-f", "json")
+    assert history.exit_code == 0, history.output
+    assert [h["outcome"] for h in json.loads(history.stdout)] == ["reached"]
+    with sqlite3.connect(cli.db) as conn:
+        outcomes = conn.execute("SELECT channel, outcome FROM contact ORDER BY id").fetchall()
+        assert outcomes == [("phone", "reached"), ("sms", "sent"), ("visit", "visited")]
+        assert conn.execute("SELECT count(*) FROM follow_up").fetchone() == (0,)
+    assert (
+        cli("remind", "C000184", "--on", "2026-11-30", "x", "--date", "2026-11-24").exit_code == 0
+    )
+    assert cli("dates", "add", "C000184", "--kind", "custom", "--on", "2020-01-01",
+               "--label", "x").exit_code == 0  # fmt: skip

@@ -89,6 +89,7 @@ class UrgencyWeights:
     )
     kind: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))  # kinds.REGISTRY
     round_age: float = 2.0  # extra for a birthday at 30, 40, … 80
+    attempt: float = 1.5  # per try that reached nobody since the item came up
     overdue_per_day: float = 0.05  # how fast an item's weight grows once its date has passed
     premium_per_10k: float = 0.5  # per 10,000 of premium due or in grace
     premium_max: float = 5.0
@@ -354,7 +355,7 @@ def _urgency(table: _Reader | None) -> UrgencyWeights:
     if table is None:
         return UrgencyWeights()
     defaults = UrgencyWeights()
-    scalars = ("round_age", "overdue_per_day", "premium_per_10k", "premium_max")
+    scalars = ("round_age", "attempt", "overdue_per_day", "premium_per_10k", "premium_max")
     table.known(("tier", "segment", "kind", *scalars))
     return UrgencyWeights(
         tier=table.weights("tier", TIERS, defaults.tier),

@@ -22,6 +22,13 @@ from vipctl.i18n import N_
 FOREVER = "forever"  # an item that stays until something resolves it
 
 
+# What a logged activity counts as (``activity``): a conversation, a message, card or gift that
+# went out, or an attempt nobody answered. A kind says which of them settle it.
+REACHED, SENT, UNANSWERED = "reached", "sent", "unanswered"
+TALK = (REACHED,)  # a callback wants the client spoken to
+GREETING = (REACHED, SENT)  # a greeting may be said or sent
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -35,30 +42,54 @@ class Kind:
     # its date); FOREVER; or the ``[agenda]`` setting of how many days.
     lingers: str | None
     cleared_by: str  # what takes it off the list, as docs/agenda.md says it (a test holds it)
+    # The activities ``vipctl log`` records that settle it (``activity``); none: a log does not
+    # (a premium is settled by a payment, a follow-up by done).
+    settled_by: tuple[str, ...] = ()
 
 
 REGISTRY: tuple[Kind, ...] = (
     Kind("renewal_due", "renewal due", "premiums", 6, "renewal_reminders", None,
-         "the due date passing (it is then grace), a payment, or done until the next reminder"),
+         "the due date passing (it is then grace), a payment, a promise to pay (held back "
+         "until the day promised), or done until the next reminder"),
     Kind("grace", "in grace", "premiums", 10, "grace_days", FOREVER,
-         "the premium paid, or the export's status changing"),
+         "the premium paid, a promise to pay (held back until the day promised), or the "
+         "export's status changing"),
     Kind("birthday", "birthday", "birthdays", 5, "birthday_lead_days", None,
-         "the day passing, or done"),
-    Kind("wedding_anniversary", "wedding anniversary", "weddings", 3, "anniversary_lead_days",
-         None, "the day passing, or done"),
+         "the day passing, a greeting sent or said, or done", GREETING),
+    Kind("wedding_anniversary", "wedding anniversary", "weddings", 3,
+         "anniversary_lead_days", None, "the day passing, a greeting sent or said, or done",
+         GREETING),
     Kind("policy_anniversary", "policy anniversary", "policy_anniversaries", 2,
-         "anniversary_lead_days", None, "the day passing, or done"),
+         "anniversary_lead_days", None, "the day passing, a greeting sent or said, or done",
+         GREETING),
     Kind("survival_benefit", "survival benefit", "survival_benefits", 4,
-         "survival_benefit_lead_days", None, "the day passing, or done"),
+         "survival_benefit_lead_days", None, "the day passing, the client reached, or done",
+         TALK),
     Kind("callback_new_policy", "new-policy callback", "new_policy_callbacks", 8, None,
-         "new_policy_days", "a contact logged, or 30 days passing"),
-    Kind("callback_departed_agent", "departed-agent callback", "departed_agent_callbacks", 8,
-         None, FOREVER, "a contact logged after the agent was known to have left"),
+         "new_policy_days", "the client reached by phone or a visit, or 30 days passing", TALK),
+    Kind("callback_departed_agent", "departed-agent callback", "departed_agent_callbacks",
+         8, None, FOREVER,
+         "the client reached by phone or a visit after the agent was known to have left", TALK),
     Kind("contact_overdue", "contact overdue", "contacts_overdue", 3, None, FOREVER,
-         "a contact logged"),
+         "a contact logged that reached the client or sent them something", GREETING),
     Kind("holiday", "holiday", "holidays", 1, "holiday_lead_days", None,
-         "the day passing, or done"),
+         "the day passing, a greeting sent or said, or done", GREETING),
+    Kind("follow_up", "follow-up", "follow_ups", 7, None, FOREVER, "done"),
+    Kind("career_anniversary", "career anniversary", "client_dates", 3,
+         "birthday_lead_days", None, "the day passing, a greeting sent or said, or done",
+         GREETING),
+    Kind("child_birthday", "child's birthday", "client_dates", 3, "birthday_lead_days",
+         None, "the day passing, a greeting sent or said, or done", GREETING),
+    Kind("client_date", "client's date", "client_dates", 3, "birthday_lead_days", None,
+         "the day passing, a greeting sent or said, or done", GREETING),
 )  # fmt: skip
+
+# ``vipctl dates add --kind``: the client's own yearly dates, each the agenda kind it brings.
+DATE_KINDS = {
+    "career_anniversary": "career_anniversary",
+    "child_birthday": "child_birthday",
+    "custom": "client_date",
+}
 
 BY_NAME = {kind.name: kind for kind in REGISTRY}
 LABELS = {kind.name: kind.label for kind in REGISTRY}
@@ -66,8 +97,41 @@ KINDS = tuple(BY_NAME)
 WEIGHTS = {kind.name: kind.weight for kind in REGISTRY}
 SOURCES = tuple(dict.fromkeys(kind.source for kind in REGISTRY))
 
-# How a contact was made (``vipctl log --channel``), as stored and exported.
-CHANNELS = ("phone", "sms", "email", "wechat", "visit", "letter")
+# How a contact was made (``vipctl log --channel``), as stored and exported: a phone call or a
+# visit is a conversation unless it says otherwise; the rest are sent (a WeChat call that got
+# through says ``--outcome reached``).
+CHANNELS = ("phone", "sms", "email", "wechat", "visit", "letter", "card", "gift")
+TALKING = frozenset({"phone", "visit", "wechat"})  # the channels a conversation can be had on
+# What came of it (``vipctl log --outcome``); each with the channels it can come of.
+OUTCOMES: dict[str, frozenset[str]] = {
+    "reached": TALKING,
+    "no_answer": TALKING,
+    "declined": TALKING,
+    "promised": TALKING,
+    "visited": frozenset({"visit"}),
+    "sent": frozenset(CHANNELS) - {"phone", "visit"},
+}
+
+
+def outcome_of(channel: str, outcome: str | None) -> str:
+    """The outcome a contact is recorded with: as given, else a call reached the client, a
+    visit was made, and anything else was sent."""
+    if outcome is not None:
+        return outcome
+    return {"phone": "reached", "visit": "visited"}.get(channel, "sent")
+
+
+def outcomes_of(activities: tuple[str, ...] | frozenset[str] | list[str]) -> tuple[str, ...]:
+    """The outcomes that count as one of ``activities``."""
+    return tuple(o for o in OUTCOMES if activity(o) in activities)
+
+
+def activity(outcome: str) -> str:
+    """What a contact of ``outcome`` counts as: REACHED, SENT or UNANSWERED."""
+    if outcome == "no_answer":
+        return UNANSWERED
+    return SENT if outcome == "sent" else REACHED
+
 
 NEED_LABELS = {
     "life": N_("life"),

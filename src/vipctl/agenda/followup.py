@@ -16,6 +16,7 @@ from vipctl.agenda import lists
 from vipctl.config import Config
 from vipctl.errors import UserError, no_client
 from vipctl.i18n import N_, _
+from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, activity, outcome_of
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
 from vipctl.store import changes
@@ -49,16 +50,30 @@ def _changing(conn: Connection, client_id: str) -> None:
 
 def log(
     conn: Connection,
+    config: Config,
     client_id: str,
     channel: str,
     note: str | None,
     day: dt.date,
     *,
+    outcome: str | None = None,
+    until: dt.date | None = None,
     by: str | None = None,
-) -> None:
-    """A contact: it restarts the tier's cadence and settles the client's callbacks. ``by``:
-    the agent who made it, on a team's database."""
+) -> list[Event]:
+    """A contact and what came of it (``kinds.OUTCOMES``). One that reached the client, or sent
+    them something, settles the items of the day's list whose kind it settles (a greeting SMS
+    a birthday, only a conversation a callback: ``kinds.REGISTRY``) and restarts the tier's
+    cadence; a try that reached nobody settles nothing and is counted on the items. A promise
+    to pay with ``until`` holds the client back until that day. ``by``: the agent who made it,
+    on a team's database. Returns the items it settled."""
     _happened(day, N_("a contact"))
+    outcome = outcome_of(channel, outcome)
+    if channel not in OUTCOMES[outcome]:
+        said = _("--outcome {outcome} does not go with --channel {channel} (it goes with {fits})")
+        fits = ", ".join(c for c in CHANNELS if c in OUTCOMES[outcome])
+        raise UserError(said.format(outcome=outcome, channel=channel, fits=fits))
+    if until is not None and outcome != "promised":
+        raise UserError(_("--until is the day promised: give it with --outcome promised"))
     _changing(conn, client_id)
     conn.execute(
         Contact.__table__.insert().values(
@@ -66,10 +81,43 @@ def log(
             date=day,
             channel=channel,
             note=note,
+            outcome=outcome,
             recorded_at=now(),
             by_agent=by,
         )
     )
+    if until is not None:
+        snooze(conn, client_id, until, day, by=by)
+    done_by = activity(outcome)
+    settled = [
+        e
+        for e in lists.due_today(conn, config, day, lists.Scope(clients=[client_id]))
+        if done_by in BY_NAME[e.kind].settled_by
+    ]
+    _mark(conn, client_id, settled, day, by)
+    return settled
+
+
+def _mark(
+    conn: Connection, client_id: str, items: list[Event], day: dt.date, by: str | None
+) -> None:
+    """Done marks for ``items``: each hidden until its next reminder."""
+    if not items:
+        return
+    recorded = now()
+    rows = [
+        {
+            "client_id": client_id,
+            "kind": e.kind,
+            "policy_no": e.policy_no,
+            "event_date": e.date,
+            "done_on": day,
+            "recorded_at": recorded,
+            "by_agent": by,
+        }
+        for e in items
+    ]
+    conn.execute(DoneMark.__table__.insert(), rows)
 
 
 def done(
@@ -93,20 +141,7 @@ def done(
     if not items:
         said = _("nothing on {client}'s list for {day} matches")
         raise UserError(said.format(client=client_id, day=day))
-    recorded = now()
-    rows = [
-        {
-            "client_id": client_id,
-            "kind": e.kind,
-            "policy_no": e.policy_no,
-            "event_date": e.date,
-            "done_on": day,
-            "recorded_at": recorded,
-            "by_agent": by,
-        }
-        for e in items
-    ]
-    conn.execute(DoneMark.__table__.insert(), rows)
+    _mark(conn, client_id, items, day, by)
     return items
 
 
@@ -161,7 +196,7 @@ def history(conn: Connection, client_id: str) -> list[dict]:
     _client_exists(conn, client_id)
     k = Contact.__table__.c
     query = (
-        select(k.date, k.channel, k.note, k.by_agent.label("by"))
+        select(k.date, k.channel, k.outcome, k.note, k.by_agent.label("by"))
         .where(k.client_id == client_id)
         .order_by(k.date.desc(), k.id.desc())
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from vipctl.agenda import snapshots
 from vipctl.book import queries
 from vipctl.config import NOT_ASSESSED, Config
-from vipctl.kinds import FOREVER, KINDS, REGISTRY, SOURCES
+from vipctl.kinds import BY_NAME, FOREVER, GREETING, KINDS, REGISTRY, SOURCES, outcomes_of
 from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
@@ -37,9 +37,11 @@ from vipctl.store.bulk import CHUNK, chunks
 from vipctl.store.models import (
     AgentDeparture,
     Client,
+    ClientDate,
     ClientTier,
     Contact,
     DoneMark,
+    FollowUp,
     Policy,
     PremiumDue,
     Snooze,
@@ -92,9 +94,17 @@ def _day_of_year_between(column: ColumnElement, start: dt.date, end: dt.date) ->
     return or_(md >= lo, md <= hi)
 
 
-def last_contacts(conn: Connection, scope: Scope) -> dict[str, dt.date]:
+def last_contacts(
+    conn: Connection, scope: Scope, activities: Collection[str] = GREETING
+) -> dict[str, dt.date]:
+    """Each client's last contact of the ``activities`` (``kinds.activity``): an unanswered
+    call is no contact, and a callback wants more than a message."""
     k = Contact.__table__.c
-    query = select(k.client_id, func.max(k.date)).group_by(k.client_id)
+    query = (
+        select(k.client_id, func.max(k.date))
+        .where(k.outcome.in_(outcomes_of(activities)))
+        .group_by(k.client_id)
+    )
     return {client: last for client, last in _fetch(conn, query, k.client_id, scope)}
 
 
@@ -109,7 +119,13 @@ def _overdue_rows(
     thresholds, per tier, so the database compares plain dates and no dialect's date functions
     are needed."""
     k, t = Contact.__table__.c, ClientTier.__table__.c
-    last = select(k.client_id, func.max(k.date).label("last")).group_by(k.client_id).subquery()
+    settling = k.outcome.in_(outcomes_of(BY_NAME["contact_overdue"].settled_by))
+    last = (
+        select(k.client_id, func.max(k.date).label("last"))
+        .where(settling)
+        .group_by(k.client_id)
+        .subquery()
+    )
     base = func.coalesce(last.c["last"], t.first_seen)
     due_in_window = [
         and_(
@@ -143,14 +159,15 @@ class _Reading:
     today: dt.date
     scope: Scope
     shown_today: bool
-    _contacted: dict[str, dt.date] | None = None
+    _contacted: dict[tuple[str, ...], dict[str, dt.date]] = field(default_factory=dict)
 
-    @property
-    def contacted(self) -> dict[str, dt.date]:
-        """Each client's last contact: the callbacks and the cadence are settled by contacts."""
-        if self._contacted is None:
-            self._contacted = last_contacts(self.conn, self.scope)
-        return self._contacted
+    def contacted(self, kind: str) -> dict[str, dt.date]:
+        """Each client's last contact that settles ``kind``: the callbacks and the cadence are
+        settled by contacts, each by those its kind names (``kinds.REGISTRY``)."""
+        activities = BY_NAME[kind].settled_by
+        if activities not in self._contacted:
+            self._contacted[activities] = last_contacts(self.conn, self.scope, activities)
+        return self._contacted[activities]
 
 
 Reader = Callable[[_Reading, dt.date, dt.date], Iterable[Event]]
@@ -227,20 +244,37 @@ def _holidays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
 def _new_policy_callbacks(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     p = Policy.__table__.c
     rows = _policy_dates(r.conn, p.effective_date.between(start, end), r.scope)
-    return events.new_policy_callbacks(rows, r.contacted, start, end, r.config.agenda)
+    contacted = r.contacted("callback_new_policy")
+    return events.new_policy_callbacks(rows, contacted, start, end, r.config.agenda)
 
 
 def _departed_agent_callbacks(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     a = AgentDeparture.__table__.c
     query = select(a.client_id, a.agent, a.since).where(a.since.between(start, end))
     rows = [events.Departure(*row) for row in _fetch(r.conn, query, a.client_id, r.scope)]
-    return events.departed_agent_callbacks(rows, r.contacted, start, end)
+    return events.departed_agent_callbacks(rows, r.contacted("callback_departed_agent"), start, end)
 
 
 def _contacts_overdue(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     cadence = r.config.tiers.cadence_days
     rows = _overdue_rows(r.conn, start, end, cadence, r.scope)
-    return events.contacts_overdue(rows, r.contacted, start, end, cadence)
+    return events.contacts_overdue(rows, r.contacted("contact_overdue"), start, end, cadence)
+
+
+def _follow_ups(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    f = FollowUp.__table__.c
+    query = select(f.client_id, f.due, f.text).where(f.due.between(start, end))
+    rows = [events.FollowUpRow(*row) for row in _fetch(r.conn, query, f.client_id, r.scope)]
+    return events.follow_ups(rows, start, end)
+
+
+def _client_dates(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    d = ClientDate.__table__.c
+    query = select(d.client_id, d.kind, d.date, d.lunar, d.label).where(
+        or_(d.lunar, _day_of_year_between(d.date, start, end))
+    )
+    rows = [events.ClientDateRow(*row) for row in _fetch(r.conn, query, d.client_id, r.scope)]
+    return events.client_dates(rows, start, end, r.config.agenda)
 
 
 # One reader of the book per source of ``kinds.REGISTRY``: it reads the rows the source's rule
@@ -255,6 +289,8 @@ READERS: dict[str, Reader] = {
     "new_policy_callbacks": _new_policy_callbacks,
     "departed_agent_callbacks": _departed_agent_callbacks,
     "contacts_overdue": _contacts_overdue,
+    "follow_ups": _follow_ups,
+    "client_dates": _client_dates,
 }
 
 
@@ -369,7 +405,28 @@ def due_today(
         done_on = done.get((e.client_id, e.kind, e.policy_no, e.date))
         if done_on is None or done_on < stage:
             shown.append(e)
-    return shown
+    return _with_attempts(conn, shown, day, scope)
+
+
+def _with_attempts(conn: Connection, items: list[Event], day: dt.date, scope: Scope) -> list[Event]:
+    """Each item with the tries since it came up that reached nobody (``log --outcome
+    no_answer``): it stays on the list, and weighs more with each."""
+    if not items:
+        return items
+    k = Contact.__table__.c
+    since = min(e.starts for e in items)
+    query = select(k.client_id, k.date).where(k.outcome == "no_answer", k.date.between(since, day))
+    tries: dict[str, list[dt.date]] = {}
+    for client, date in _fetch(conn, query, k.client_id, scope):
+        tries.setdefault(client, []).append(date)
+    if not tries:
+        return items
+    counted = []
+    for e in items:
+        dates = tries.get(e.client_id, ())
+        n = sum(e.starts <= d <= day for d in dates)
+        counted.append(e._replace(attempts=n) if n else e)
+    return counted
 
 
 def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:

@@ -80,7 +80,7 @@ def find(conn: Connection, config: Config, day: dt.date, agent: str | None) -> K
 
 
 def _event(data: list) -> Event:
-    kind, client, date, policy_no, lead, detail, reminders, until, amount, round_age = data
+    kind, client, date, policy_no, lead, detail, reminders, until, amount, round_age, tries = data
     day = dt.date.fromisoformat
     return Event(
         kind,
@@ -93,6 +93,7 @@ def _event(data: list) -> Event:
         None if until is None else day(until),
         None if amount is None else Decimal(amount),
         round_age,
+        tries,
     )
 
 

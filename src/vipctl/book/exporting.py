@@ -19,7 +19,7 @@ _TABLES = {
     "policies": (Policy.__table__, [c.name for c in POLICY_COLUMNS], "policy_no"),
     "contacts": (
         Contact.__table__,
-        ["client_id", "date", "channel", "note", "recorded_at", "by_agent"],
+        ["client_id", "date", "channel", "outcome", "note", "recorded_at", "by_agent"],
         "id",
     ),
     "payments": (Payment.__table__, ["policy_no", "due_date", "paid_on", "recorded_at"], "id"),

@@ -1,4 +1,4 @@
-"""Closing the loop: log, done, snooze, paid, history."""
+"""Closing the loop: log, remind, done, snooze, paid, history."""
 
 from __future__ import annotations
 
@@ -20,27 +20,88 @@ from vipctl.cli.options import (
     shown_limit,
 )
 from vipctl.i18n import _
-from vipctl.kinds import CHANNELS, KINDS
+from vipctl.kinds import CHANNELS, KINDS, OUTCOMES
 
 ChannelOption = Literal[CHANNELS]  # the registry's, one per channel
+
+
+OutcomeOption = Literal[tuple(OUTCOMES)]  # the registry's
+OUTCOME_HELP = (
+    "What came of it: " + ", ".join(OUTCOMES) + " (default: a call or visit reached them; "
+    "anything else was sent)."
+)
+UntilOption = Annotated[
+    dt.date | None,
+    typer.Option(
+        parser=parse_day,
+        metavar="YYYY-MM-DD",
+        help="With --outcome promised: the day they promised to pay; their items wait until then.",
+    ),
+]
 
 
 def log(
     ctx: typer.Context,
     client_id: ClientArg,
     channel: Annotated[ChannelOption, typer.Option(help="How you reached them.")],
+    outcome: Annotated[
+        OutcomeOption | None,
+        typer.Option(metavar="OUTCOME", help=OUTCOME_HELP),
+    ] = None,
     note: Annotated[str | None, typer.Option(help="What was said or agreed.")] = None,
+    until: UntilOption = None,
     date: DateOption = None,
 ) -> None:
-    """Record a contact: it restarts the tier's contact cadence and settles callbacks."""
+    """Record a contact and what came of it.
+
+    A call or visit that reached the client settles their callbacks; a greeting sent (an SMS,
+    a card) settles a birthday, an anniversary or a festival, not a callback. Either restarts
+    the tier's contact cadence. A call nobody answered settles nothing: the items stay on the
+    list, counting the tries.
+    """
     from vipctl.agenda import followup
+    from vipctl.kinds import outcome_of
+    from vipctl.views import agenda as agenda_view
 
     day = day_of(date)
     by = app_of(ctx).me()
+    settings = app_of(ctx).config()
     with app_of(ctx).session(write=True) as conn:
-        followup.log(conn, client_id, channel, note, day, by=by)
-    said = _("Logged a {channel} contact with {client} on {day}.")
-    echo(said.format(channel=_(channel), client=client_id, day=day))
+        settled = followup.log(
+            conn, settings, client_id, channel, note, day, outcome=outcome, until=until, by=by
+        )
+    said = _("Logged a {channel} contact with {client} on {day}: {outcome}.")
+    what = _(outcome_of(channel, outcome))
+    echo(said.format(channel=_(channel), client=client_id, day=day, outcome=what))
+    for e in settled:
+        echo(_("settled: {item}").format(item=agenda_view.reason(e, day)))
+    if until is not None:
+        echo(_("{client} is snoozed until {day}.").format(client=client_id, day=until))
+
+
+def remind(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    text: Annotated[str, typer.Argument(help="What to come back to them about.", metavar="WHAT")],
+    on: Annotated[
+        dt.date,
+        typer.Option(
+            "--on", parser=parse_day, metavar="YYYY-MM-DD", help="The day it comes on the list."
+        ),
+    ],
+    date: DateOption = None,
+) -> None:
+    """Put a follow-up on a client's list from a day on, until it is marked done.
+
+    It shows in today, upcoming, the calendar and the report from that day (not before); mark
+    it handled with 'vipctl done CLIENT_ID --kind follow_up'.
+    """
+    from vipctl.agenda import care
+
+    day = day_of(date)
+    with app_of(ctx).session(write=True) as conn:
+        care.remind(conn, client_id, on, text, day, by=app_of(ctx).me())
+    echo(_("Follow-up for {client} on {day}: {text}").format(client=client_id, day=on, text=text))
 
 
 def done(

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from vipctl import __version__
-from vipctl.cli import agenda, book, followup, report, review, upkeep
+from vipctl.cli import agenda, book, care, followup, report, review, upkeep
 from vipctl.cli.context import App, echo, silence_stdout, user_errors
 from vipctl.cli.manual import CONTEXT, Manual
 
@@ -95,6 +95,7 @@ COMMANDS = (
     ("upcoming", agenda.upcoming),
     ("today", agenda.today),
     ("log", followup.log),
+    ("remind", followup.remind),
     ("done", followup.done),
     ("snooze", followup.snooze),
     ("paid", followup.paid),
@@ -119,7 +120,15 @@ EXAMPLES = {
     "tier": ["vipctl tier --recompute", "vipctl tier --explain C000132"],
     "upcoming": ["vipctl upcoming --days 7", "vipctl upcoming --kind birthday,renewal_due"],
     "today": ["vipctl today", "vipctl today --explain C000132"],
-    "log": ["vipctl log C000132 --channel phone --note 'pays Friday'"],
+    "log": [
+        "vipctl log C000132 --channel phone --note 'pays Friday'",
+        "vipctl log C000132 --channel phone --outcome no_answer",
+        "vipctl log C000132 --channel sms --note '生日祝福'",
+    ],
+    "remind": ["vipctl remind C000132 --on 2026-12-20 '送分红报告'"],
+    "dates add": ["vipctl dates add C1 --kind child_birthday --on 2015-3-2"],
+    "dates list": ["vipctl dates list C000132"],
+    "dates remove": ["vipctl dates remove 3"],
     "done": ["vipctl done C000132", "vipctl done C000132 --kind birthday"],
     "snooze": ["vipctl snooze C000132 --until 2026-12-20"],
     "paid": ["vipctl paid P20240000350"],
@@ -140,7 +149,15 @@ config_app = typer.Typer(
     help="The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency."
 )
 app.add_typer(config_app, name="config")
-config_app.command("path")(upkeep.config_path)
+config_app.command("path")(user_errors(upkeep.config_path))
+
+dates_app = typer.Typer(
+    help="The clients' own yearly dates: career anniversaries, children's birthdays, days of "
+    "their own. They come on the list as birthdays do."
+)
+app.add_typer(dates_app, name="dates")
+for name, command in (("add", care.add), ("list", care.list_dates), ("remove", care.remove)):
+    dates_app.command(name)(user_errors(command))
 
 
 def main() -> None:

@@ -48,6 +48,13 @@ MID_AUTUMN = template("Mid-Autumn")
 NATIONAL_DAY = template("National Day")
 HOLIDAYS = (NEW_YEAR, SPRING_FESTIVAL, DRAGON_BOAT, MID_AUTUMN, NATIONAL_DAY)
 
+CAREER = pair("{years} year in the career", "{years} years in the career")
+CHILD = template("a child turns {age}")
+CHILD_NAMED = template("{name} turns {age}")
+DATE_YEARS = pair("{years} year since", "{years} years since")
+LUNAR = template("by the lunar calendar")
+UNANSWERED = pair("{n} try unanswered", "{n} tries unanswered")
+
 # The visit brief's guidance and talking points (``rules.needs``, ``report.brief``), which its
 # JSON carries in English as the agenda's details are.
 AT_LEAST = template("≥ {amount}")
@@ -101,7 +108,7 @@ TEMPLATES: tuple[Template, ...] = (
     UNPAID, LAST_DAY, PREMIUM, BIRTHDAY_ROUND, BIRTHDAY, LUNAR_BIRTHDAY_ROUND, LUNAR_BIRTHDAY,
     MARRIED, IN_FORCE, SURVIVAL, NEW_POLICY, AGENT_LEFT_UNNAMED, AGENT_LEFT, LAST_CONTACT,
     NO_CONTACT, LAST_CONTACT_UNASSESSED, NO_CONTACT_UNASSESSED, PREMIUM_SHARE, *HOLIDAYS, *BRIEF,
-    *TERMS,
+    *TERMS, CAREER, CHILD, CHILD_NAMED, DATE_YEARS, LUNAR, UNANSWERED,
 )  # fmt: skip
 
 

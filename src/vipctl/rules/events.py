@@ -30,6 +30,7 @@ class Event(NamedTuple):  # a named tuple: the morning list makes 100,000s of th
     until: dt.date | None = None  # the last day it is shown; None: until it is resolved
     amount: Decimal | None = None  # premium at stake
     round_age: int | None = None
+    attempts: int = 0  # tries since it came up that reached nobody (``vipctl log --outcome``)
 
     @property
     def starts(self) -> dt.date:
@@ -348,3 +349,68 @@ def contacts_overdue(
                 )
             detail = details.fill(template, date=last or c.first_seen, tier=c.tier, days=days)
             yield _open("contact_overdue", c.client_id, day, None, detail)
+
+
+# --- what the agent keeps in vipctl ---------------------------------------------------------
+
+
+class FollowUpRow(NamedTuple):
+    client_id: str
+    due: dt.date
+    text: str
+
+
+def follow_ups(rows: Iterable[FollowUpRow], start: dt.date, end: dt.date) -> Iterator[Event]:
+    """A follow-up is on the list from its day (not before) until it is done: its one reminder
+    is its day, so a done mark hides it for good."""
+    for r in rows:
+        if start <= r.due <= end:
+            yield Event("follow_up", r.client_id, r.due, None, 0, r.text, (r.due,), None)
+
+
+class ClientDateRow(NamedTuple):
+    client_id: str
+    kind: str  # career_anniversary, child_birthday or client_date
+    date: dt.date
+    lunar: bool
+    label: str | None
+
+
+def _date_detail(row: ClientDateRow, years: int) -> str:
+    if row.kind == "career_anniversary":
+        parts = [details.fill(details.CAREER, years=years)]
+    elif row.kind == "child_birthday":
+        named = row.label is not None
+        template = details.CHILD_NAMED if named else details.CHILD
+        parts = [
+            details.fill(template, name=row.label, age=years)
+            if named
+            else details.fill(template, age=years)
+        ]
+    else:
+        parts = [details.fill(details.DATE_YEARS, years=years)]
+    if row.label is not None and row.kind != "child_birthday":
+        parts.insert(0, row.label)
+    if row.lunar:
+        parts.append(details.LUNAR)
+    return details.SEPARATOR.join(parts)
+
+
+def client_dates(
+    rows: Iterable[ClientDateRow], start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    """The clients' own yearly dates, brought up as their birthdays are (``birthday_lead_days``
+    ahead), by the lunar calendar where the date is kept by it."""
+    rows = list(rows)
+    born = [r.date.year for r in rows if r.lunar]
+    by_lunar = lunar.birthdays(start, end, min(born)) if born else {}
+    for r in rows:
+        if r.lunar and lunar.supported(r.date):
+            days = by_lunar.get(r.date, ())
+        else:
+            days = _yearly(r.date, start, end)
+        for day, years in days:
+            if years < 1:
+                continue
+            detail = _date_detail(r, years)
+            yield _once(r.kind, r.client_id, day, None, rules.birthday_lead_days, detail)

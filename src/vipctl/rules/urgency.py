@@ -3,7 +3,8 @@
 Like Taskwarrior's urgency: every term is a coefficient from the config file times a plain
 factor, so ``--explain`` can list them and a team can tune them. The terms are the tier's need
 for attention, the client's value segment, each item by its kind and how close its date is
-(growing once it has passed), a round-number birthday, and the premium at stake.
+(growing once it has passed), a round-number birthday, the tries that reached nobody, and the
+premium at stake.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def _parts(
             parts.append(("round_age", w.round_age, 1.0, e.round_age))
         if e.amount:
             at_stake += float(e.amount)
+    # Tries that reached nobody weigh once per client: one unanswered call is about them all.
+    tries = max((e.attempts for e in items), default=0)
+    if tries:
+        parts.append(("attempts", w.attempt, float(tries), tries))
     if at_stake and w.premium_per_10k:
         factor = min(at_stake / 10_000, w.premium_max / w.premium_per_10k)
         parts.append(("premium", w.premium_per_10k, factor, at_stake))
@@ -85,6 +90,8 @@ def _why(name: str, about: Any, today: dt.date) -> str:
         return details.fill(details.TERM_TIER, tier=about)
     if name == "segment":
         return details.fill(details.TERM_SEGMENT, segment=about)
+    if name == "attempts":
+        return details.fill(details.UNANSWERED, n=about)
     if name == "round_age":
         return details.fill(details.TERM_ROUND_AGE, age=about)
     if name == "premium":

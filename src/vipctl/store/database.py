@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, Progr
 from vipctl.config import INDICATORS
 from vipctl.errors import NOW, Busy, UserError
 from vipctl.i18n import N_, _
+from vipctl.kinds import CHANNELS, outcome_of
 from vipctl.store import changes, sqlite, tracking
 from vipctl.store.models import (
     SCHEMA_VERSION,
@@ -25,9 +26,11 @@ from vipctl.store.models import (
     AgendaTouch,
     AgentDeparture,
     Client,
+    ClientDate,
     ClientTier,
     Contact,
     DoneMark,
+    FollowUp,
     Meta,
     Payment,
     Policy,
@@ -124,6 +127,22 @@ def _add_not_assessed_and_value(conn: Connection) -> None:
     tracking.refresh_dues(conn, None)  # as of each policy's last import
 
 
+def _add_outcomes_follow_ups_and_dates(conn: Connection) -> None:
+    """Contacts logged before outcomes were asked for took the outcome their channel implies
+    (``kinds.outcome_of``): a call reached the client, a visit was made, the rest were sent."""
+    if "outcome" not in {col["name"] for col in inspect(conn).get_columns("contact")}:
+        conn.execute(text("ALTER TABLE contact ADD COLUMN outcome VARCHAR"))
+    k = Contact.__table__
+    for channel in CHANNELS:
+        conn.execute(
+            k.update()
+            .where(k.c.channel == channel, k.c.outcome.is_(None))
+            .values(outcome=outcome_of(channel, None))
+        )
+    for table in (FollowUp, ClientDate):
+        table.__table__.create(conn)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -133,6 +152,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _add_who_and_share,
     5: _add_kept_lists,
     6: _add_not_assessed_and_value,
+    7: _add_outcomes_follow_ups_and_dates,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {

@@ -13,8 +13,9 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 7  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
-# 6: the day's list kept; 7: clients not assessed, the premium the segments rank
+SCHEMA_VERSION = 8  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+# 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
+# outcomes, follow-ups, the clients' own dates
 
 Amount = Numeric(16, 2)
 
@@ -164,6 +165,36 @@ class Contact(SQLModel, table=True):
     note: str | None = None
     recorded_at: dt.datetime
     by_agent: str | None = None  # who logged it, in a team (the agent code; None: not said)
+    # What came of it (``kinds.OUTCOMES``): what it settles (``kinds.activity``). Nullable only
+    # because schema 8 added it, and filled in for the contacts logged before.
+    outcome: str | None = None
+
+
+class FollowUp(SQLModel, table=True):
+    """Something to come back to a client about, on the list from its day until done."""
+
+    __tablename__ = "follow_up"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    due: dt.date = Field(index=True)
+    text: str
+    recorded_at: dt.datetime
+    by_agent: str | None = None
+
+
+class ClientDate(SQLModel, table=True):
+    """A yearly date of the client's that the exports do not carry: a career anniversary, a
+    child's birthday, a day of their own."""
+
+    __tablename__ = "client_date"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    kind: str  # the agenda kind it brings (``kinds.DATE_KINDS``)
+    date: dt.date  # the first one: a birth, the start of a career
+    lunar: bool = False  # kept by the lunar calendar, as a lunar birthday is
+    label: str | None = None
+    recorded_at: dt.datetime
+    by_agent: str | None = None
 
 
 class DoneMark(SQLModel, table=True):

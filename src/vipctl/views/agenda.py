@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from vipctl.config import UrgencyWeights
 from vipctl.i18n import N_, _
 from vipctl.kinds import LABELS
-from vipctl.rules import urgency
+from vipctl.rules import details, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
 from vipctl.rules.urgency import Term
@@ -32,15 +32,24 @@ def label(kind: str) -> str:
 
 def reason(event: Event, day: dt.date) -> str:
     """One reason for contacting a client, as a person reads it."""
-    return reason_of(event.kind, event.date, event.policy_no, event.detail, day)
+    return reason_of(event.kind, event.date, event.policy_no, event.detail, day, event.attempts)
 
 
-def reason_of(kind: str, date: dt.date, policy_no: str | None, detail: str, day: dt.date) -> str:
+def reason_of(
+    kind: str,
+    date: dt.date,
+    policy_no: str | None,
+    detail: str,
+    day: dt.date,
+    attempts: int = 0,
+) -> str:
     days_left = (date - day).days
     if kind == "grace":  # dated its last day to pay, which the detail gives
         head = label(kind) + (_(", last day to pay passed") if days_left < 0 else "")
     else:
         head = f"{label(kind)} {when(days_left, date)}"
+    if attempts:
+        detail = details.SEPARATOR.join([detail, details.fill(details.UNANSWERED, n=attempts)])
     return " · ".join([head, *filter(None, [policy_no]), words.detail(detail, day)])
 
 
@@ -50,7 +59,8 @@ def _values(event: Event, day: dt.date) -> tuple:
 
 
 def item(event: Event, day: dt.date) -> dict:
-    return dict(zip(ITEM_FIELDS, _values(event, day), strict=True))
+    """An item of today's list for scripts: with its tries that reached nobody."""
+    return {**dict(zip(ITEM_FIELDS, _values(event, day), strict=True)), "attempts": event.attempts}
 
 
 def write_upcoming(
@@ -75,7 +85,12 @@ def write_upcoming(
         render.write_csv_rows(rows, UPCOMING_FIELDS)
         return
     rows = [
-        {"client_id": e.client_id, "name": names.get(e.client_id), **item(e, day)} for e in found
+        {
+            "client_id": e.client_id,
+            "name": names.get(e.client_id),
+            **dict(zip(ITEM_FIELDS, _values(e, day), strict=True)),
+        }
+        for e in found
     ]
     if fmt == "json":
         render.write_json(rows)
@@ -162,7 +177,7 @@ def write_today(
             for entry in entries
             for e in entry.items
         ]
-        render.write_csv(rows, [*TODAY_FIELDS, *ITEM_FIELDS])
+        render.write_csv(rows, [*TODAY_FIELDS, *ITEM_FIELDS, "attempts"])
     else:
         rows = [
             todo_row(
@@ -192,6 +207,7 @@ TERM_LABELS = {
     "tier": N_("tier"),
     "segment": N_("segment"),
     "round_age": N_("round age"),
+    "attempts": N_("tries unanswered"),
     "premium": N_("premium at stake"),
 }
 
@@ -247,7 +263,7 @@ def write_history(
     client_id: str, contacts: list[dict], fmt: render.Format, *, limit: int | None = None
 ) -> None:
     """The first ``limit`` contacts (all when None); a table's title counts them all."""
-    fields = ["date", "channel", "note", "by"]
+    fields = ["date", "channel", "outcome", "note", "by"]
     total, contacts = len(contacts), contacts[:limit]
     if fmt == "json":
         render.write_json(contacts)
@@ -262,6 +278,7 @@ def write_history(
         columns = [
             Col("date", "Date"),
             Col("channel", "Channel"),
+            Col("outcome", "Outcome", optional=2, under="channel"),
             Col("note", "Note", comfort=30),
             Col("by", "By", optional=1, under="channel"),
         ]

@@ -56,7 +56,10 @@ def _todo(data: dict, limit: int | None) -> Section:
     for rank, entry in enumerate(entries, 1):
         items = entry["items"]
         reasons = [
-            reason_of(i["kind"], i["event_date"], i["policy_no"], i["detail"], day) for i in items
+            reason_of(
+                i["kind"], i["event_date"], i["policy_no"], i["detail"], day, i.get("attempts", 0)
+            )
+            for i in items
         ]
         days_left = min(i["days_left"] for i in items)
         section.rows.append(todo_row(rank, entry, entry["score"], reasons, days_left))

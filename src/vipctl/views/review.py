@@ -57,11 +57,13 @@ def _percent(value: Decimal | None) -> str:
 def _about(brief: dict) -> Section:
     tier = tiers_view.shown_tier(brief["tier"], brief["tier_incomplete"])
     off = words.listing([str(words.word(i)) for i in brief["off"]]) or _("none")
-    lines = [
-        _("Tier {tier} (indicators off: {off}) · segment {segment}").format(
-            tier=tier, off=off, segment=tiers_view.segment_label(brief["segment"]) or "—"
-        )
-    ]
+    said = (
+        _("Tier {tier} (indicators off: {off}) · segment {segment}")
+        if brief["tier"]
+        else _("{tier} (indicators off: {off}) · segment {segment}")
+    )
+    segment = tiers_view.segment_label(brief["segment"]) or "—"
+    lines = [said.format(tier=tier, off=off, segment=segment)]
     if brief["missing"]:
         missing = words.listing([str(words.word(i)) for i in brief["missing"]])
         lines.append(_("Unknown indicators: {names}").format(names=missing))
@@ -156,10 +158,11 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
             columns=[
                 Col("date", "Date"),
                 Col("channel", "Channel"),
+                Col("outcome", "Outcome", optional=2, under="channel"),
                 Col("note", "Note", comfort=30),
                 Col("by", "By", optional=1, under="channel"),
             ],
-            rows=[{**c, "channel": words.word(c["channel"])} for c in brief["contacts"]],
+            rows=[words.worded(c) for c in brief["contacts"]],
             empty=_("No contact logged."),
         ),
         Section(

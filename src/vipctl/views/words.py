@@ -13,7 +13,7 @@ import re
 from vipctl import contract
 from vipctl.config import INDICATORS, SEGMENTS
 from vipctl.i18n import _, chinese, ngettext
-from vipctl.kinds import CHANNELS, NEED_LABELS
+from vipctl.kinds import CHANNELS, NEED_LABELS, OUTCOMES
 from vipctl.rules import details
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -61,11 +61,12 @@ VOCABULARY = frozenset(
         *SEGMENTS,
         *INDICATORS,
         *CHANNELS,
+        *OUTCOMES,
         *(value for values in contract.ENUMERATIONS for value in values),
     )
 )
 # The fields of a listing whose values are words of the vocabulary (the others are as written).
-WORDED = frozenset((*contract.ENUMERATED, "segment", "channel"))
+WORDED = frozenset((*contract.ENUMERATED, "segment", "channel", "outcome"))
 
 
 def worded(row: dict) -> dict:
@@ -127,8 +128,10 @@ def _sentence(part: str, year: int) -> str:
     template, values = found
     values = {key: _value(value, year) for key, value in values.items()}
     if isinstance(template, tuple):
-        number = int(next(iter(values.values())))
-        return ngettext(*template, number).format(**values)
+        first = next(iter(values.values()))
+        if not first.isdigit():  # not a number: a part of the user's own that looks alike
+            return part
+        return ngettext(*template, int(first)).format(**values)
     return _(template).format(**values)
 
 

@@ -1,0 +1,105 @@
+"""What the agent keeps in vipctl that no export carries: follow-ups to come back to a client
+about, and the client's own yearly dates (a career anniversary, a child's birthday, a day of
+their own), which the list brings up as it brings up birthdays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, select
+
+from vipctl.agenda.followup import _changing, now
+from vipctl.errors import UserError, no_client
+from vipctl.i18n import _
+from vipctl.kinds import DATE_KINDS
+from vipctl.store import changes
+from vipctl.store.models import Client, ClientDate, FollowUp
+
+
+def remind(
+    conn: Connection,
+    client_id: str,
+    on: dt.date,
+    text: str,
+    day: dt.date,
+    *,
+    by: str | None = None,
+) -> int:
+    """A follow-up from ``on`` on; its number. Not before ``day``: a reminder is for later."""
+    if on < day:
+        raise UserError(
+            _("--on {on} is before {day}: a follow-up is for a day to come").format(on=on, day=day)
+        )
+    if not text.strip():
+        raise UserError(_("say what to follow up on: the text is empty"))
+    _changing(conn, client_id)
+    found = conn.execute(
+        FollowUp.__table__.insert().values(
+            client_id=client_id, due=on, text=text.strip(), recorded_at=now(), by_agent=by
+        )
+    )
+    return found.inserted_primary_key[0]
+
+
+def add_date(
+    conn: Connection,
+    client_id: str,
+    kind: str,
+    date: dt.date,
+    *,
+    lunar: bool = False,
+    label: str | None = None,
+    by: str | None = None,
+) -> int:
+    """A yearly date of the client's; its number. ``date`` is the first one (a child's birth,
+    the start of a career), which says how many years a later one marks."""
+    if kind not in DATE_KINDS:
+        raise UserError(
+            _("unknown kind of date {kind} (known: {kinds})").format(
+                kind=repr(kind), kinds=", ".join(DATE_KINDS)
+            )
+        )
+    if DATE_KINDS[kind] == "client_date" and not (label and label.strip()):
+        raise UserError(_("a date of the client's own needs --label: what it is"))
+    _changing(conn, client_id)
+    found = conn.execute(
+        ClientDate.__table__.insert().values(
+            client_id=client_id,
+            kind=DATE_KINDS[kind],
+            date=date,
+            lunar=lunar,
+            label=label.strip() if label else None,
+            recorded_at=now(),
+            by_agent=by,
+        )
+    )
+    return found.inserted_primary_key[0]
+
+
+def dates(conn: Connection, client_id: str | None) -> list[dict]:
+    """The clients' own dates (one client's, or everyone's), by client and date."""
+    d, c = ClientDate.__table__.c, Client.__table__.c
+    if (
+        client_id is not None
+        and conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None
+    ):
+        raise no_client(client_id)
+    query = (
+        select(d.id, d.client_id, c.name, d.kind, d.date, d.lunar, d.label, d.by_agent.label("by"))
+        .join(Client.__table__, c.client_id == d.client_id)
+        .order_by(d.client_id, d.date, d.id)
+    )
+    if client_id is not None:
+        query = query.where(d.client_id == client_id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def remove_date(conn: Connection, number: int) -> dict:
+    """Take a client's date away by its number; what it was."""
+    d = ClientDate.__table__
+    row = conn.execute(select(d).where(d.c.id == number)).mappings().first()
+    if row is None:
+        raise UserError(_("no client date number {n}").format(n=number))
+    changes.declare(conn, [row["client_id"]])
+    conn.execute(d.delete().where(d.c.id == number))
+    return dict(row)

@@ -1,0 +1,78 @@
+"""The clients' own dates: vipctl dates add, list, remove."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import typer
+
+from vipctl.cli.context import app_of, echo
+from vipctl.cli.options import ClientArg, FormatOption, parse_day
+from vipctl.i18n import _
+from vipctl.kinds import DATE_KINDS, LABELS
+
+DateKindOption = Literal[tuple(DATE_KINDS)]  # the registry's
+
+
+def add(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    kind: Annotated[DateKindOption, typer.Option(help="What the date is.")],
+    on: Annotated[
+        dt.date,
+        typer.Option(
+            "--on",
+            parser=parse_day,
+            metavar="YYYY-MM-DD",
+            help="The first one: the child's birth, the career's start, the day it began.",
+        ),
+    ],
+    lunar: Annotated[
+        bool, typer.Option("--lunar", help="Kept by the lunar calendar, as a lunar birthday is.")
+    ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option(help="What it is: the child's name, the day's name (needed for custom)."),
+    ] = None,
+) -> None:
+    """Add a yearly date to a client's card."""
+    from vipctl.agenda import care
+
+    with app_of(ctx).session(write=True) as conn:
+        number = care.add_date(
+            conn, client_id, kind, on, lunar=lunar, label=label, by=app_of(ctx).me()
+        )
+    said = _("Date {n} added for {client}: {kind} {day}.")
+    shown = _(LABELS[DATE_KINDS[kind]])
+    echo(said.format(n=number, client=client_id, kind=shown, day=on))
+
+
+def list_dates(
+    ctx: typer.Context,
+    client_id: Annotated[
+        str | None, typer.Argument(help="Only this client's (default: every client's).")
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """List the clients' own dates, with the numbers 'vipctl dates remove' takes."""
+    from vipctl.agenda import care
+    from vipctl.views import care as care_view
+
+    with app_of(ctx).session() as conn:
+        found = care.dates(conn, client_id)
+    care_view.write_dates(found, fmt)
+
+
+def remove(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The date's number ('vipctl dates list').")],
+) -> None:
+    """Take a date off a client's card."""
+    from vipctl.agenda import care
+
+    with app_of(ctx).session(write=True) as conn:
+        gone = care.remove_date(conn, number)
+    said = _("Date {n} of {client} removed: {kind} {day}.")
+    shown = _(LABELS[gone["kind"]])
+    echo(said.format(n=number, client=gone["client_id"], kind=shown, day=gone["date"]))

@@ -1,0 +1,170 @@
+"""Activities with outcomes, follow-ups and the clients' own dates, through the command line on
+the agenda's small book (tests/books.py) and fixed dates: what each settles, what it leaves,
+and what it adds to the list."""
+
+import datetime as dt
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vipctl.config import AgendaRules
+from vipctl.rules import events
+
+DAY = "2026-11-24"
+
+
+def run_json(cli, *args):
+    result = cli(*args, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def entry(cli, day, client):
+    """The client's line of the day's list, or None."""
+    return next(
+        (e for e in run_json(cli, "today", "--date", day) if e["client_id"] == client), None
+    )
+
+
+def kinds(cli, day, client):
+    found = entry(cli, day, client)
+    return {i["kind"] for i in found["items"]} if found else set()
+
+
+def test_an_unanswered_call_keeps_the_items_and_counts_the_tries(book):
+    before = entry(book, DAY, "C2")
+    said = book("log", "C2", "--channel", "phone", "--outcome", "no_answer", "--date", DAY)
+    assert said.exit_code == 0, said.output
+    assert "settled" not in said.stdout
+    after = entry(book, DAY, "C2")
+    assert {i["kind"] for i in after["items"]} == {i["kind"] for i in before["items"]}
+    assert {i["attempts"] for i in after["items"]} == {1} and after["score"] > before["score"]
+    book("log", "C2", "--channel", "wechat", "--outcome", "no_answer", "--date", "2026-11-25")
+    shown = book("today", "--date", "2026-11-25").stdout
+    assert "2 tries unanswered" in shown
+    explained = run_json(book, "today", "--date", "2026-11-25", "--explain", "C2")
+    tries = [t for t in explained["terms"] if t["term"] == "attempts"]
+    assert len(tries) == 1 and tries[0]["factor"] == 2.0  # once per client, not per item
+    history = run_json(book, "history", "C2")
+    assert [h["outcome"] for h in history] == ["no_answer", "no_answer"]
+
+
+def test_a_greeting_settles_a_birthday_but_not_a_callback(book):
+    assert "callback_departed_agent" in kinds(book, DAY, "C2")
+    sent = book("log", "C2", "--channel", "sms", "--note", "问候", "--date", DAY)
+    assert sent.exit_code == 0 and "sent" in sent.stdout
+    assert "callback_departed_agent" in kinds(book, DAY, "C2")  # a callback wants a talk
+    assert "birthday" in kinds(book, DAY, "C1")
+    card = book("log", "C1", "--channel", "card", "--date", DAY)
+    assert "settled: birthday" in card.stdout
+    assert "birthday" not in kinds(book, DAY, "C1")
+    reached = book("log", "C2", "--channel", "phone", "--date", DAY)
+    assert "reached" in reached.stdout
+    assert not {"callback_departed_agent", "callback_new_policy"} & kinds(book, DAY, "C2")
+
+
+def test_a_wechat_call_that_got_through_settles_a_callback(book):
+    book("log", "C2", "--channel", "wechat", "--date", DAY)  # a message: sent
+    assert "callback_departed_agent" in kinds(book, "2026-11-25", "C2")
+    book("log", "C2", "--channel", "wechat", "--outcome", "reached", "--date", DAY)
+    assert "callback_departed_agent" not in kinds(book, "2026-11-25", "C2")
+
+
+def test_outcomes_that_do_not_fit_are_refused_and_nothing_is_logged(book):
+    wrong = book("log", "C1", "--channel", "sms", "--outcome", "visited", "--date", DAY)
+    assert wrong.exit_code == 1
+    assert wrong.stderr == (
+        "vipctl: --outcome visited does not go with --channel sms (it goes with visit)\n"
+    )
+    alone = book("log", "C1", "--channel", "phone", "--until", "2026-12-01", "--date", DAY)
+    assert alone.exit_code == 1 and "--outcome promised" in alone.stderr
+    assert book("log", "C1", "--channel", "phone", "--outcome", "maybe").exit_code == 2
+    assert run_json(book, "history", "C1") == []
+
+
+def test_a_promise_to_pay_holds_the_premium_back_until_the_day_promised(book):
+    assert "grace" in kinds(book, DAY, "C3")
+    promised = book(
+        "log", "C3", "--channel", "phone", "--outcome", "promised", "--until", "2026-11-28",
+        "--date", DAY,
+    )  # fmt: skip
+    assert promised.exit_code == 0, promised.output
+    assert "snoozed until 2026-11-28" in promised.stdout
+    assert entry(book, "2026-11-27", "C3") is None
+    assert "grace" in kinds(book, "2026-11-28", "C3")
+
+
+def test_a_follow_up_comes_on_its_day_and_stays_until_done(book):
+    made = book("remind", "C3", "--on", "2026-11-26", "带分红报告", "--date", DAY)
+    assert made.exit_code == 0, made.output
+    assert "follow_up" not in kinds(book, "2026-11-25", "C3")
+    for day in ("2026-11-26", "2026-12-03"):
+        assert "follow_up" in kinds(book, day, "C3")
+    ahead = run_json(book, "upcoming", "--date", DAY, "--days", "7", "--kind", "follow_up")
+    assert [(e["client_id"], e["event_date"], e["detail"]) for e in ahead] == [
+        ("C3", "2026-11-26", "带分红报告")
+    ]
+    assert "带分红报告" in book("calendar", "--date", DAY).stdout
+    done = book("done", "C3", "--kind", "follow_up", "--date", "2026-11-27")
+    assert done.exit_code == 0, done.output
+    assert "follow_up" not in kinds(book, "2026-12-03", "C3")
+    early = book("remind", "C3", "--on", "2026-11-20", "迟了", "--date", DAY)
+    assert early.exit_code == 1 and "before 2026-11-24" in early.stderr
+    assert book("remind", "C9", "--on", "2026-11-26", "x", "--date", DAY).exit_code == 1
+
+
+def test_the_clients_own_dates_come_ahead_as_birthdays_do(book):
+    added = book("dates", "add", "C1", "--kind", "career_anniversary", "--on", "2008-12-01")
+    assert added.exit_code == 0 and "Date 1 added for C1" in added.stdout
+    book("dates", "add", "C3", "--kind", "child_birthday", "--on", "2015-11-30", "--label", "小明")
+    book("dates", "add", "C3", "--kind", "custom", "--on", "2019-12-20", "--label", "公司开业")
+    assert "career_anniversary" not in kinds(book, "2026-11-23", "C1")
+    line = entry(book, DAY, "C1")  # 7 days ahead
+    career = next(i for i in line["items"] if i["kind"] == "career_anniversary")
+    assert career["event_date"] == "2026-12-01" and career["detail"] == "18 years in the career"
+    child = next(i for i in entry(book, DAY, "C3")["items"] if i["kind"] == "child_birthday")
+    assert child["detail"] == "小明 turns 11"
+    own = run_json(book, "upcoming", "--date", DAY, "--days", "30", "--kind", "client_date")
+    assert [e["detail"] for e in own] == ["公司开业 · 7 years since"]
+    chinese = book("--lang", "zh_CN", "today", "--date", DAY).stdout
+    assert "从业18周年" in chinese and "小明满11岁" in chinese
+    listed = run_json(book, "dates", "list")
+    assert [(d["id"], d["client_id"], d["kind"]) for d in listed] == [
+        (1, "C1", "career_anniversary"), (2, "C3", "child_birthday"), (3, "C3", "client_date"),
+    ]  # fmt: skip
+    assert book("dates", "add", "C3", "--kind", "custom", "--on", "2019-12-20").exit_code == 1
+    assert book("dates", "remove", "1").exit_code == 0
+    assert "career_anniversary" not in kinds(book, DAY, "C1")
+    gone = book("dates", "remove", "1")
+    assert gone.exit_code == 1 and gone.stderr == "vipctl: no client date number 1\n"
+
+
+def test_a_lunar_date_comes_on_its_lunar_anniversary(book):
+    # Born 2015-03-02 (lunar 2015-01-12): lunar 1-12 of 2027 is 2027-02-17.
+    book("dates", "add", "C1", "--kind", "child_birthday", "--on", "2015-03-02", "--lunar")
+    found = run_json(book, "upcoming", "--date", "2027-02-01", "--days", "30", "--kind",
+                     "child_birthday")  # fmt: skip
+    assert [(e["event_date"], e["detail"]) for e in found] == [
+        ("2027-02-17", "a child turns 12 · by the lunar calendar")
+    ]
+
+
+@given(
+    st.dates(dt.date(1950, 1, 1), dt.date(2030, 12, 31)),
+    st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)),
+    st.integers(0, 400),
+    st.sampled_from(["career_anniversary", "child_birthday", "client_date"]),
+)
+def test_a_solar_date_comes_once_a_year_on_its_day(origin, start, days, kind):
+    end = start + dt.timedelta(days=days)
+    row = events.ClientDateRow("C1", kind, origin, False, "x")
+    found = list(events.client_dates([row], start, end, AgendaRules()))
+    for e in found:
+        assert start <= e.date <= end and e.kind == kind
+        assert (e.date.month, e.date.day) == (origin.month, origin.day) or (
+            (origin.month, origin.day) == (2, 29) and (e.date.month, e.date.day) == (2, 28)
+        )
+        assert e.date.year > origin.year and e.starts == e.date - dt.timedelta(days=7)
+    years = {y for y in range(start.year, end.year + 1) if y > origin.year}
+    assert len(found) <= len(years)
