@@ -46,7 +46,7 @@ def test_an_unanswered_call_keeps_the_items_and_counts_the_tries(book):
     explained = run_json(book, "today", "--date", "2026-11-25", "--explain", "C2")
     tries = [t for t in explained["terms"] if t["term"] == "attempts"]
     assert len(tries) == 1 and tries[0]["factor"] == 2.0  # once per client, not per item
-    history = run_json(book, "history", "C2")
+    history = run_json(book, "history", "C2")["contacts"]
     assert [h["outcome"] for h in history] == ["no_answer", "no_answer"]
 
 
@@ -80,7 +80,7 @@ def test_outcomes_that_do_not_fit_are_refused_and_nothing_is_logged(book):
     alone = book("log", "C1", "--channel", "phone", "--until", "2026-12-01", "--date", DAY)
     assert alone.exit_code == 1 and "--outcome promised" in alone.stderr
     assert book("log", "C1", "--channel", "phone", "--outcome", "maybe").exit_code == 2
-    assert run_json(book, "history", "C1") == []
+    assert run_json(book, "history", "C1") == {"contacts": [], "changes": []}
 
 
 def test_a_promise_to_pay_holds_the_premium_back_until_the_day_promised(book):
@@ -168,3 +168,63 @@ def test_a_solar_date_comes_once_a_year_on_its_day(origin, start, days, kind):
         assert e.date.year > origin.year and e.starts == e.date - dt.timedelta(days=7)
     years = {y for y in range(start.year, end.year + 1) if y > origin.year}
     assert len(found) <= len(years)
+
+
+def test_an_edit_is_checked_kept_in_the_history_and_reassesses_the_tier(book):
+    tier = {c["client_id"]: c["tier"] for c in run_json(book, "clients")}["C1"]
+    edited = book("edit", "C1", "--set", "phone=13912345678", "--set", "满意度=低", "--date", DAY)
+    assert edited.exit_code == 0, edited.output
+    assert "C1 Phone: 138****5678 → 139****5678" in edited.stdout
+    assert "C1 Satisfaction: high → low" in edited.stdout
+    assert "1 moved down" in edited.stdout
+    after = {c["client_id"]: c for c in run_json(book, "clients")}["C1"]
+    assert after["satisfaction"] == "low" and after["tier"] != tier
+    changes = run_json(book, "history", "C1")["changes"]
+    assert [(c["date"], c["field"], c["old"], c["new"]) for c in changes] == [
+        ("2026-11-24", "satisfaction", "high", "low"),
+        ("2026-11-24", "phone", "138****5678", "139****5678"),  # masked unless --show-pii
+    ]
+    shown = run_json(book, "history", "C1", "--show-pii")["changes"]
+    assert shown[1]["new"] == "13912345678"
+    assert "Changes to C1's card: 2 changes" in book("history", "C1").stdout
+    movement = run_json(book, "tier", "--date", DAY, "--detail")
+    assert any(m["client_id"] == "C1" for m in movement["movements"])
+
+
+def test_a_bad_edit_says_why_and_changes_nothing(book):
+    for args, said in [
+        (("--set", "birthday=2024-02-30"), "birthday: not a real calendar date"),
+        (("--set", "colour=red"), "no card field 'colour'; the fields are: name, gender"),
+        (("--set", "name="), "name: required, but empty"),
+        (("--set", "phone=13912345678", "--set", "gender=x"), "gender: expected one of"),
+    ]:
+        done = book("edit", "C1", *args, "--date", DAY)
+        assert done.exit_code == 1 and said in done.stderr, done.stderr
+    assert book("edit", "C1", "--set", "phone").exit_code == 2
+    assert book("edit", "C1", "--set", "phone=1", "--date", "2031-01-01").exit_code == 1
+    assert book("edit", "C9", "--set", "phone=13912345678").exit_code == 1
+    assert run_json(book, "history", "C1")["changes"] == []
+    odd = book("edit", "C1", "--set", "birthday=1890-01-01", "--date", DAY)
+    assert odd.exit_code == 0 and "warning: birthday: born 1890-01-01" in odd.stderr
+
+
+def test_an_import_of_an_older_export_keeps_the_edit(book, tmp_path):
+    from books import CLIENTS, HEADERS
+    from helpers import write_csv
+
+    assert book("edit", "C1", "--set", "phone=13912345678", "--date", DAY).exit_code == 0
+    older = write_csv(tmp_path / "older.csv", HEADERS, CLIENTS)  # says 13812345678
+    again = book("import", str(older), "--date", "2026-11-20")
+    assert again.exit_code == 0, again.output
+    assert "Kept 1 edit made in vipctl since the export" in again.stdout
+    assert "Nothing changed" in again.stdout  # the same file again changes nothing
+    card = {c["client_id"]: c for c in run_json(book, "clients", "--show-pii")}["C1"]
+    assert card["phone"] == "13912345678"
+    newer = book("import", str(older), "--date", "2026-11-30")  # exported after the edit
+    assert "Kept" not in newer.stdout
+    card = {c["client_id"]: c for c in run_json(book, "clients", "--show-pii")}["C1"]
+    assert card["phone"] == "13812345678"
+    book("edit", "C1", "--set", "phone=13912345678", "--date", DAY)
+    book("import", str(older), "--date", "2026-11-20", "--overwrite-edits")
+    card = {c["client_id"]: c for c in run_json(book, "clients", "--show-pii")}["C1"]
+    assert card["phone"] == "13812345678"

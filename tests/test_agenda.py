@@ -136,7 +136,7 @@ def test_log_settles_callbacks_and_restarts_the_cadence(book):
     assert book("log", "C3", "--channel", "visit", "--date", "2026-11-24").exit_code == 0
     assert ("contact_overdue", None) not in items(book, "2026-11-25", "C3")
     assert ("contact_overdue", None) in items(book, "2026-12-08", "C3")  # tier D: 14 days later
-    history = run_json(book, "history", "C2")
+    history = run_json(book, "history", "C2")["contacts"]
     assert history == [
         {
             "date": "2026-11-24",

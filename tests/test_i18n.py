@@ -277,6 +277,11 @@ def test_no_english_sentence_under_a_chinese_locale(sample, tmp_path):
         ["dates", "list"],
         ["today", "--date", DAY, "--explain", "C000126"],
         ["today", "--date", DAY, "--limit", "5"],
+        ["edit", "C000126", "--set", "满意度=低", "--set", "phone=13912345678", "--date", DAY],
+        ["edit", "C000126", "--set", "colour=red"],
+        ["edit", "C000126", "--set", "birthday=1890-01-01", "--date", DAY],
+        ["history", "C000126"],
+        ["import", str(DATA / "clients.csv"), "--date", "2026-11-01"],
     ]
     phrases = _english_phrases()
     assert len(phrases) > 300  # the catalog is read, not an empty set
@@ -288,7 +293,10 @@ def test_no_english_sentence_under_a_chinese_locale(sample, tmp_path):
         # A stored value's word (maintain, phone, in_force) standing alone, not in a path, the
         # HTML's style, the calendar's categories (the same in every language, as its UIDs) or
         # the values to type that an error names or lists.
-        typed = r"<style>.*</style>|\nCATEGORIES:[^\n]*|可选：[^（]*|可搭配：[^）]*|--[\w-]+ \S+"
+        typed = (
+            r"<style>.*</style>|\nCATEGORIES:[^\n]*|(可选|可用字段)：[^（\n]*|可搭配：[^）]*"
+            r"|--[\w-]+ \S+"
+        )
         prose = re.sub(typed, "", text, flags=re.S)
         alone = re.findall(r"(?<![\w/.'-])[a-z][a-z_]+(?![\w/.'-])", prose)
         said += [f"{' '.join(args)}: {w!r}" for w in alone if w in VOCABULARY]

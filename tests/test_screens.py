@@ -179,7 +179,7 @@ def test_a_client_s_history_and_the_tier_movements_are_cut_too(cli, tmp_path):
     shown = cli("history", "C000001", "--limit", "2").stdout
     assert "Contacts with C000001: the first 2 of 3 contacts" in shown
     assert "2026-11-04" in shown and "2026-11-02" not in shown
-    assert len(json.loads(cli("history", "C000001", "-f", "json").stdout)) == 3
+    assert len(json.loads(cli("history", "C000001", "-f", "json").stdout)["contacts"]) == 3
     config = tmp_path / "config.toml"
     config.write_text("[tiers.healthy]\npolicy_quality = 'poor'\n", encoding="utf-8")
     env = {"VIPCTL_CONFIG": str(config)}

@@ -210,7 +210,7 @@ def test_a_version_7_database_gets_outcomes_follow_ups_and_dates(cli):
     shutil.copy(Path(__file__).parent / "data" / "schema-v7.db", cli.db)
     history = cli("history", "C000184", "-f", "json")
     assert history.exit_code == 0, history.output
-    assert [h["outcome"] for h in json.loads(history.stdout)] == ["reached"]
+    assert [h["outcome"] for h in json.loads(history.stdout)["contacts"]] == ["reached"]
     with sqlite3.connect(cli.db) as conn:
         outcomes = conn.execute("SELECT channel, outcome FROM contact ORDER BY id").fetchall()
         assert outcomes == [("phone", "reached"), ("sms", "sent"), ("visit", "visited")]

@@ -53,7 +53,7 @@ def test_log_done_and_snooze_record_who_did_them(book, as_wang):
     ]
     assert set(rows(book.db, "SELECT by_agent FROM done_mark")) == {("王芳",)}
     assert rows(book.db, "SELECT client_id, by_agent FROM snooze") == [("C2", "陈静")]
-    history = json.loads(book("history", "C2", "-f", "json").stdout)
+    history = json.loads(book("history", "C2", "-f", "json").stdout)["contacts"]
     assert [h["by"] for h in history] == ["李四"]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from vipctl.agenda import lists
 from vipctl.config import Config
-from vipctl.errors import UserError, no_client
+from vipctl.errors import UserError, happened, no_client
 from vipctl.i18n import N_, _
 from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, activity, outcome_of
 from vipctl.rules import schedule
@@ -31,15 +31,6 @@ def _client_exists(conn: Connection, client_id: str) -> None:
     c = Client.__table__.c
     if conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None:
         raise no_client(client_id)
-
-
-def _happened(day: dt.date, what: str) -> None:
-    """What is recorded has happened: a payment dated 2031 would move the next due date years
-    on, and a contact to come would silence the cadence until then."""
-    today = dt.date.today()
-    if day > today:
-        said = _("--date {day} is after today ({today}): {what} is recorded once it has happened")
-        raise UserError(said.format(day=day, today=today, what=_(what)))
 
 
 def _changing(conn: Connection, client_id: str) -> None:
@@ -66,7 +57,7 @@ def log(
     cadence; a try that reached nobody settles nothing and is counted on the items. A promise
     to pay with ``until`` holds the client back until that day. ``by``: the agent who made it,
     on a team's database. Returns the items it settled."""
-    _happened(day, N_("a contact"))
+    happened(day, N_("a contact"))
     outcome = outcome_of(channel, outcome)
     if channel not in OUTCOMES[outcome]:
         said = _("--outcome {outcome} does not go with --channel {channel} (it goes with {fits})")
@@ -131,7 +122,7 @@ def done(
     by: str | None = None,
 ) -> list[Event]:
     """Mark the client's items on ``day``'s list handled; returns them."""
-    _happened(day, N_("an item handled"))
+    happened(day, N_("an item handled"))
     _changing(conn, client_id)
     items = [
         e
@@ -161,7 +152,7 @@ def snooze(
 
 def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.date | None]:
     """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
-    _happened(day, N_("a payment"))
+    happened(day, N_("a payment"))
     p, d = Policy.__table__.c, PremiumDue.__table__.c
     row = conn.execute(
         select(d.due_date, p.effective_date, p.frequency, p.payment_years, d.client_id)

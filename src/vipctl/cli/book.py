@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from vipctl.cli.context import app_of, echo
+from vipctl.cli.manual import usage_error
 from vipctl.cli.options import (
     ClientArg,
     DateOption,
@@ -55,10 +56,21 @@ def import_(
             "policies header).",
         ),
     ] = None,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="Let the files win over the card's fields edited in vipctl since their export.",
+        ),
+    ] = False,
     date: DateOption = None,
 ) -> None:
     """Import clients and policies from CSV files or Excel workbooks (UTF-8 or GBK, Chinese or
-    English headers)."""
+    English headers).
+
+    --date is the day the files were exported (default: today): a card's field edited in
+    vipctl on or after it keeps its value.
+    """
     from vipctl.ingest import importer
     from vipctl.views import render
 
@@ -87,6 +99,7 @@ def import_(
                 sheet=sheet,
                 today=day_of(date),
                 config=settings,
+                overwrite_edits=overwrite_edits,
                 on_file=on_file,
             )
     except importer.ImportRejected as rejected:
@@ -236,3 +249,51 @@ def export(
         sys.stdout.write(text)
     else:  # a BOM so Excel reads the Chinese as UTF-8; vipctl import skips it
         files.write_atomically(output, "\ufeff" + text if fmt == "csv" else text)
+
+
+def edit(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    sets: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="A field of the card (its name in the data contract, or its Chinese header) "
+            "and its new value; empty clears it. Give as many as you like.",
+        ),
+    ],
+    date: DateOption = None,
+) -> None:
+    """Change fields of a client's card, checked as an import checks them.
+
+    Every change is kept (vipctl history shows who changed what, when, old and new); a later
+    import of an older export keeps it. Changing one of the five indicators or the income
+    reassesses the client's tier at once.
+    """
+    from vipctl.book import editing
+    from vipctl.views import render, words
+    from vipctl.views import tiers as tiers_view
+
+    given = []
+    for item in sets:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise usage_error(
+                _("--set: expected FIELD=VALUE (got {given})").format(given=repr(item))
+            )
+        given.append((name.strip(), value))
+    day = day_of(date)
+    with app_of(ctx).session(write=True) as conn:
+        done = editing.edit(conn, app_of(ctx).config(), client_id, given, day, by=app_of(ctx).me())
+    for line in done.doubts:
+        echo(_("warning: {doubt}").format(doubt=line), err=True)
+    if not done.changes:
+        echo(_("Nothing changed: the card already says so."))
+    for change in done.changes:
+        said = _("{client} {field}: {old} → {new}")
+        field = _(render.CARD_LABELS.get(change.field, change.field))
+        old, new = (words.word(v) if v else "—" for v in (change.old, change.new))
+        echo(said.format(client=client_id, field=field, old=old, new=new))
+    if done.assessment is not None:
+        echo(tiers_view.recomputed_line(done.assessment))

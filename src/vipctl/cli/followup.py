@@ -14,6 +14,7 @@ from vipctl.cli.options import (
     FormatOption,
     KindOption,
     ListLimitOption,
+    ShowPii,
     choices,
     day_of,
     parse_day,
@@ -172,11 +173,16 @@ def history(
     client_id: ClientArg,
     limit: ListLimitOption = None,
     fmt: FormatOption = "table",
+    show_pii: ShowPii = False,
 ) -> None:
-    """The contacts logged with a client, latest first."""
+    """The contacts logged with a client and the changes made to their card, latest first."""
     from vipctl.agenda import followup
+    from vipctl.book import editing
     from vipctl.views import agenda as agenda_view
 
     with app_of(ctx).session() as conn:
         contacts = followup.history(conn, client_id)
-    agenda_view.write_history(client_id, contacts, fmt, limit=shown_limit(limit, fmt))
+        changes = editing.history(conn, client_id)
+    agenda_view.write_history(
+        client_id, contacts, changes, fmt, limit=shown_limit(limit, fmt), show_pii=show_pii
+    )

@@ -94,6 +94,7 @@ COMMANDS = (
     ("tier", review.tier),
     ("upcoming", agenda.upcoming),
     ("today", agenda.today),
+    ("edit", book.edit),
     ("log", followup.log),
     ("remind", followup.remind),
     ("done", followup.done),
@@ -120,6 +121,7 @@ EXAMPLES = {
     "tier": ["vipctl tier --recompute", "vipctl tier --explain C000132"],
     "upcoming": ["vipctl upcoming --days 7", "vipctl upcoming --kind birthday,renewal_due"],
     "today": ["vipctl today", "vipctl today --explain C000132"],
+    "edit": ["vipctl edit C000132 --set 满意度=高", "vipctl edit C000132 --set phone="],
     "log": [
         "vipctl log C000132 --channel phone --note 'pays Friday'",
         "vipctl log C000132 --channel phone --outcome no_answer",

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
-from vipctl.book import assessing, queries
+from vipctl.book import assessing, editing, queries
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
@@ -62,6 +62,7 @@ class ImportResult:
     assessment: Recomputed | None = None  # tiers and segments, when anything changed
     # Doubts about stored values the files do not hold (``vipctl check``'s words, by id).
     book_doubts: list[str] = field(default_factory=list)
+    kept_edits: int = 0  # values the files hold that an edit made in vipctl since overrides
 
     @property
     def changed(self) -> int:
@@ -167,11 +168,12 @@ class _File:
         self, conn: Connection, checked: Checked, unpaid: list | None, context: tuple
     ) -> None:
         """Upsert a batch's good rows, and file their unpaid premiums. ``context``: (now, the
-        export's day, the grace period)."""
-        now, today, grace = context
+        export's day, the grace period, the edits to keep)."""
+        now, today, grace, keep = context
         src = self.source
         if self.upsert is None:
-            self.upsert = Upsert(conn, TABLES[src.kind], src.stored, now)
+            keep = keep if src.kind == "clients" else None
+            self.upsert = Upsert(conn, TABLES[src.kind], src.stored, now, keep)
             if unpaid is not None:
                 self.dues = tracking.DuesAsImported(conn, today, grace)
         written = len(self.upsert.touched)
@@ -194,12 +196,15 @@ def run(
     sheet: str | None = None,
     today: dt.date,
     config: Config | None = None,
+    overwrite_edits: bool = False,
     on_file: Callable[[FileReport, int], Callable[[int], None] | None] | None = None,
 ) -> ImportResult:
     """Import ``paths`` in one transaction; raise ``ImportRejected`` if a bad row blocks it.
 
-    Clients files go first so that policies may name clients of the same import. ``on_file``
-    may return a callback that gets the line reached, which the CLI uses for a progress bar.
+    Clients files go first so that policies may name clients of the same import. A card's
+    field edited in vipctl on or after ``today`` (the export's day) keeps its value, unless
+    ``overwrite_edits``. ``on_file`` may return a callback that gets the line reached, which the
+    CLI uses for a progress bar.
     """
     config = config or Config()
     grace = config.agenda.grace_days
@@ -217,6 +222,7 @@ def run(
         needed = any(s.kind == "policies" for s in sources)
         known = set(conn.scalars(select(stored))) if needed else set()
         validator = Validator(today, known, grace)
+        keep = {} if overwrite_edits else editing.kept(conn, today)
         deferred = _defer_indexes(conn, {s.kind for s in sources})
         reading = readahead.ahead(lambda: _read(sources, validator, conn.dialect, today, grace))
         for item in reading:
@@ -234,8 +240,9 @@ def run(
             result.errors += checked.messages
             if result.errors and not skip_invalid:
                 continue  # keep validating to report everything, but write nothing
-            file.write(conn, checked, unpaid, (now, today, grace))
+            file.write(conn, checked, unpaid, (now, today, grace, keep))
         written = [f for f in files if f.upsert is not None]
+        result.kept_edits = sum(f.upsert.kept for f in written if f.upsert is not None)
         touched: set[str] = set()  # clients whose tier may have changed
         dues_later: set[str] = set()  # policies whose unpaid premium the batches did not work out
         for f in written:

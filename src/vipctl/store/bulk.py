@@ -9,7 +9,7 @@ which was most of the time on a 300,000-row import.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -124,12 +124,24 @@ class Upsert:
     is written goes through the dialect's INSERT … ON CONFLICT DO UPDATE.
 
     ``names`` are the columns being set, key first; columns not named keep their stored values.
+    ``keep``: by key, the columns whose stored value stands whatever the rows say (edits made
+    after the rows were exported); ``kept`` counts the values that differed.
     """
 
     def __init__(
-        self, conn: Connection, table: Table, names: Sequence[str], now: dt.datetime
+        self,
+        conn: Connection,
+        table: Table,
+        names: Sequence[str],
+        now: dt.datetime,
+        keep: Mapping[object, Collection[str]] | None = None,
     ) -> None:
         self.conn = conn
+        self._keep = {
+            key: [i for i, n in enumerate(names) if n in fields]
+            for key, fields in (keep or {}).items()
+        }
+        self.kept = 0
         dialect = conn.dialect
         key = table.c[names[0]]
         # The import's one timestamp is written into the statements: binding it on every row
@@ -172,6 +184,8 @@ class Upsert:
         updated = 0
         for row in zip(*columns, strict=True):
             before = existing.get(row[0])
+            if before is not None and row[0] in self._keep:
+                row = self._kept(row, before)
             if before is None:
                 written.append(row)
             elif before != row:
@@ -180,6 +194,11 @@ class Upsert:
         self._write.executemany(written)
         self.touched.extend(row[0] for row in written)
         return len(written) - updated, updated, count - len(written)
+
+    def _kept(self, row: tuple, before: tuple) -> tuple:
+        kept = self._keep[row[0]]
+        self.kept += sum(row[i] != before[i] for i in kept)
+        return tuple(before[i] if i in kept else value for i, value in enumerate(row))
 
 
 class Statement:

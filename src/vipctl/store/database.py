@@ -25,6 +25,7 @@ from vipctl.store.models import (
     AgendaSnapshot,
     AgendaTouch,
     AgentDeparture,
+    CardChange,
     Client,
     ClientDate,
     ClientTier,
@@ -127,7 +128,7 @@ def _add_not_assessed_and_value(conn: Connection) -> None:
     tracking.refresh_dues(conn, None)  # as of each policy's last import
 
 
-def _add_outcomes_follow_ups_and_dates(conn: Connection) -> None:
+def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
     """Contacts logged before outcomes were asked for took the outcome their channel implies
     (``kinds.outcome_of``): a call reached the client, a visit was made, the rest were sent."""
     if "outcome" not in {col["name"] for col in inspect(conn).get_columns("contact")}:
@@ -139,8 +140,8 @@ def _add_outcomes_follow_ups_and_dates(conn: Connection) -> None:
             .where(k.c.channel == channel, k.c.outcome.is_(None))
             .values(outcome=outcome_of(channel, None))
         )
-    for table in (FollowUp, ClientDate):
-        table.__table__.create(conn)
+    for table in (FollowUp, ClientDate, CardChange):
+        table.__table__.create(conn, checkfirst=True)
 
 
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
@@ -152,7 +153,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _add_who_and_share,
     5: _add_kept_lists,
     6: _add_not_assessed_and_value,
-    7: _add_outcomes_follow_ups_and_dates,
+    7: _add_outcomes_follow_ups_dates_and_changes,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {

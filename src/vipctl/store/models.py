@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 8  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
-# outcomes, follow-ups, the clients' own dates
+# outcomes, follow-ups, the clients' own dates, the card's changes
 
 Amount = Numeric(16, 2)
 
@@ -168,6 +168,21 @@ class Contact(SQLModel, table=True):
     # What came of it (``kinds.OUTCOMES``): what it settles (``kinds.activity``). Nullable only
     # because schema 8 added it, and filled in for the contacts logged before.
     outcome: str | None = None
+
+
+class CardChange(SQLModel, table=True):
+    """A field of a client's card changed in vipctl (``vipctl edit``): who, when, old → new.
+    A later import keeps an edit made on or after its export's day."""
+
+    __tablename__ = "card_change"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    field: str  # the data contract's name
+    old: str | None = None  # as people read it (ISO dates, plain amounts); None: empty
+    new: str | None = None
+    changed_on: dt.date  # the day it counts from (``--date``)
+    recorded_at: dt.datetime
+    by_agent: str | None = None
 
 
 class FollowUp(SQLModel, table=True):

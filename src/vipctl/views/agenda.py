@@ -259,21 +259,37 @@ def write_explanation(
             render.console().print(render.bullet(reason(e, day)), highlight=False, markup=False)
 
 
+HISTORY_FIELDS = ["date", "what", "channel", "outcome", "note", "field", "old", "new", "by"]
+
+
 def write_history(
-    client_id: str, contacts: list[dict], fmt: render.Format, *, limit: int | None = None
+    client_id: str,
+    contacts: list[dict],
+    changes: list[dict],
+    fmt: render.Format,
+    *,
+    limit: int | None = None,
+    show_pii: bool = False,
 ) -> None:
-    """The first ``limit`` contacts (all when None); a table's title counts them all."""
-    fields = ["date", "channel", "outcome", "note", "by"]
-    total, contacts = len(contacts), contacts[:limit]
+    """The contacts and the card's changes, latest first: JSON has both lists, CSV one line per
+    contact or change, and a table the first ``limit`` of each (all when None), its title
+    counting them all."""
+    changes = [render.masked_change(c, show_pii) for c in changes]
     if fmt == "json":
-        render.write_json(contacts)
-    elif fmt == "csv":
-        render.write_csv(contacts, fields)
-    elif not contacts:
-        render.console().print(_("No contact logged with {client}.").format(client=client_id))
+        render.write_json({"contacts": contacts, "changes": changes})
+        return
+    if fmt == "csv":
+        rows = [{**c, "what": "contact"} for c in contacts]
+        rows += [{**c, "what": "change"} for c in changes]
+        rows.sort(key=lambda r: r["date"], reverse=True)
+        render.write_csv(rows, HISTORY_FIELDS)
+        return
+    out = render.console()
+    if not contacts:
+        out.print(_("No contact logged with {client}.").format(client=client_id))
     else:
-        count = words.counted(total, "{n} contact", "{n} contacts")
-        shown = render.shown_of(len(contacts), total, count)
+        count = words.counted(len(contacts), "{n} contact", "{n} contacts")
+        shown = render.shown_of(len(contacts[:limit]), len(contacts), count)
         title = _("Contacts with {client}: {count}").format(client=client_id, count=shown)
         columns = [
             Col("date", "Date"),
@@ -282,5 +298,26 @@ def write_history(
             Col("note", "Note", comfort=30),
             Col("by", "By", optional=1, under="channel"),
         ]
-        shown = [words.worded(c) for c in contacts]
-        render.console().print(render.table(columns, shown, title=title))
+        out.print(render.table(columns, [words.worded(c) for c in contacts[:limit]], title=title))
+    if changes:
+        count = words.counted(len(changes), "{n} change", "{n} changes")
+        shown = render.shown_of(len(changes[:limit]), len(changes), count)
+        title = _("Changes to {client}'s card: {count}").format(client=client_id, count=shown)
+        columns = [
+            Col("date", "Date"),
+            Col("field_shown", "Field"),
+            Col("old", "Old", comfort=16),
+            Col("new", "New", comfort=16),
+            Col("by", "By", optional=1, under="field_shown"),
+        ]
+        labels = render.CARD_LABELS
+        rows = [
+            {
+                **c,
+                "field_shown": _(labels.get(c["field"], c["field"])),
+                "old": words.word(c["old"]),
+                "new": words.word(c["new"]),
+            }
+            for c in changes[:limit]
+        ]
+        out.print(render.table(columns, rows, title=title))

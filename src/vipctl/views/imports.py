@@ -89,6 +89,13 @@ def notes(result: ImportResult, doubts: dict[int, list[str]]) -> list[tuple[str,
             out.append((said.format(file=r.path, n=r.legacy_ids), False))
         out += [(line, True) for line in doubts.get(n, [])]
     out += [(_("warning: {doubt}").format(doubt=line), True) for line in result.book_doubts]
+    if result.kept_edits:
+        kept = words.counted(
+            result.kept_edits,
+            "Kept {n} edit made in vipctl since the export (--overwrite-edits lets the file win).",
+            "Kept {n} edits made in vipctl since the export (--overwrite-edits lets the file win).",
+        )
+        out.append((kept, False))
     read = any(r.rows for r in result.files)
     if read and result.changed == 0 and not any(r.rejected for r in result.files):
         out.append((_("Nothing changed: the database already holds exactly these rows."), False))

@@ -341,6 +341,17 @@ CARD_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
+# Each card field's label, for what names a field alone (the history of the card's changes).
+CARD_LABELS = {field: label for _section, fields in CARD_SECTIONS for field, label in fields}
+
+
+def masked_change(change: dict, show_pii: bool) -> dict:
+    """A change to the card with a phone or ID number's old and new values masked."""
+    if show_pii or change["field"] not in PII_COLUMNS:
+        return change
+    field = change["field"]
+    return {**change, **{k: mask(field, change[k]) for k in ("old", "new") if change[k]}}
+
 
 POLICY_TABLE = (
     Col("policy_no", "Policy"),

@@ -1,0 +1,157 @@
+"""Editing a client's card in vipctl (``vipctl edit``), by the data contract's rules: each value
+is read as an import reads it, each change is kept (who, when, old → new), and a change to what
+a tier is assessed on reassesses it at once. An import keeps what was edited on or after its
+export's day (``kept``), unless told the file wins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
+from vipctl import contract
+from vipctl.book import assessing
+from vipctl.config import Config
+from vipctl.errors import UserError, happened, no_client
+from vipctl.i18n import N_, _
+from vipctl.rules import plausible, tiers
+from vipctl.rules.tiers import Recomputed
+from vipctl.store import changes
+from vipctl.store.models import CardChange, Client
+
+# What a tier or a segment is worked out from: changing one reassesses the client.
+ASSESSED_ON = frozenset((*tiers.NAMES, "annual_income"))
+FIELDS = tuple(c.name for c in contract.CLIENT_COLUMNS if c.name != "client_id")
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class Edited:
+    changes: list[Change]
+    doubts: list[str]  # valid, yet implausible: kept, and said
+    assessment: Recomputed | None  # when the edit touched what the tier is assessed on
+
+
+def text(value: object) -> str | None:
+    """A stored value as the change history keeps it: ISO dates, plain amounts, yes/no."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:f}".removesuffix(".00")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def column(name: str) -> contract.Column:
+    """The card's field ``name`` (the contract's name or a Chinese alias); an error names the
+    fields there are."""
+    found = contract.match_header("clients", name)
+    if found is None or found.name == "client_id":
+        said = _("no card field {field}; the fields are: {fields}")
+        raise UserError(said.format(field=repr(name), fields=", ".join(FIELDS)))
+    return found
+
+
+def parse(col: contract.Column, value: str) -> object:
+    """``value`` as an import would store it; empty clears the field (a required one cannot be)."""
+    value = value.strip()
+    if not value:
+        if col.required:
+            raise UserError(_("{field}: required, but empty").format(field=col.name))
+        return None
+    try:
+        parsed = col.parse(value)
+    except ValueError as exc:
+        said = _("{field}: {problem} (got '{value}')")
+        raise UserError(said.format(field=col.name, problem=exc, value=value)) from None
+    return getattr(parsed, "number", parsed)  # an ID number is stored as its 18 characters
+
+
+def edit(
+    conn: Connection,
+    config: Config,
+    client_id: str,
+    given: Iterable[tuple[str, str]],
+    day: dt.date,
+    *,
+    by: str | None = None,
+) -> Edited:
+    """Set the card's fields ``given`` (field, value as typed), all or none; what changed."""
+    happened(day, N_("an edit"))
+    c = Client.__table__
+    wanted: dict[str, object] = {}
+    for name, value in given:
+        col = column(name)
+        wanted[col.name] = parse(col, value)
+    row = conn.execute(select(c).where(c.c.client_id == client_id)).mappings().first()
+    if row is None:
+        raise no_client(client_id)
+    made = [Change(f, text(row[f]), text(v)) for f, v in wanted.items() if row[f] != v]
+    after = {**row, **wanted}
+    doubts = [
+        f"{field}: {why}"
+        for field, why in plausible.client(
+            after["birthday"], after["wedding_anniversary"], day, plausible.TODAY
+        )
+        if field in wanted
+    ]
+    if not made:
+        changes.declare(conn, changes.NOTHING)
+        return Edited([], doubts, None)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    values = {ch.field: wanted[ch.field] for ch in made}
+    conn.execute(c.update().where(c.c.client_id == client_id).values(**values, updated_at=now))
+    conn.execute(
+        CardChange.__table__.insert(),
+        [
+            {
+                "client_id": client_id,
+                "field": ch.field,
+                "old": ch.old,
+                "new": ch.new,
+                "changed_on": day,
+                "recorded_at": now,
+                "by_agent": by,
+            }
+            for ch in made
+        ],
+    )
+    changes.declare(conn, [client_id])
+    assessment = None
+    if ASSESSED_ON & set(values):  # a tier or segment that moves says so itself (the book's)
+        assessment = assessing.recompute(conn, config, day, only={client_id})
+    return Edited(made, doubts, assessment)
+
+
+def history(conn: Connection, client_id: str) -> list[dict]:
+    """The card's changes made in vipctl, latest first."""
+    k = CardChange.__table__.c
+    query = (
+        select(k.changed_on.label("date"), k.field, k.old, k.new, k.by_agent.label("by"))
+        .where(k.client_id == client_id)
+        .order_by(k.changed_on.desc(), k.id.desc())
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def kept(conn: Connection, since: dt.date) -> dict[str, set[str]]:
+    """The fields edited in vipctl on or after ``since`` (an export's day), by client: an import
+    of that export keeps them, as the file was written before the edit was made."""
+    k = CardChange.__table__.c
+    query = select(k.client_id, k.field).where(k.changed_on >= since).distinct()
+    found: dict[str, set[str]] = {}
+    for client, name in conn.execute(query):
+        found.setdefault(client, set()).add(name)
+    return found
