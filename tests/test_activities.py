@@ -228,3 +228,26 @@ def test_an_import_of_an_older_export_keeps_the_edit(book, tmp_path):
     book("import", str(older), "--date", "2026-11-20", "--overwrite-edits")
     card = {c["client_id"]: c for c in run_json(book, "clients", "--show-pii")}["C1"]
     assert card["phone"] == "13812345678"
+
+
+def test_rows_of_the_last_list_stand_for_their_clients(book):
+    none = book("show", "@1")
+    assert none.exit_code == 1 and "no list shown yet" in none.stderr
+    shown = book("today", "--date", DAY).stdout
+    order = [e["client_id"] for e in run_json(book, "today", "--date", DAY)]
+    assert len(order) == 3 and all(c in shown for c in order)
+    card = book("show", "@2")
+    assert card.exit_code == 0 and card.stderr.startswith(f"@2 = {order[1]} ")
+    assert card.stdout.startswith(order[1])
+    done = book("done", "@1", "--date", DAY)
+    assert done.exit_code == 0 and done.stderr.startswith(f"@1 = {order[0]}")
+    assert order[0] not in {e["client_id"] for e in run_json(book, "today", "--date", DAY)}
+    # JSON is for scripts: it leaves the rows people saw as they were.
+    assert book("log", "@1", "--channel", "sms", "--date", DAY).stderr.startswith(
+        f"@1 = {order[0]}"
+    )
+    far = book("snooze", "@4", "--until", "2026-12-01", "--date", DAY)
+    assert far.exit_code == 1 and far.stderr == (
+        "vipctl: @4: the last list (of 2026-11-24) has rows 1 to 3\n"
+    )
+    assert book("show", "C1").exit_code == 0  # a plain id is itself

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,6 +28,13 @@ from vipctl.cli.options import (
 from vipctl.errors import UserError, no_client
 from vipctl.i18n import _
 from vipctl.kinds import KINDS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from vipctl.agenda import Scope
+    from vipctl.config import Config
+    from vipctl.rules.ranking import DayList
 
 TodayLimit = limit_option(
     "Only the N most urgent clients (default: 50 in a table; every one in JSON and CSV). "
@@ -106,10 +114,32 @@ def today(
             queries.check_agent(conn, scope.agent)
             listed = agenda.day_list(conn, settings, day, scope, limit=limit)
         agenda_view.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
-        if listed.made is not None:  # worked out afresh: the next look today is a read
-            db.write_if_free(lambda conn: agenda.keep(conn, settings, day, scope, listed))
+        shown = [e.client_id for e in listed.entries[:limit]] if fmt == "table" else None
+        if listed.made is not None or shown is not None:
+            db.write_if_free(
+                lambda conn: _after_the_list(conn, settings, day, scope, listed, shown)
+            )
     finally:
         db.close()
+
+
+def _after_the_list(
+    conn: Connection,
+    settings: Config,
+    day: dt.date,
+    scope: Scope,
+    listed: DayList,
+    shown: list[str] | None,
+) -> None:
+    """What a look at the list leaves behind, when the database is free: the list worked out
+    afresh, kept for the next look today; the rows shown, for ``@N``."""
+    from vipctl import agenda
+    from vipctl.agenda import rows
+
+    if listed.made is not None:
+        agenda.keep(conn, settings, day, scope, listed)
+    if shown is not None:
+        rows.remember(conn, day, shown)
 
 
 def calendar(

@@ -62,7 +62,32 @@ DateOption = Annotated[
 ]
 
 
-ClientArg = Annotated[str, typer.Argument(help="The client's id.")]
+def _client_of(ctx: typer.Context, value: str) -> str:
+    """A client id as given, or ``@N``: row N of the last list shown, said on stderr."""
+    if not value.startswith("@"):
+        return value
+    from vipctl.agenda import rows
+    from vipctl.cli.context import app_of, echo, fail
+    from vipctl.errors import UserError
+
+    try:  # before the command runs: its own handling of user errors is not there yet
+        with app_of(ctx).session() as conn:
+            found = rows.resolve(conn, value)
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    if found is None:
+        return value
+    echo(f"{value} = {found[0]} {found[1]}", err=True)
+    return found[0]
+
+
+ClientArg = Annotated[
+    str,
+    typer.Argument(
+        help="The client's id, or @N: row N of the last list 'vipctl today' showed.",
+        callback=_client_of,
+    ),
+]
 
 
 def limit_option(help: str) -> Any:
