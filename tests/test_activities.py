@@ -251,3 +251,43 @@ def test_rows_of_the_last_list_stand_for_their_clients(book):
         "vipctl: @4: the last list (of 2026-11-24) has rows 1 to 3\n"
     )
     assert book("show", "C1").exit_code == 0  # a plain id is itself
+
+
+def test_undo_takes_back_the_last_change_and_steps_further_back(book):
+    before = run_json(book, "today", "--date", DAY)
+    card = {c["client_id"]: c for c in run_json(book, "clients")}["C1"]
+    writes = [
+        ("log", "C3", "--channel", "phone", "--outcome", "promised", "--until", "2026-11-28",
+         "--date", DAY),
+        ("done", "C1", "--date", DAY),
+        ("snooze", "C2", "--until", "2026-12-01", "--date", DAY),
+        ("paid", "P2", "--date", DAY),
+        ("remind", "C1", "--on", DAY, "x", "--date", DAY),
+        ("dates", "add", "C1", "--kind", "career_anniversary", "--on", "2008-11-26"),
+        ("edit", "C1", "--set", "满意度=低", "--set", "phone=13900000000", "--date", DAY),
+    ]  # fmt: skip
+    for write in writes:
+        assert book(*write).exit_code == 0
+    assert run_json(book, "today", "--date", DAY) != before
+    took = [book("undo").stdout for _ in writes]
+    assert [t.split(" (")[0] for t in took] == [
+        "Took back: edit C1", "Took back: dates add C1", "Took back: remind C1",
+        "Took back: paid P2", "Took back: snooze C2", "Took back: done C1", "Took back: log C3",
+    ]  # fmt: skip
+    assert run_json(book, "today", "--date", DAY) == before
+    assert {c["client_id"]: c for c in run_json(book, "clients")}["C1"] == card
+    assert run_json(book, "history", "C1") == {"contacts": [], "changes": []}
+    first = book("undo")  # the book's own import is as far back as undo goes
+    assert first.exit_code == 1 and "the last change was an import" in first.stderr
+
+
+def test_undo_does_not_reach_past_an_import(book, tmp_path):
+    from books import CLIENTS, HEADERS
+    from helpers import write_csv
+
+    assert book("log", "C1", "--channel", "phone", "--date", DAY).exit_code == 0
+    rows = [[*CLIENTS[0][:4], "13911112222", *CLIENTS[0][5:]], *CLIENTS[1:]]
+    assert book("import", str(write_csv(tmp_path / "new.csv", HEADERS, rows))).exit_code == 0
+    refused = book("undo")
+    assert refused.exit_code == 1 and "the last change was an import" in refused.stderr
+    assert len(run_json(book, "history", "C1")["contacts"]) == 1

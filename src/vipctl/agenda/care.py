@@ -12,7 +12,7 @@ from vipctl.agenda.followup import _changing, now
 from vipctl.errors import UserError, no_client
 from vipctl.i18n import _
 from vipctl.kinds import DATE_KINDS
-from vipctl.store import changes
+from vipctl.store import changes, journal
 from vipctl.store.models import Client, ClientDate, FollowUp
 
 
@@ -33,11 +33,12 @@ def remind(
     if not text.strip():
         raise UserError(_("say what to follow up on: the text is empty"))
     _changing(conn, client_id)
-    found = conn.execute(
-        FollowUp.__table__.insert().values(
-            client_id=client_id, due=on, text=text.strip(), recorded_at=now(), by_agent=by
+    with journal.step(conn, f"remind {client_id}", [client_id], by=by):
+        found = conn.execute(
+            FollowUp.__table__.insert().values(
+                client_id=client_id, due=on, text=text.strip(), recorded_at=now(), by_agent=by
+            )
         )
-    )
     return found.inserted_primary_key[0]
 
 
@@ -62,17 +63,18 @@ def add_date(
     if DATE_KINDS[kind] == "client_date" and not (label and label.strip()):
         raise UserError(_("a date of the client's own needs --label: what it is"))
     _changing(conn, client_id)
-    found = conn.execute(
-        ClientDate.__table__.insert().values(
-            client_id=client_id,
-            kind=DATE_KINDS[kind],
-            date=date,
-            lunar=lunar,
-            label=label.strip() if label else None,
-            recorded_at=now(),
-            by_agent=by,
+    with journal.step(conn, f"dates add {client_id}", [client_id], by=by):
+        found = conn.execute(
+            ClientDate.__table__.insert().values(
+                client_id=client_id,
+                kind=DATE_KINDS[kind],
+                date=date,
+                lunar=lunar,
+                label=label.strip() if label else None,
+                recorded_at=now(),
+                by_agent=by,
+            )
         )
-    )
     return found.inserted_primary_key[0]
 
 
@@ -94,12 +96,14 @@ def dates(conn: Connection, client_id: str | None) -> list[dict]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def remove_date(conn: Connection, number: int) -> dict:
+def remove_date(conn: Connection, number: int, *, by: str | None = None) -> dict:
     """Take a client's date away by its number; what it was."""
     d = ClientDate.__table__
     row = conn.execute(select(d).where(d.c.id == number)).mappings().first()
     if row is None:
         raise UserError(_("no client date number {n}").format(n=number))
     changes.declare(conn, [row["client_id"]])
-    conn.execute(d.delete().where(d.c.id == number))
+    with journal.step(conn, f"dates remove {row['client_id']}", [row["client_id"]], by=by) as s:
+        s.keep(conn, "client_date", {"id": number})
+        conn.execute(d.delete().where(d.c.id == number))
     return dict(row)

@@ -19,7 +19,7 @@ from vipctl.i18n import N_, _
 from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, activity, outcome_of
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
-from vipctl.store import changes
+from vipctl.store import changes, journal
 from vipctl.store.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
 
 
@@ -66,6 +66,23 @@ def log(
     if until is not None and outcome != "promised":
         raise UserError(_("--until is the day promised: give it with --outcome promised"))
     _changing(conn, client_id)
+    with journal.step(conn, f"log {client_id}", [client_id], by=by) as step:
+        if until is not None:
+            step.keep(conn, "snooze", {"client_id": client_id})
+        return _log(conn, config, client_id, channel, note, day, outcome, until, by)
+
+
+def _log(
+    conn: Connection,
+    config: Config,
+    client_id: str,
+    channel: str,
+    note: str | None,
+    day: dt.date,
+    outcome: str,
+    until: dt.date | None,
+    by: str | None,
+) -> list[Event]:
     conn.execute(
         Contact.__table__.insert().values(
             client_id=client_id,
@@ -78,7 +95,7 @@ def log(
         )
     )
     if until is not None:
-        snooze(conn, client_id, until, day, by=by)
+        _snooze(conn, client_id, until, day, by)
     done_by = activity(outcome)
     settled = [
         e
@@ -132,7 +149,8 @@ def done(
     if not items:
         said = _("nothing on {client}'s list for {day} matches")
         raise UserError(said.format(client=client_id, day=day))
-    _mark(conn, client_id, items, day, by)
+    with journal.step(conn, f"done {client_id}", [client_id], by=by):
+        _mark(conn, client_id, items, day, by)
     return items
 
 
@@ -141,6 +159,12 @@ def snooze(
 ) -> None:
     """Hold the client's items back until ``until``; snoozing again replaces the date."""
     _changing(conn, client_id)
+    with journal.step(conn, f"snooze {client_id}", [client_id], by=by) as step:
+        step.keep(conn, "snooze", {"client_id": client_id})
+        _snooze(conn, client_id, until, day, by)
+
+
+def _snooze(conn: Connection, client_id: str, until: dt.date, day: dt.date, by: str | None) -> None:
     if until <= day:
         raise UserError(_("--until {until} is not after {day}").format(until=until, day=day))
     s = Snooze.__table__
@@ -150,7 +174,9 @@ def snooze(
     conn.execute(s.insert().values(client_id=client_id, **values))
 
 
-def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.date | None]:
+def paid(
+    conn: Connection, policy_no: str, day: dt.date, *, by: str | None = None
+) -> tuple[dt.date, dt.date | None]:
     """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
     happened(day, N_("a payment"))
     p, d = Policy.__table__.c, PremiumDue.__table__.c
@@ -166,6 +192,20 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
         raise UserError(said.format(policy=policy_no))
     due, effective, frequency, years, client_id = row
     changes.declare(conn, [client_id])
+    with journal.step(conn, f"paid {policy_no}", [client_id], by=by) as step:
+        step.keep(conn, "premium_due", {"policy_no": policy_no})
+        return due, _paid(conn, policy_no, due, effective, frequency, years, day)
+
+
+def _paid(
+    conn: Connection,
+    policy_no: str,
+    due: dt.date,
+    effective: dt.date,
+    frequency: str,
+    years: int | None,
+    day: dt.date,
+) -> dt.date | None:
     conn.execute(
         Payment.__table__.insert().values(
             policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()
@@ -180,7 +220,7 @@ def paid(conn: Connection, policy_no: str, day: dt.date) -> tuple[dt.date, dt.da
         conn.execute(table.delete().where(where))
     else:
         conn.execute(table.update().where(where).values(due_date=following))
-    return due, following
+    return following
 
 
 def history(conn: Connection, client_id: str) -> list[dict]:

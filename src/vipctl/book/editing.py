@@ -19,7 +19,7 @@ from vipctl.errors import UserError, happened, no_client
 from vipctl.i18n import N_, _
 from vipctl.rules import plausible, tiers
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import changes
+from vipctl.store import changes, journal
 from vipctl.store.models import CardChange, Client
 
 # What a tier or a segment is worked out from: changing one reassesses the client.
@@ -112,6 +112,27 @@ def edit(
         return Edited([], doubts, None)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     values = {ch.field: wanted[ch.field] for ch in made}
+    with journal.step(conn, f"edit {client_id}", [client_id], by=by) as step:
+        step.keep(conn, "client", {"client_id": client_id}, [*values, "updated_at"])
+        step.reassess = bool(ASSESSED_ON & set(values))
+        _write(conn, client_id, made, values, day, now, by)
+    changes.declare(conn, [client_id])
+    assessment = None
+    if ASSESSED_ON & set(values):  # a tier or segment that moves says so itself (the book's)
+        assessment = assessing.recompute(conn, config, day, only={client_id})
+    return Edited(made, doubts, assessment)
+
+
+def _write(
+    conn: Connection,
+    client_id: str,
+    made: list[Change],
+    values: dict[str, object],
+    day: dt.date,
+    now: dt.datetime,
+    by: str | None,
+) -> None:
+    c = Client.__table__
     conn.execute(c.update().where(c.c.client_id == client_id).values(**values, updated_at=now))
     conn.execute(
         CardChange.__table__.insert(),
@@ -128,11 +149,15 @@ def edit(
             for ch in made
         ],
     )
-    changes.declare(conn, [client_id])
-    assessment = None
-    if ASSESSED_ON & set(values):  # a tier or segment that moves says so itself (the book's)
-        assessment = assessing.recompute(conn, config, day, only={client_id})
-    return Edited(made, doubts, assessment)
+
+
+def undo(conn: Connection, config: Config, day: dt.date) -> journal.Undone:
+    """Take back the latest change made through vipctl (``store.journal``), reassessing the
+    client when the change had moved their tier."""
+    undone = journal.undo(conn)
+    if undone.reassess:
+        assessing.recompute(conn, config, day, only=set(undone.clients))
+    return undone
 
 
 def history(conn: Connection, client_id: str) -> list[dict]:

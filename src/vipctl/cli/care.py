@@ -72,7 +72,7 @@ def remove(
     from vipctl.agenda import care
 
     with app_of(ctx).session(write=True) as conn:
-        gone = care.remove_date(conn, number)
+        gone = care.remove_date(conn, number, by=app_of(ctx).me())
     said = _("Date {n} of {client} removed: {kind} {day}.")
     shown = _(LABELS[gone["kind"]])
     echo(said.format(n=number, client=gone["client_id"], kind=shown, day=gone["date"]))

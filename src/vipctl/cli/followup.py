@@ -159,7 +159,7 @@ def paid(
 
     day = day_of(date)
     with app_of(ctx).session(write=True) as conn:
-        due, following = followup.paid(conn, policy_no, day)
+        due, following = followup.paid(conn, policy_no, day, by=app_of(ctx).me())
     said = (
         _("{policy}: premium of {due} paid on {day}; next due {next}.")
         if following
@@ -186,3 +186,20 @@ def history(
     agenda_view.write_history(
         client_id, contacts, changes, fmt, limit=shown_limit(limit, fmt), show_pii=show_pii
     )
+
+
+def undo(ctx: typer.Context, date: DateOption = None) -> None:
+    """Take back the last change made through vipctl: an edit, a contact logged, a done, a
+    snooze, a payment, a follow-up, a client's date; again, the one before.
+
+    Imports are not taken back, nor anything before one: 'vipctl restore' brings back a backup.
+    """
+    from vipctl.book import editing
+
+    with app_of(ctx).session(write=True) as conn:
+        undone = editing.undo(conn, app_of(ctx).config(), day_of(date))
+    when = f"{undone.made_at:%Y-%m-%d %H:%M} UTC"
+    said = (
+        _("Took back: {what} (by {by}, {when}).") if undone.by else _("Took back: {what} ({when}).")
+    )
+    echo(said.format(what=undone.what, by=undone.by, when=when))

@@ -26,7 +26,7 @@ from vipctl.ingest import csvfile, readahead
 from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import Database, changes, tracking
+from vipctl.store import Database, changes, journal, tracking
 from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
 from vipctl.store.models import Client, Policy, PremiumDue
 
@@ -263,6 +263,7 @@ def run(
         for index in deferred:
             index.create(conn)
         if result.changed:
+            journal.imported(conn)  # what came before it, undo no longer takes back
             changes.declare(conn, changes.EVERYTHING)
             db.loaded(conn, _LOADED)
         else:  # a re-import of the same files changes nothing, not even the book's generation

@@ -40,6 +40,7 @@ from vipctl.store.models import (
     Snooze,
     SQLModel,
     TierHistory,
+    UndoStep,
 )
 
 ENV_VAR = "VIPCTL_DB"
@@ -140,7 +141,7 @@ def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
             .where(k.c.channel == channel, k.c.outcome.is_(None))
             .values(outcome=outcome_of(channel, None))
         )
-    for table in (FollowUp, ClientDate, CardChange):
+    for table in (FollowUp, ClientDate, CardChange, UndoStep):
         table.__table__.create(conn, checkfirst=True)
 
 

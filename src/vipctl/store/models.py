@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 8  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
-# outcomes, follow-ups, the clients' own dates, the card's changes
+# outcomes, follow-ups, the clients' own dates, the card's changes, undo
 
 Amount = Numeric(16, 2)
 
@@ -183,6 +183,19 @@ class CardChange(SQLModel, table=True):
     changed_on: dt.date  # the day it counts from (``--date``)
     recorded_at: dt.datetime
     by_agent: str | None = None
+
+
+class UndoStep(SQLModel, table=True):
+    """A change made through vipctl, with what takes it back (``store.journal``); an import is
+    kept as a step that cannot be taken back, beyond which ``vipctl undo`` does not reach."""
+
+    __tablename__ = "undo_step"
+    id: int | None = Field(default=None, primary_key=True)
+    what: str  # the command and what it was about: "log C000132"
+    steps: str  # JSON: the rows it inserted, the rows as they were before it
+    made_at: dt.datetime
+    by_agent: str | None = None
+    undone_at: dt.datetime | None = None
 
 
 class FollowUp(SQLModel, table=True):
