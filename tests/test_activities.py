@@ -291,3 +291,19 @@ def test_undo_does_not_reach_past_an_import(book, tmp_path):
     refused = book("undo")
     assert refused.exit_code == 1 and "the last change was an import" in refused.stderr
     assert len(run_json(book, "history", "C1")["contacts"]) == 1
+
+
+def test_tiers_assessed_under_other_rules_are_never_silent(book, own_config):
+    assert "warning" not in book("today", "--date", DAY).stderr
+    own_config.write_text('[tiers.healthy]\nsatisfaction = "low"\n', encoding="utf-8")
+    said = "tiers were assessed under other tier rules than the config's now"
+    assert said in book("today", "--date", DAY).stderr
+    assert said in book("tier", "--date", DAY).stderr
+    assert said in book("report", "--date", DAY).stdout
+    assert run_json(book, "report", "--date", DAY)["tiers"]["assessed_under_other_rules"]
+    one = book("tier", "--explain", "C1", "--recompute", "--date", DAY)
+    assert one.exit_code == 0 and "Recomputed" in one.stderr
+    assert said in book("today", "--date", DAY).stderr  # one client is not all of them
+    assert book("tier", "--recompute", "--date", DAY).exit_code == 0
+    assert said not in book("today", "--date", DAY).stderr
+    assert not run_json(book, "report", "--date", DAY)["tiers"]["assessed_under_other_rules"]

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, select
 
 from vipctl.errors import UserError
 from vipctl.i18n import _
-from vipctl.store import changes
-from vipctl.store.models import Client, Meta
+from vipctl.store import changes, meta
+from vipctl.store.models import Client
 
 KEY = "last_list"
 REFERENCE = re.compile(r"@(\d+)")
@@ -21,10 +21,7 @@ REFERENCE = re.compile(r"@(\d+)")
 
 def remember(conn: Connection, day: dt.date, clients: list[str]) -> None:
     """The clients of the rows just shown, in order."""
-    m = Meta.__table__
-    value = json.dumps({"day": day.isoformat(), "clients": clients})
-    if conn.execute(m.update().where(m.c.key == KEY).values(value=value)).rowcount == 0:
-        conn.execute(m.insert().values(key=KEY, value=value))
+    meta.put(conn, KEY, json.dumps({"day": day.isoformat(), "clients": clients}))
     changes.declare(conn, changes.NOTHING)
 
 
@@ -33,8 +30,8 @@ def resolve(conn: Connection, reference: str) -> tuple[str, str] | None:
     found = REFERENCE.fullmatch(reference.strip())
     if found is None:
         return None
-    m, c = Meta.__table__.c, Client.__table__.c
-    stored = conn.scalar(select(m.value).where(m.key == KEY))
+    c = Client.__table__.c
+    stored = meta.get(conn, KEY)
     if stored is None:
         raise UserError(
             _("{reference}: no list shown yet: run 'vipctl today' first").format(

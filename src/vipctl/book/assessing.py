@@ -9,6 +9,7 @@ tiers only for the clients asked for (an import's touched clients) and those nev
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Collection
 
 from dateutil.relativedelta import relativedelta
@@ -26,7 +27,7 @@ from vipctl.config import Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.rules import segments, tiers
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import changes
+from vipctl.store import changes, meta
 from vipctl.store.bulk import processor, raw, write
 from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
 
@@ -174,7 +175,24 @@ def recompute(
     write(conn, TierHistory.__table__.insert(), logged, history)
     # Tiers, segments and premium shares are on every line of the day's list.
     changes.declare(conn, changes.EVERYTHING if inserts or updates else changes.NOTHING)
+    if only is None or meta.get(conn, RULES_KEY) is None:  # every client assessed by them
+        meta.put(conn, RULES_KEY, rules_digest(config))
     return report
+
+
+RULES_KEY = "tier_rules"
+
+
+def rules_digest(config: Config) -> str:
+    """What the tiers and segments are worked out by: the config's tier and segment rules."""
+    return hashlib.sha256(f"{config.tiers!r}\n{config.segments!r}".encode()).hexdigest()[:32]
+
+
+def assessed_under_other_rules(conn: Connection, config: Config) -> bool:
+    """Whether the stored tiers were last assessed, all of them, under other rules than the
+    config's now: a changed cadence or healthy value is not silently half applied."""
+    stored = meta.get(conn, RULES_KEY)
+    return stored is not None and stored != rules_digest(config)
 
 
 def reassess(conn: Connection, config: Config, today: dt.date) -> Recomputed:

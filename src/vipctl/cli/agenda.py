@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vipctl.cli.context import app_of
+from vipctl.cli.context import app_of, warn
 from vipctl.cli.options import (
     AgentOption,
     DateOption,
@@ -87,8 +87,9 @@ def today(
 ) -> None:
     """Whom to contact today, most urgent first, with every reason; done and snoozed left out."""
     from vipctl import agenda
-    from vipctl.book import queries
+    from vipctl.book import assessing, queries
     from vipctl.views import agenda as agenda_view
+    from vipctl.views import tiers as tiers_view
 
     day = day_of(date)
     settings = app_of(ctx).config()
@@ -113,7 +114,10 @@ def today(
                 raise UserError(said.format(database=db.name))
             queries.check_agent(conn, scope.agent)
             listed = agenda.day_list(conn, settings, day, scope, limit=limit)
+            stale = assessing.assessed_under_other_rules(conn, settings)
         agenda_view.write_today(listed, day, fmt, limit=limit, show_pii=show_pii)
+        if stale:
+            warn(_(tiers_view.STALE))
         shown = [e.client_id for e in listed.entries[:limit]] if fmt == "table" else None
         if listed.made is not None or shown is not None:
             db.write_if_free(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from vipctl.cli.context import app_of, echo
+from vipctl.cli.context import app_of, echo, warn
 from vipctl.cli.manual import usage_error
 from vipctl.cli.options import (
     ClientArg,
@@ -287,7 +287,7 @@ def edit(
     with app_of(ctx).session(write=True) as conn:
         done = editing.edit(conn, app_of(ctx).config(), client_id, given, day, by=app_of(ctx).me())
     for line in done.doubts:
-        echo(_("warning: {doubt}").format(doubt=line), err=True)
+        warn(line)
     if not done.changes:
         echo(_("Nothing changed: the card already says so."))
     for change in done.changes:

@@ -113,6 +113,11 @@ def echo(message: str, *, err: bool = False) -> None:
     typer.echo(text, err=err)
 
 
+def warn(doubt: str) -> None:
+    """A warning on stderr: valid, yet worth a look; the command goes on."""
+    echo(_("warning: {doubt}").format(doubt=doubt), err=True)
+
+
 def fail(message: str) -> typer.Exit:
     echo(f"vipctl: {message}", err=True)
     return typer.Exit(1)

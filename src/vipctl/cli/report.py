@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from vipctl.cli.context import app_of, echo
+from vipctl.cli.context import app_of, echo, warn
 from vipctl.cli.manual import usage_error
 from vipctl.cli.options import (
     AgentOption,
@@ -71,7 +71,7 @@ def report(
         raise usage_error(_("--team and --agent: choose one"))
     through = mailing.server(settings.mail, smtp)
     if to is not None and (warning := mailing.plaintext_warning(through)):
-        echo(_("warning: {doubt}").format(doubt=warning), err=True)
+        warn(warning)
     db = app_of(ctx).open()
     try:
         recorded = job.run(

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from vipctl.cli.context import app_of, echo
+from vipctl.cli.context import app_of, echo, warn
 from vipctl.cli.options import (
     AgentOption,
     ClientArg,
@@ -23,6 +23,7 @@ from vipctl.cli.options import (
     shown_limit,
 )
 from vipctl.errors import no_client
+from vipctl.i18n import _
 from vipctl.kinds import NEEDS
 
 
@@ -128,6 +129,12 @@ def tier(
     db = app_of(ctx).open()
     try:
         if explain is not None:
+            if recompute:  # that client alone, under the config's rules now
+                with db.write() as conn:
+                    if queries.client(conn, explain) is None:
+                        raise no_client(explain)
+                    done = assessing.recompute(conn, app_of(ctx).config(), today, only={explain})
+                echo(tiers_view.recomputed_line(done), err=True)
             with db.read() as conn:
                 client = queries.client(conn, explain)
                 history = queries.movements(conn, client_id=explain) if client else []
@@ -146,6 +153,8 @@ def tier(
             counts = queries.tier_counts(conn)
             moves = queries.movements(conn, since=start, until=today)
             unassessed = queries.unassessed(conn)
+            if assessing.assessed_under_other_rules(conn, app_of(ctx).config()):
+                warn(_(tiers_view.STALE))
     finally:
         db.close()
     data = tiers_view.summary(counts, moves, since=start, until=today, unassessed=unassessed)

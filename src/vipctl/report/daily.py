@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from vipctl import agenda
 from vipctl.agenda.followup import now
-from vipctl.book import queries
+from vipctl.book import assessing, queries
 from vipctl.config import TIERS, Config
 from vipctl.rules import tiers
 from vipctl.rules.ranking import DayList, Entry
@@ -183,7 +183,10 @@ def build(
         "grace": in_grace,
         "lapse_risk": lapsing,
         "contacts_overdue": {tier: overdue[tier] for tier in (*TIERS, "?") if overdue[tier]},
-        "tiers": {name: summary[name] for name in TIER_FIELDS},
+        "tiers": {
+            **{name: summary[name] for name in TIER_FIELDS},
+            "assessed_under_other_rules": assessing.assessed_under_other_rules(conn, config),
+        },
         "movements": {"since": since, **summary["moved"], "list": summary["movements"]},
         "yesterday": _yesterday(conn, config, day, agent),
     }

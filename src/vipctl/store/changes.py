@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Final
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from vipctl.store import meta
 from vipctl.store.bulk import write
-from vipctl.store.models import AgendaTouch, Meta
+from vipctl.store.models import AgendaTouch
 
 _KEY = "generation"
 _DECLARED = "vipctl_changes"  # Connection.info: what this write transaction changes
@@ -38,8 +39,7 @@ class Undeclared(RuntimeError):
 
 
 def generation(conn: Connection) -> int:
-    m = Meta.__table__.c
-    found = conn.scalar(select(m.value).where(m.key == _KEY))
+    found = meta.get(conn, _KEY)
     return int(found) if found is not None else 0
 
 
@@ -84,6 +84,4 @@ def move_past(conn: Connection, replaced: int) -> None:
 
 
 def _set_generation(conn: Connection, value: int) -> None:
-    m = Meta.__table__
-    if not conn.execute(m.update().where(m.c.key == _KEY).values(value=str(value))).rowcount:
-        conn.execute(m.insert().values(key=_KEY, value=str(value)))
+    meta.put(conn, _KEY, str(value))

@@ -17,6 +17,7 @@ from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
 from vipctl.views.layout import Section
+from vipctl.views.tiers import STALE
 
 ReportFormat = Literal["text", "markdown", "html", "json"]
 _HTML_LANG = {"en": "en", "zh_CN": "zh-CN"}  # the report's <html lang>, per interface language
@@ -125,7 +126,7 @@ def _tiers(data: dict) -> Section:
     tiers = data["tiers"]
     rows = [{"tier": t, **tiers["matrix"][t], "total": tiers["counts"][t]} for t in TIERS]
     rows.append({"tier": _("all"), **tiers["segments"], "total": sum(tiers["segments"].values())})
-    lines = []
+    lines = [_(STALE)] if tiers.get("assessed_under_other_rules") else []
     if tiers["incomplete"]:
         said = _("{clients} assessed on incomplete data.")
         lines.append(said.format(clients=_clients(tiers["incomplete"])))

@@ -124,6 +124,12 @@ EXPLAIN_COLUMNS = [
 STATES = {"unknown": N_("unknown"), "off": N_("off"), "healthy": N_("healthy")}
 
 
+STALE = N_(
+    "The tiers were assessed under other tier rules than the config's now: run 'vipctl tier "
+    "--recompute' to reassess every client."
+)
+
+
 def moves_shown(moves: list[dict]) -> list[dict]:
     """Tier movements as people read them: the indicators that changed in their language."""
     return [{**m, "changed": render.card_value("off", m["changed"] or "")} for m in moves]
