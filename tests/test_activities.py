@@ -307,3 +307,46 @@ def test_tiers_assessed_under_other_rules_are_never_silent(book, own_config):
     assert book("tier", "--recompute", "--date", DAY).exit_code == 0
     assert said not in book("today", "--date", DAY).stderr
     assert not run_json(book, "report", "--date", DAY)["tiers"]["assessed_under_other_rules"]
+
+
+def test_a_departed_agent_s_clients_are_reassigned_with_their_callback(book, tmp_path):
+    from books import CLIENTS, HEADERS
+    from helpers import write_csv
+
+    # C2's agent 李四 has left: the callback is owed.
+    assert "callback_departed_agent" in kinds(book, DAY, "C2")
+    moved = book("--as", "陈静", "reassign", "--from", "李四", "--to", "王芳", "--date", DAY)
+    assert moved.exit_code == 0, moved.output
+    assert "Reassigned 1 client from 李四 to 王芳." in moved.stdout
+    assert "1 departed-agent callback stays on 王芳's list until it is made" in moved.stdout
+    mine = run_json(book, "today", "--date", DAY, "--agent", "王芳")
+    assert "callback_departed_agent" in {
+        i["kind"] for e in mine if e["client_id"] == "C2" for i in e["items"]
+    }
+    card = {c["client_id"]: c for c in run_json(book, "clients")}["C2"]
+    assert (card["agent"], card["agent_status"]) == ("王芳", "active")
+    changes = run_json(book, "history", "C2")["changes"]
+    assert {(c["field"], c["old"], c["new"], c["by"]) for c in changes} == {
+        ("agent", "李四", "王芳", "陈静"), ("agent_status", "left", "active", "陈静"),
+    }  # fmt: skip
+    # The export of before the move still says 李四: the move is kept, and so is the callback.
+    older = write_csv(tmp_path / "older.csv", HEADERS, CLIENTS)
+    assert "Kept 2 edits" in book("import", str(older), "--date", "2026-11-20").stdout
+    assert "callback_departed_agent" in kinds(book, DAY, "C2")
+    book("log", "C2", "--channel", "phone", "--date", DAY)
+    assert "callback_departed_agent" not in kinds(book, DAY, "C2")
+
+
+def test_a_reassignment_names_whom_it_moves_and_undo_takes_it_back(book):
+    wrong = book("reassign", "--from", "王芳", "--to", "李明", "--client", "C2", "--date", DAY)
+    assert wrong.exit_code == 1 and "not clients of 王芳" in wrong.stderr
+    same = book("reassign", "--from", "王芳", "--to", "王芳")
+    assert same.exit_code == 1 and "the same agent" in same.stderr
+    nobody = book("reassign", "--from", "无人", "--to", "王芳")
+    assert nobody.exit_code == 1 and "no client of 无人 to reassign" in nobody.stderr
+    before = run_json(book, "clients")
+    some = book("reassign", "--from", "王芳", "--to", "李明", "--tier", "D", "--date", DAY)
+    assert some.exit_code == 0 and "Reassigned 1 client" in some.stdout  # C3 is tier D
+    assert {c["client_id"]: c["agent"] for c in run_json(book, "clients")}["C3"] == "李明"
+    assert book("undo").stdout.startswith("Took back: reassign 王芳 → 李明")
+    assert run_json(book, "clients") == before

@@ -111,6 +111,7 @@ def test_schema_6_is_upgraded_in_place_on_the_server(pg):
     execute(pg.db, "ALTER TABLE client_tier ALTER COLUMN tier SET NOT NULL")
     execute(pg.db, "DROP TABLE follow_up, client_date, card_change, undo_step")
     execute(pg.db, "ALTER TABLE contact DROP COLUMN outcome")
+    execute(pg.db, "ALTER TABLE agent_departure DROP COLUMN kept")
     execute(pg.db, "UPDATE vipctl_meta SET value = '6' WHERE key = 'schema_version'")
     listed = pg("clients", "-f", "json")
     assert listed.exit_code == 0, listed.output

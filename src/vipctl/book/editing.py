@@ -6,7 +6,7 @@ export's day (``kept``), unless told the file wins."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from vipctl.i18n import N_, _
 from vipctl.rules import plausible, tiers
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import changes, journal
-from vipctl.store.models import CardChange, Client
+from vipctl.store.models import AgentDeparture, CardChange, Client, ClientTier
 
 # What a tier or a segment is worked out from: changing one reassesses the client.
 ASSESSED_ON = frozenset((*tiers.NAMES, "annual_income"))
@@ -180,3 +180,70 @@ def kept(conn: Connection, since: dt.date) -> dict[str, set[str]]:
     for client, name in conn.execute(query):
         found.setdefault(client, set()).add(name)
     return found
+
+
+@dataclass
+class Reassigned:
+    clients: list[str]
+    callbacks: int  # departed-agent callbacks that stay owed, now on the new agent's list
+
+
+def reassign(
+    conn: Connection,
+    source: str,
+    target: str,
+    day: dt.date,
+    *,
+    clients: Collection[str] = (),
+    tiers_wanted: Collection[str] = (),
+    by: str | None = None,
+) -> Reassigned:
+    """Move ``source``'s clients (only ``clients``, only of ``tiers_wanted``, when given) to
+    ``target``, as one change: each card's agent edited (and kept by later imports, as an edit
+    is), the new agent active. A client whose agent had left keeps the departed-agent callback
+    owed, now on the new agent's list, until someone reaches them."""
+    happened(day, N_("a reassignment"))
+    if source == target:
+        raise UserError(_("--from and --to are the same agent: {agent}").format(agent=source))
+    c, t, a = Client.__table__, ClientTier.__table__.c, AgentDeparture.__table__
+    query = select(c.c.client_id, c.c.agent_status).where(c.c.agent == source)
+    if tiers_wanted:
+        query = query.join(ClientTier.__table__, t.client_id == c.c.client_id).where(
+            t.tier.in_(list(tiers_wanted))
+        )
+    found = dict(conn.execute(query.order_by(c.c.client_id)).all())
+    if clients:
+        others = [k for k in clients if k not in found]
+        if others:
+            said = _("not clients of {agent} (or not of those tiers): {clients}")
+            raise UserError(said.format(agent=source, clients=", ".join(others)))
+        found = {k: found[k] for k in clients}
+    if not found:
+        raise UserError(_("no client of {agent} to reassign").format(agent=source))
+    owed = {
+        k for k, v in conn.execute(select(a.c.client_id, a.c.since).where(a.c.client_id.in_(found)))
+    }
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    changes.declare(conn, list(found))
+    with journal.step(conn, f"reassign {source} → {target}", found, by=by) as step:
+        for client, status in found.items():
+            step.keep(
+                conn, "client", {"client_id": client}, ["agent", "agent_status", "updated_at"]
+            )
+            step.keep(conn, "agent_departure", {"client_id": client})
+            made = [Change("agent", source, target)]
+            if status != "active":
+                made.append(Change("agent_status", text(status), "active"))
+            values = {"agent": target, "agent_status": "active"}
+            _write(conn, client, made, values, day, now, by)
+            if status == "left" or client in owed:
+                _keep_callback(conn, client, source, day, known=client in owed)
+    return Reassigned(list(found), sum(1 for k, s in found.items() if s == "left" or k in owed))
+
+
+def _keep_callback(conn: Connection, client: str, agent: str, day: dt.date, *, known: bool) -> None:
+    a = AgentDeparture.__table__
+    if known:
+        conn.execute(a.update().where(a.c.client_id == client).values(kept=True))
+    else:
+        conn.execute(a.insert().values(client_id=client, agent=agent, since=day, kept=True))

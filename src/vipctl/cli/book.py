@@ -19,11 +19,13 @@ from vipctl.cli.options import (
     HighEndOption,
     ListLimitOption,
     ShowPii,
+    TierOption,
+    choices,
     day_of,
     shown_limit,
 )
 from vipctl.errors import no_client
-from vipctl.i18n import _
+from vipctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from vipctl.ingest.importer import ImportResult
@@ -297,3 +299,48 @@ def edit(
         echo(said.format(client=client_id, field=field, old=old, new=new))
     if done.assessment is not None:
         echo(tiers_view.recomputed_line(done.assessment))
+
+
+def reassign(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", metavar="AGENT", help="Whose clients.")],
+    target: Annotated[str, typer.Option("--to", metavar="AGENT", help="Who takes them over.")],
+    clients: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--client", metavar="CLIENT_ID", help="Only this client; give it again for more."
+        ),
+    ] = None,
+    tier: TierOption = None,
+    date: DateOption = None,
+) -> None:
+    """Move clients from one agent to another (a departed agent's above all), as one change.
+
+    The new agent's list takes over their items; a client whose agent had left keeps the 100 %
+    callback owed until someone reaches them. Each card's change is kept (vipctl history), a
+    later import of an older export keeps it, and vipctl undo takes the whole move back.
+    """
+    from vipctl.book import editing
+    from vipctl.config import TIERS
+    from vipctl.views import words
+
+    with app_of(ctx).session(write=True) as conn:
+        done = editing.reassign(
+            conn,
+            source,
+            target,
+            day_of(date),
+            clients=clients or (),
+            tiers_wanted=choices(TIERS)(tier),
+            by=app_of(ctx).me(),
+        )
+    moved = words.counted(len(done.clients), "{n} client", "{n} clients")
+    said = _("Reassigned {clients} from {source} to {target}.")
+    echo(said.format(clients=moved, source=source, target=target))
+    if done.callbacks:
+        said = ngettext(
+            "{n} departed-agent callback stays on {target}'s list until it is made.",
+            "{n} departed-agent callbacks stay on {target}'s list until they are made.",
+            done.callbacks,
+        )
+        echo(said.format(n=done.callbacks, target=target))

@@ -95,6 +95,7 @@ COMMANDS = (
     ("upcoming", agenda.upcoming),
     ("today", agenda.today),
     ("edit", book.edit),
+    ("reassign", book.reassign),
     ("log", followup.log),
     ("remind", followup.remind),
     ("done", followup.done),
@@ -122,6 +123,10 @@ EXAMPLES = {
     "tier": ["vipctl tier --recompute", "vipctl tier --explain C000132"],
     "upcoming": ["vipctl upcoming --days 7", "vipctl upcoming --kind birthday,renewal_due"],
     "today": ["vipctl today", "vipctl today --explain C000132"],
+    "reassign": [
+        "vipctl reassign --from 张伟 --to 李明",
+        "vipctl reassign --from 张伟 --to 李明 --tier A",
+    ],
     "edit": ["vipctl edit C000132 --set 满意度=高", "vipctl edit C000132 --set phone="],
     "log": [
         "vipctl log C000132 --channel phone --note 'pays Friday'",

@@ -134,6 +134,8 @@ def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
     (``kinds.outcome_of``): a call reached the client, a visit was made, the rest were sent."""
     if "outcome" not in {col["name"] for col in inspect(conn).get_columns("contact")}:
         conn.execute(text("ALTER TABLE contact ADD COLUMN outcome VARCHAR"))
+    if "kept" not in {col["name"] for col in inspect(conn).get_columns("agent_departure")}:
+        conn.execute(text("ALTER TABLE agent_departure ADD COLUMN kept BOOLEAN"))
     k = Contact.__table__
     for channel in CHANNELS:
         conn.execute(

@@ -152,6 +152,9 @@ class AgentDeparture(SQLModel, table=True):
     client_id: str = Field(primary_key=True, foreign_key="client.client_id")
     agent: str | None = None
     since: dt.date
+    # Kept by a reassignment (``vipctl reassign``) until the callback is made, whatever later
+    # exports say of the new agent. Nullable only because schema 8 added it.
+    kept: bool | None = False
 
 
 class Contact(SQLModel, table=True):

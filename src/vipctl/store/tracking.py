@@ -208,19 +208,19 @@ def refresh_departures(
     """
     c, a = Client.__table__.c, AgentDeparture.__table__.c
     query = (
-        select(c.client_id, c.agent, c.agent_status, c.updated_at, a.agent, raw(a.since))
+        select(c.client_id, c.agent, c.agent_status, c.updated_at, a.agent, raw(a.since), a.kept)
         .outerjoin(AgentDeparture.__table__, a.client_id == c.client_id)
         .where(or_(c.agent_status == "left", a.client_id.is_not(None)))
     )
     _, to_driver = _dates(conn.dialect)
     wanted: dict[str, tuple] = {}
     stored: dict[str, tuple] = {}
-    for client, agent, status, updated, was_agent, since in conn.execute(query).all():
-        if only is not None and client not in only:
-            continue
+    for client, agent, status, updated, was_agent, since, kept in conn.execute(query).all():
+        if (only is not None and client not in only) or kept:
+            continue  # a reassignment keeps its callback owed until it is made
         if since is not None:
-            stored[client] = (was_agent, since)
+            stored[client] = (was_agent, since, False)
         if status == "left":
             keep = since is not None and was_agent == agent
-            wanted[client] = (agent, since if keep else to_driver(as_of or updated.date()))
+            wanted[client] = (agent, since if keep else to_driver(as_of or updated.date()), False)
     _sync(conn, AgentDeparture.__table__, wanted, stored)
