@@ -350,3 +350,24 @@ def test_a_reassignment_names_whom_it_moves_and_undo_takes_it_back(book):
     assert {c["client_id"]: c["agent"] for c in run_json(book, "clients")}["C3"] == "李明"
     assert book("undo").stdout.startswith("Took back: reassign 王芳 → 李明")
     assert run_json(book, "clients") == before
+
+
+def test_show_review_and_explain_say_why_a_client_is_off_the_list(book):
+    book("--as", "陈静", "snooze", "C3", "--until", "2026-12-01", "--date", DAY)
+    book("--as", "王芳", "done", "C1", "--date", DAY)
+    book("log", "C2", "--channel", "phone", "--outcome", "no_answer", "--date", DAY)
+    book("remind", "C2", "--on", "2026-11-30", "带分红报告", "--date", DAY)
+    book("dates", "add", "C2", "--kind", "child_birthday", "--on", "2015-03-02", "--label", "小明")
+    explained = book("today", "--date", DAY, "--explain", "C3").stdout
+    assert "C3 has nothing on the list for Tue 2026-11-24." in explained
+    assert "Off the list until Tue 2026-12-01 (snoozed by 陈静)." in explained
+    card = book("show", "C1", "--date", DAY).stdout
+    assert "On the list" in card and "Done today: birthday (by 王芳)." in card
+    brief = book("review", "C2", "--date", DAY).stdout
+    assert "1 try in the last 30 days reached nobody: Tue 2026-11-24." in brief
+    assert "Follow-up from Mon 2026-11-30: 带分红报告" in brief
+    assert "child's birthday: 2015-03-02 (solar) · 小明" in brief
+    stands = run_json(book, "show", "C3", "--date", DAY)["standing"]
+    assert stands["snoozed"] == {"until": "2026-12-01", "by": "陈静"}
+    chinese = book("--lang", "zh_CN", "show", "C3", "--date", DAY).stdout
+    assert "暂缓至12月1日 周二（陈静）" in chinese

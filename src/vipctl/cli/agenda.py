@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vipctl.cli.context import app_of, warn
+from vipctl.cli.context import app_of, echo, warn
 from vipctl.cli.options import (
     AgentOption,
     DateOption,
@@ -87,8 +87,11 @@ def today(
 ) -> None:
     """Whom to contact today, most urgent first, with every reason; done and snoozed left out."""
     from vipctl import agenda
+    from vipctl.agenda.standing import standing
     from vipctl.book import assessing, queries
     from vipctl.views import agenda as agenda_view
+    from vipctl.views import care as care_view
+    from vipctl.views import render
     from vipctl.views import tiers as tiers_view
 
     day = day_of(date)
@@ -98,8 +101,12 @@ def today(
             if not agenda.clients(conn, [explain]):
                 raise no_client(explain)
             entries = agenda.ranked(conn, settings, day, agenda.Scope(clients=[explain]))
+            stands = standing(conn, explain, day)
         found = entries[0] if entries else None
         agenda_view.write_explanation(found, explain, day, fmt, settings.urgency)
+        if fmt == "table":
+            for line in care_view.standing_lines(stands, day):
+                echo(render.bullet(line))
         return
     scope = agenda.Scope(agent=app_of(ctx).whose(agent, everyone))
     limit = shown_limit(limit, fmt)

@@ -195,27 +195,36 @@ def show(
     client_id: ClientArg,
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
+    date: DateOption = None,
 ) -> None:
     """The client card: contact data, what to talk about, every policy with its unpaid premium.
 
     CSV output lists the client's policies; JSON holds the whole card.
     """
+    from vipctl.agenda.standing import standing
     from vipctl.book import queries, reviewing
+    from vipctl.views import care as care_view
     from vipctl.views import render
     from vipctl.views import tiers as tiers_view
 
+    day = day_of(date)
     with app_of(ctx).session() as conn:
         client = queries.client(conn, client_id)
         if client is None:
             raise no_client(client_id)
         policies = queries.policies_of(conn, client_id)
         client.update(reviewing.high_end_of(conn, app_of(ctx).config(), client_id))
+        stands = standing(conn, client_id, day)
     if fmt == "json":
-        render.write_json({**render.masked(client, show_pii), "policies": policies})
+        card = {**render.masked(client, show_pii), "policies": policies, "standing": stands}
+        render.write_json(card)
     elif fmt == "csv":
         render.write_csv(policies, queries.POLICY_FIELDS)
     else:
-        render.card(tiers_view.with_shown_tier([client])[0], policies, show_pii=show_pii)
+        shown = tiers_view.with_shown_tier([client])[0]
+        render.card(
+            shown, policies, show_pii=show_pii, standing=care_view.standing_lines(stands, day)
+        )
 
 
 def export(

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from vipctl import agenda
 from vipctl.agenda import followup
+from vipctl.agenda.standing import standing
 from vipctl.book import queries
 from vipctl.book.reviewing import cover, households
 from vipctl.config import Config
@@ -91,6 +92,7 @@ def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> di
         },
         "care_dates": _care_dates(conn, config, client_id, day),
         "contacts": contacts,
+        "standing": standing(conn, client_id, day),
         "talking_points": _at_risk(policies, config, day)
         + needs.talking_points(lines, burden, rules),
     }

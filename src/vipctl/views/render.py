@@ -397,7 +397,9 @@ def card_value(field: str, value: object) -> str:
     return text_value(value)
 
 
-def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
+def card(
+    client: dict, policies: list[dict], *, show_pii: bool, standing: Sequence[str] = ()
+) -> None:
     """The client card: who they are, how to reach them, what to talk about, every policy."""
     from rich.table import Table
     from rich.text import Text
@@ -425,3 +427,7 @@ def card(client: dict, policies: list[dict], *, show_pii: bool) -> None:
         out.print(table(POLICY_TABLE, [policy_shown(p) for p in policies], title=title))
     else:
         out.print(_("No policies."))
+    if standing:
+        out.print(Text(_("On the list"), style="" if plain() else "bold"))
+        for line in standing:
+            out.print(bullet(line), highlight=False, markup=False)

@@ -14,6 +14,7 @@ from vipctl.rules.needs import LABELS, yuan
 from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import when
+from vipctl.views.care import standing_lines
 from vipctl.views.fit import Col
 from vipctl.views.layout import Section
 from vipctl.views.render import POLICY_TABLE
@@ -164,6 +165,11 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
             ],
             rows=[words.worded(c) for c in brief["contacts"]],
             empty=_("No contact logged."),
+        ),
+        *(
+            [Section(_("On the list"), standing)]
+            if (standing := standing_lines(brief["standing"], day))
+            else []
         ),
         Section(
             _("Talking points"),
