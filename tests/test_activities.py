@@ -4,6 +4,7 @@ and what it adds to the list."""
 
 import datetime as dt
 import json
+import sys
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -371,3 +372,47 @@ def test_show_review_and_explain_say_why_a_client_is_off_the_list(book):
     assert stands["snoozed"] == {"until": "2026-12-01", "by": "陈静"}
     chinese = book("--lang", "zh_CN", "show", "C3", "--date", DAY).stdout
     assert "暂缓至12月1日 周二（陈静）" in chinese
+
+
+EDITOR = """\
+import pathlib, re, sys
+card = pathlib.Path(sys.argv[1])
+text = card.read_text(encoding="utf-8")
+seen = pathlib.Path(sys.argv[0]).with_suffix(".seen")
+seen.write_text(seen.read_text(encoding="utf-8") + text if seen.exists() else text, "utf-8")
+mode = pathlib.Path(sys.argv[0]).with_suffix(".mode").read_text(encoding="utf-8")
+if mode == "fix" and "# error:" in text:
+    text = text.replace('"2024-02-30"', '"1970-01-01"')
+elif mode in ("fix", "change"):
+    text = re.sub(r'satisfaction = "[a-z]*"', 'satisfaction = "low"', text)
+    text = text.replace('birthday = "1966-11-28"', 'birthday = "2024-02-30"' if mode == "fix"
+                        else 'birthday = "1966-11-28"')
+card.write_text(text, encoding="utf-8")
+"""
+
+
+def test_the_card_opens_in_the_editor_on_a_terminal(book, tmp_path):
+    from helpers import screens
+
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR, encoding="utf-8")
+    env = {"VISUAL": f"{sys.executable} {script}", "NO_COLOR": "1"}
+    base = ["--db", str(book.db), "edit", "C1", "--date", DAY]
+
+    (script.with_suffix(".mode")).write_text("keep", encoding="utf-8")
+    (kept,) = screens([base], 80, env)
+    assert "Nothing changed: the card was saved as it was." in kept
+    seen = script.with_suffix(".seen").read_text(encoding="utf-8")
+    assert 'satisfaction = "high"  # 满意度' in seen and 'phone = "13812345678"' in seen
+
+    (script.with_suffix(".mode")).write_text("fix", encoding="utf-8")
+    script.with_suffix(".seen").unlink()
+    (fixed,) = screens([base], 80, env)
+    assert (
+        "C1 Satisfaction: high → low" in fixed and "C1 Birthday: 1966-11-28 → 1970-01-01" in fixed
+    )
+    seen = script.with_suffix(".seen").read_text(encoding="utf-8")
+    assert "# error: birthday: not a real calendar date" in seen  # the card came back with it
+    assert run_json(book, "history", "C1")["changes"][0]["field"] in ("birthday", "satisfaction")
+    piped = book("edit", "C1")
+    assert piped.exit_code == 2 and "give --set FIELD=VALUE" in piped.stderr

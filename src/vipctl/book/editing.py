@@ -247,3 +247,58 @@ def _keep_callback(conn: Connection, client: str, agent: str, day: dt.date, *, k
         conn.execute(a.update().where(a.c.client_id == client).values(kept=True))
     else:
         conn.execute(a.insert().values(client_id=client, agent=agent, since=day, kept=True))
+
+
+def card_text(card: dict) -> str:
+    """The card as a TOML document to edit: every field as text, as an import would read it,
+    its Chinese header beside it."""
+    head = [
+        _(
+            "# The card of {client} {name}. Change a value and save; an empty value clears it."
+        ).format(client=card["client_id"], name=card["name"]),
+        _("# Close without saving, or save it as it was, to change nothing."),
+        "",
+    ]
+    lines = []
+    for col in contract.CLIENT_COLUMNS:
+        if col.name == "client_id":
+            continue
+        value = text(card.get(col.name)) or ""
+        alias = f"  # {col.aliases[0]}" if col.aliases else ""
+        lines.append(f"{col.name} = {_toml_string(value)}{alias}")
+    return "\n".join([*head, *lines]) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+def read_card(edited: str, card: dict) -> tuple[list[tuple[str, str]], list[str]]:
+    """The fields changed in an edited card document (field, value as written) and what is
+    wrong with it; each value checked as ``edit`` checks it."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(edited)
+    except tomllib.TOMLDecodeError as exc:
+        return [], [_("not a valid card: {why}").format(why=exc)]
+    given, errors = [], []
+    for name, value in data.items():
+        if name not in FIELDS:
+            said = _("no card field {field}; the fields are: {fields}")
+            errors.append(said.format(field=repr(name), fields=", ".join(FIELDS)))
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        value = str(value)
+        if value == (text(card.get(name)) or ""):
+            continue
+        try:
+            parse(column(name), value)
+        except UserError as exc:
+            errors.append(str(exc))
+            continue
+        given.append((name, value))
+    return given, errors

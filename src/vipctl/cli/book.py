@@ -266,14 +266,15 @@ def edit(
     ctx: typer.Context,
     client_id: ClientArg,
     sets: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--set",
             metavar="FIELD=VALUE",
             help="A field of the card (its name in the data contract, or its Chinese header) "
-            "and its new value; empty clears it. Give as many as you like.",
+            "and its new value; empty clears it. Give as many as you like. Without it, on a "
+            "terminal, the card opens in $VISUAL or $EDITOR.",
         ),
-    ],
+    ] = None,
     date: DateOption = None,
 ) -> None:
     """Change fields of a client's card, checked as an import checks them.
@@ -282,18 +283,31 @@ def edit(
     import of an older export keeps it. Changing one of the five indicators or the income
     reassesses the client's tier at once.
     """
-    from vipctl.book import editing
+    from vipctl.book import editing, queries
     from vipctl.views import render, words
     from vipctl.views import tiers as tiers_view
 
     given = []
-    for item in sets:
+    for item in sets or ():
         name, equals, value = item.partition("=")
         if not equals or not name.strip():
             raise usage_error(
                 _("--set: expected FIELD=VALUE (got {given})").format(given=repr(item))
             )
         given.append((name.strip(), value))
+    if not given:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise usage_error(_("give --set FIELD=VALUE, or edit the card on a terminal"))
+        from vipctl.cli import cardeditor
+
+        with app_of(ctx).session() as conn:
+            card = queries.client(conn, client_id)
+        if card is None:
+            raise no_client(client_id)
+        given = cardeditor.ask(card)
+        if not given:
+            echo(_("Nothing changed: the card was saved as it was."))
+            return
     day = day_of(date)
     with app_of(ctx).session(write=True) as conn:
         done = editing.edit(conn, app_of(ctx).config(), client_id, given, day, by=app_of(ctx).me())
