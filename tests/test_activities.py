@@ -416,3 +416,41 @@ def test_the_card_opens_in_the_editor_on_a_terminal(book, tmp_path):
     assert run_json(book, "history", "C1")["changes"][0]["field"] in ("birthday", "satisfaction")
     piped = book("edit", "C1")
     assert piped.exit_code == 2 and "give --set FIELD=VALUE" in piped.stderr
+
+
+def test_a_morning_worked_in_vipctl_end_to_end(book, tmp_path):
+    """Issue 25's morning: every step through the command line, on the small book."""
+    from books import CLIENTS, HEADERS
+    from helpers import write_csv
+
+    # Edit a card.
+    assert book("edit", "C1", "--set", "best_visit_time=周六上午", "--date", DAY).exit_code == 0
+    # A call nobody answered: the callbacks stay, the try is counted.
+    book("log", "C2", "--channel", "phone", "--outcome", "no_answer", "--date", DAY)
+    assert "1 try unanswered" in book("today", "--date", DAY).stdout
+    # A greeting SMS does not settle the departed-agent callback; a call that reached C2 does.
+    book("log", "C2", "--channel", "sms", "--note", "问候", "--date", DAY)
+    assert "callback_departed_agent" in kinds(book, DAY, "C2")
+    book("log", "C2", "--channel", "phone", "--date", DAY)
+    assert "callback_departed_agent" not in kinds(book, DAY, "C2")
+    # A follow-up comes on its day; a career anniversary comes a week ahead.
+    book("remind", "C3", "--on", "2026-11-26", "带分红报告", "--date", DAY)
+    book("dates", "add", "C3", "--kind", "career_anniversary", "--on", "2010-12-01")
+    assert "follow_up" not in kinds(book, "2026-11-25", "C3")
+    assert {"follow_up", "career_anniversary"} <= kinds(book, "2026-11-26", "C3")
+    # done @N, then undo.
+    listed = book("today", "--date", "2026-11-26").stdout
+    first = run_json(book, "today", "--date", "2026-11-26")[0]["client_id"]
+    assert first in listed
+    done = book("done", "@1", "--date", DAY)
+    assert done.exit_code == 0 and done.stderr.startswith(f"@1 = {first}")
+    assert book("undo").stdout.startswith(f"Took back: done {first}")
+    # A reassignment of the departed agent's client.
+    assert book("reassign", "--from", "李四", "--to", "王芳", "--date", DAY).exit_code == 0
+    # An import of an older export keeps the edit and the move.
+    older = write_csv(tmp_path / "older.csv", HEADERS, CLIENTS)
+    again = book("import", str(older), "--date", "2026-11-20")
+    assert "Kept 2 edits made in vipctl since the export" in again.stdout  # agent, status
+    cards = {c["client_id"]: c for c in run_json(book, "clients")}
+    assert cards["C2"]["agent"] == "王芳"
+    assert json.loads(book("show", "C1", "-f", "json").stdout)["best_visit_time"] == "周六上午"
