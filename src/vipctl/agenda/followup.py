@@ -69,41 +69,27 @@ def log(
     with journal.step(conn, f"log {client_id}", [client_id], by=by) as step:
         if until is not None:
             step.keep(conn, "snooze", {"client_id": client_id})
-        return _log(conn, config, client_id, channel, note, day, outcome, until, by)
-
-
-def _log(
-    conn: Connection,
-    config: Config,
-    client_id: str,
-    channel: str,
-    note: str | None,
-    day: dt.date,
-    outcome: str,
-    until: dt.date | None,
-    by: str | None,
-) -> list[Event]:
-    conn.execute(
-        Contact.__table__.insert().values(
-            client_id=client_id,
-            date=day,
-            channel=channel,
-            note=note,
-            outcome=outcome,
-            recorded_at=now(),
-            by_agent=by,
+        conn.execute(
+            Contact.__table__.insert().values(
+                client_id=client_id,
+                date=day,
+                channel=channel,
+                note=note,
+                outcome=outcome,
+                recorded_at=now(),
+                by_agent=by,
+            )
         )
-    )
-    if until is not None:
-        _snooze(conn, client_id, until, day, by)
-    done_by = activity(outcome)
-    settled = [
-        e
-        for e in lists.due_today(conn, config, day, lists.Scope(clients=[client_id]))
-        if done_by in BY_NAME[e.kind].settled_by
-    ]
-    _mark(conn, client_id, settled, day, by)
-    return settled
+        if until is not None:
+            _snooze(conn, client_id, until, day, by)
+        done_by = activity(outcome)
+        settled = [
+            e
+            for e in lists.due_today(conn, config, day, lists.Scope(clients=[client_id]))
+            if done_by in BY_NAME[e.kind].settled_by
+        ]
+        _mark(conn, client_id, settled, day, by)
+        return settled
 
 
 def _mark(
