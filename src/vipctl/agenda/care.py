@@ -8,8 +8,8 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
-from vipctl.agenda.followup import _changing, now
-from vipctl.errors import UserError, no_client
+from vipctl.agenda.followup import changing, client_exists, now
+from vipctl.errors import UserError
 from vipctl.i18n import _
 from vipctl.kinds import DATE_KINDS
 from vipctl.store import changes, journal
@@ -32,7 +32,7 @@ def remind(
         )
     if not text.strip():
         raise UserError(_("say what to follow up on: the text is empty"))
-    _changing(conn, client_id)
+    changing(conn, client_id)
     with journal.step(conn, f"remind {client_id}", [client_id], by=by):
         found = conn.execute(
             FollowUp.__table__.insert().values(
@@ -62,7 +62,7 @@ def add_date(
         )
     if DATE_KINDS[kind] == "client_date" and not (label and label.strip()):
         raise UserError(_("a date of the client's own needs --label: what it is"))
-    _changing(conn, client_id)
+    changing(conn, client_id)
     with journal.step(conn, f"dates add {client_id}", [client_id], by=by):
         found = conn.execute(
             ClientDate.__table__.insert().values(
@@ -81,11 +81,8 @@ def add_date(
 def dates(conn: Connection, client_id: str | None) -> list[dict]:
     """The clients' own dates (one client's, or everyone's), by client and date."""
     d, c = ClientDate.__table__.c, Client.__table__.c
-    if (
-        client_id is not None
-        and conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None
-    ):
-        raise no_client(client_id)
+    if client_id is not None:
+        client_exists(conn, client_id)
     query = (
         select(d.id, d.client_id, c.name, d.kind, d.date, d.lunar, d.label, d.by_agent.label("by"))
         .join(Client.__table__, c.client_id == d.client_id)

@@ -27,15 +27,15 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _client_exists(conn: Connection, client_id: str) -> None:
+def client_exists(conn: Connection, client_id: str) -> None:
     c = Client.__table__.c
     if conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None:
         raise no_client(client_id)
 
 
-def _changing(conn: Connection, client_id: str) -> None:
+def changing(conn: Connection, client_id: str) -> None:
     """The client exists, and this write changes their list alone (``agenda.snapshots``)."""
-    _client_exists(conn, client_id)
+    client_exists(conn, client_id)
     changes.declare(conn, [client_id])
 
 
@@ -65,7 +65,7 @@ def log(
         raise UserError(said.format(outcome=outcome, channel=channel, fits=fits))
     if until is not None and outcome != "promised":
         raise UserError(_("--until is the day promised: give it with --outcome promised"))
-    _changing(conn, client_id)
+    changing(conn, client_id)
     with journal.step(conn, f"log {client_id}", [client_id], by=by) as step:
         if until is not None:
             step.keep(conn, "snooze", {"client_id": client_id})
@@ -126,7 +126,7 @@ def done(
 ) -> list[Event]:
     """Mark the client's items on ``day``'s list handled; returns them."""
     happened(day, N_("an item handled"))
-    _changing(conn, client_id)
+    changing(conn, client_id)
     items = [
         e
         for e in lists.due_today(conn, config, day, lists.Scope(clients=[client_id]))
@@ -144,7 +144,7 @@ def snooze(
     conn: Connection, client_id: str, until: dt.date, day: dt.date, *, by: str | None = None
 ) -> None:
     """Hold the client's items back until ``until``; snoozing again replaces the date."""
-    _changing(conn, client_id)
+    changing(conn, client_id)
     with journal.step(conn, f"snooze {client_id}", [client_id], by=by) as step:
         step.keep(conn, "snooze", {"client_id": client_id})
         _snooze(conn, client_id, until, day, by)
@@ -210,7 +210,7 @@ def _paid(
 
 
 def history(conn: Connection, client_id: str) -> list[dict]:
-    _client_exists(conn, client_id)
+    client_exists(conn, client_id)
     k = Contact.__table__.c
     query = (
         select(k.date, k.channel, k.outcome, k.note, k.by_agent.label("by"))

@@ -259,6 +259,14 @@ def write_explanation(
             render.console().print(render.bullet(reason(e, day)), highlight=False, markup=False)
 
 
+# The contacts with a client, as ``history`` and the visit brief list them.
+CONTACT_COLUMNS = [
+    Col("date", "Date"),
+    Col("channel", "Channel"),
+    Col("outcome", "Outcome", optional=2, under="channel"),
+    Col("note", "Note", comfort=30),
+    Col("by", "By", optional=1, under="channel"),
+]
 HISTORY_FIELDS = ["date", "what", "channel", "outcome", "note", "field", "old", "new", "by"]
 
 
@@ -291,14 +299,8 @@ def write_history(
         count = words.counted(len(contacts), "{n} contact", "{n} contacts")
         shown = render.shown_of(len(contacts[:limit]), len(contacts), count)
         title = _("Contacts with {client}: {count}").format(client=client_id, count=shown)
-        columns = [
-            Col("date", "Date"),
-            Col("channel", "Channel"),
-            Col("outcome", "Outcome", optional=2, under="channel"),
-            Col("note", "Note", comfort=30),
-            Col("by", "By", optional=1, under="channel"),
-        ]
-        out.print(render.table(columns, [words.worded(c) for c in contacts[:limit]], title=title))
+        rows = [words.worded(c) for c in contacts[:limit]]
+        out.print(render.table(CONTACT_COLUMNS, rows, title=title))
     if changes:
         count = words.counted(len(changes), "{n} change", "{n} changes")
         shown = render.shown_of(len(changes[:limit]), len(changes), count)

@@ -13,7 +13,7 @@ from vipctl.kinds import LABELS as KIND_LABELS
 from vipctl.rules.needs import LABELS, yuan
 from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
-from vipctl.views.agenda import when
+from vipctl.views.agenda import CONTACT_COLUMNS, when
 from vipctl.views.care import standing_lines
 from vipctl.views.fit import Col
 from vipctl.views.layout import Section
@@ -156,13 +156,7 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
         ),
         Section(
             _("Last contacts"),
-            columns=[
-                Col("date", "Date"),
-                Col("channel", "Channel"),
-                Col("outcome", "Outcome", optional=2, under="channel"),
-                Col("note", "Note", comfort=30),
-                Col("by", "By", optional=1, under="channel"),
-            ],
+            columns=CONTACT_COLUMNS,
             rows=[words.worded(c) for c in brief["contacts"]],
             empty=_("No contact logged."),
         ),
