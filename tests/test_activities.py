@@ -81,7 +81,7 @@ def test_outcomes_that_do_not_fit_are_refused_and_nothing_is_logged(book):
     alone = book("log", "C1", "--channel", "phone", "--until", "2026-12-01", "--date", DAY)
     assert alone.exit_code == 1 and "--outcome promised" in alone.stderr
     assert book("log", "C1", "--channel", "phone", "--outcome", "maybe").exit_code == 2
-    assert run_json(book, "history", "C1") == {"contacts": [], "changes": []}
+    assert run_json(book, "history", "C1") == {"contacts": [], "changes": [], "gifts": []}
 
 
 def test_a_promise_to_pay_holds_the_premium_back_until_the_day_promised(book):
@@ -277,7 +277,7 @@ def test_undo_takes_back_the_last_change_and_steps_further_back(book):
     ]  # fmt: skip
     assert run_json(book, "today", "--date", DAY) == before
     assert {c["client_id"]: c for c in run_json(book, "clients")}["C1"] == card
-    assert run_json(book, "history", "C1") == {"contacts": [], "changes": []}
+    assert run_json(book, "history", "C1") == {"contacts": [], "changes": [], "gifts": []}
     first = book("undo")  # the book's own import is as far back as undo goes
     assert first.exit_code == 1 and "the last change was an import" in first.stderr
 
@@ -454,3 +454,26 @@ def test_a_morning_worked_in_vipctl_end_to_end(book, tmp_path):
     cards = {c["client_id"]: c for c in run_json(book, "clients")}
     assert cards["C2"]["agent"] == "王芳"
     assert json.loads(book("show", "C1", "-f", "json").stdout)["best_visit_time"] == "周六上午"
+
+
+def test_gifts_are_kept_so_that_the_next_one_differs(book):
+    given = book("--as", "王芳", "gift", "C1", "茶叶一盒", "--occasion", "中秋", "--cost", "0.03万",
+                 "--date", "2026-09-30")  # fmt: skip
+    assert given.exit_code == 0 and "Gift to C1 on 2026-09-30: 茶叶一盒." in given.stdout
+    book("gift", "C1", "围巾", "--date", DAY)
+    history = run_json(book, "history", "C1")["gifts"]
+    assert [(g["date"], g["item"], g["occasion"], g["cost"], g["by"]) for g in history] == [
+        (DAY, "围巾", None, None, None), ("2026-09-30", "茶叶一盒", "中秋", 300, "王芳"),
+    ]  # fmt: skip
+    assert "Gifts to C1: 2 gifts" in book("history", "C1").stdout
+    brief = book("review", "C1", "--date", DAY).stdout
+    assert "Gifts given" in brief and "茶叶一盒" in brief
+    assert [g["item"] for g in run_json(book, "review", "C1", "--date", DAY)["gifts"]] == [
+        "围巾", "茶叶一盒",
+    ]  # fmt: skip
+    bad = book("gift", "C1", "花", "--cost", "many", "--date", DAY)
+    assert bad.exit_code == 1 and "--cost: expected an amount" in bad.stderr
+    assert book("gift", "C1", "花", "--date", "2031-01-01").exit_code == 1
+    assert book("gift", "C9", "花", "--date", DAY).exit_code == 1
+    assert book("undo").stdout.startswith("Took back: gift C1")
+    assert len(run_json(book, "history", "C1")["gifts"]) == 1

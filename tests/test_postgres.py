@@ -81,7 +81,8 @@ def test_an_older_schema_is_upgraded_in_one_transaction(pg):
     _imported(pg)
     later = ("client_tier", "tier_history", "premium_due", "payment", "agent_departure",
              "contact", "done_mark", "snooze", "report_run", "agenda_entry", "agenda_snapshot",
-             "agenda_touch", "follow_up", "client_date", "card_change", "undo_step")  # fmt: skip
+             "agenda_touch", "follow_up", "client_date", "card_change", "undo_step",
+             "gift")  # fmt: skip
     engine = create_engine(pg.db)
     with engine.begin() as conn:
         for name in later:
@@ -109,7 +110,7 @@ def test_schema_6_is_upgraded_in_place_on_the_server(pg):
     execute(pg.db, "UPDATE client_tier SET tier = 'A' WHERE tier IS NULL")
     execute(pg.db, "ALTER TABLE client_tier DROP COLUMN value_premium")
     execute(pg.db, "ALTER TABLE client_tier ALTER COLUMN tier SET NOT NULL")
-    execute(pg.db, "DROP TABLE follow_up, client_date, card_change, undo_step")
+    execute(pg.db, "DROP TABLE follow_up, client_date, card_change, undo_step, gift")
     execute(pg.db, "ALTER TABLE contact DROP COLUMN outcome")
     execute(pg.db, "ALTER TABLE agent_departure DROP COLUMN kept")
     execute(pg.db, "UPDATE vipctl_meta SET value = '6' WHERE key = 'schema_version'")

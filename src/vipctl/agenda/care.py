@@ -1,6 +1,6 @@
 """What the agent keeps in vipctl that no export carries: follow-ups to come back to a client
-about, and the client's own yearly dates (a career anniversary, a child's birthday, a day of
-their own), which the list brings up as it brings up birthdays."""
+about, the gifts given, and the client's own yearly dates (a career anniversary, a child's
+birthday, a day of their own), which the list brings up as it brings up birthdays."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import datetime as dt
 from sqlalchemy import Connection, select
 
 from vipctl.agenda.followup import changing, client_exists, now
-from vipctl.errors import UserError
-from vipctl.i18n import _
+from vipctl.errors import UserError, happened
+from vipctl.i18n import N_, _
 from vipctl.kinds import DATE_KINDS
 from vipctl.store import changes, journal
-from vipctl.store.models import Client, ClientDate, FollowUp
+from vipctl.store.models import Client, ClientDate, FollowUp, Gift
+from vipctl.values import parse_amount
 
 
 def remind(
@@ -104,3 +105,51 @@ def remove_date(conn: Connection, number: int, *, by: str | None = None) -> dict
         s.keep(conn, "client_date", {"id": number})
         conn.execute(d.delete().where(d.c.id == number))
     return dict(row)
+
+
+def give(
+    conn: Connection,
+    client_id: str,
+    item: str,
+    day: dt.date,
+    *,
+    occasion: str | None = None,
+    cost: str | None = None,
+    by: str | None = None,
+) -> None:
+    """A gift given on ``day``; ``cost`` as people write amounts (1200, ¥1,200, 0.12万)."""
+    happened(day, N_("a gift"))
+    if not item.strip():
+        raise UserError(_("say what was given: the item is empty"))
+    amount = None
+    if cost is not None:
+        try:
+            amount = parse_amount(cost)
+        except ValueError as exc:
+            raise UserError(
+                _("--cost: {problem} (got '{value}')").format(problem=exc, value=cost)
+            ) from None
+    changing(conn, client_id)
+    with journal.step(conn, f"gift {client_id}", [client_id], by=by):
+        conn.execute(
+            Gift.__table__.insert().values(
+                client_id=client_id,
+                date=day,
+                item=item.strip(),
+                occasion=occasion.strip() if occasion else None,
+                cost=amount,
+                recorded_at=now(),
+                by_agent=by,
+            )
+        )
+
+
+def gifts(conn: Connection, client_id: str) -> list[dict]:
+    """The gifts given to a client, latest first."""
+    g = Gift.__table__.c
+    query = (
+        select(g.date, g.item, g.occasion, g.cost, g.by_agent.label("by"))
+        .where(g.client_id == client_id)
+        .order_by(g.date.desc(), g.id.desc())
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]

@@ -1,4 +1,4 @@
-"""The clients' own dates: vipctl dates add, list, remove."""
+"""The clients' own dates (vipctl dates add, list, remove) and the gifts given (vipctl gift)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from vipctl.cli.context import app_of, echo
-from vipctl.cli.options import ClientArg, FormatOption, parse_day
+from vipctl.cli.options import ClientArg, DateOption, FormatOption, day_of, parse_day
 from vipctl.i18n import _
 from vipctl.kinds import DATE_KINDS, LABELS
 
@@ -76,3 +76,28 @@ def remove(
     said = _("Date {n} of {client} removed: {kind} {day}.")
     shown = _(LABELS[gone["kind"]])
     echo(said.format(n=number, client=gone["client_id"], kind=shown, day=gone["date"]))
+
+
+def gift(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    item: Annotated[str, typer.Argument(help="What was given.", metavar="ITEM")],
+    occasion: Annotated[
+        str | None, typer.Option(help="What for: a birthday, 中秋, the policy's anniversary.")
+    ] = None,
+    cost: Annotated[
+        str | None, typer.Option(metavar="AMOUNT", help="What it cost: 300, ¥1,200, 0.5万.")
+    ] = None,
+    date: DateOption = None,
+) -> None:
+    """Record a small gift given to a client, so that the next one differs.
+
+    Gifts show in vipctl history and the visit brief (vipctl review). To count it as a
+    greeting on the list too, also log it: vipctl log CLIENT_ID --channel gift.
+    """
+    from vipctl.agenda import care
+
+    day = day_of(date)
+    with app_of(ctx).session(write=True) as conn:
+        care.give(conn, client_id, item, day, occasion=occasion, cost=cost, by=app_of(ctx).me())
+    echo(_("Gift to {client} on {day}: {item}.").format(client=client_id, day=day, item=item))

@@ -175,16 +175,24 @@ def history(
     fmt: FormatOption = "table",
     show_pii: ShowPii = False,
 ) -> None:
-    """The contacts logged with a client and the changes made to their card, latest first."""
-    from vipctl.agenda import followup
+    """The contacts logged with a client, the changes made to their card and the gifts given,
+    latest first."""
+    from vipctl.agenda import care, followup
     from vipctl.book import editing
     from vipctl.views import agenda as agenda_view
 
     with app_of(ctx).session() as conn:
         contacts = followup.history(conn, client_id)
         changes = editing.history(conn, client_id)
+        gifts = care.gifts(conn, client_id)
     agenda_view.write_history(
-        client_id, contacts, changes, fmt, limit=shown_limit(limit, fmt), show_pii=show_pii
+        client_id,
+        contacts,
+        changes,
+        gifts,
+        fmt,
+        limit=shown_limit(limit, fmt),
+        show_pii=show_pii,
     )
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import Connection
 
 from vipctl import agenda
-from vipctl.agenda import followup
+from vipctl.agenda import care, followup
 from vipctl.agenda.standing import standing
 from vipctl.book import queries
 from vipctl.book.reviewing import cover, households
@@ -93,6 +93,7 @@ def review(conn: Connection, config: Config, client_id: str, day: dt.date) -> di
         "care_dates": _care_dates(conn, config, client_id, day),
         "contacts": contacts,
         "standing": standing(conn, client_id, day),
+        "gifts": care.gifts(conn, client_id),
         "talking_points": _at_risk(policies, config, day)
         + needs.talking_points(lines, burden, rules),
     }

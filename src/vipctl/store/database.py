@@ -32,6 +32,7 @@ from vipctl.store.models import (
     Contact,
     DoneMark,
     FollowUp,
+    Gift,
     Meta,
     Payment,
     Policy,
@@ -143,7 +144,7 @@ def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
             .where(k.c.channel == channel, k.c.outcome.is_(None))
             .values(outcome=outcome_of(channel, None))
         )
-    for table in (FollowUp, ClientDate, CardChange, UndoStep):
+    for table in (FollowUp, ClientDate, CardChange, UndoStep, Gift):
         table.__table__.create(conn, checkfirst=True)
 
 

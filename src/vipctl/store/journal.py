@@ -38,6 +38,7 @@ from vipctl.store.models import (
     Contact,
     DoneMark,
     FollowUp,
+    Gift,
     Payment,
     SQLModel,
     UndoStep,
@@ -47,7 +48,7 @@ IMPORT = "import"
 # The tables a change inserts numbered rows into: the rows past their largest number before it
 # are the change's own.
 NUMBERED = tuple(
-    t.__table__ for t in (Contact, DoneMark, Payment, FollowUp, ClientDate, CardChange)
+    t.__table__ for t in (Contact, DoneMark, Payment, FollowUp, ClientDate, CardChange, Gift)
 )
 
 

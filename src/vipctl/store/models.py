@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 8  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
-# outcomes, follow-ups, the clients' own dates, the card's changes, undo
+# outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts
 
 Amount = Numeric(16, 2)
 
@@ -199,6 +199,20 @@ class UndoStep(SQLModel, table=True):
     made_at: dt.datetime
     by_agent: str | None = None
     undone_at: dt.datetime | None = None
+
+
+class Gift(SQLModel, table=True):
+    """A small gift given to a client (善送各种小礼品): kept so that the next one differs."""
+
+    __tablename__ = "gift"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    date: dt.date
+    item: str
+    occasion: str | None = None
+    cost: Decimal | None = Field(default=None, sa_type=Amount)
+    recorded_at: dt.datetime
+    by_agent: str | None = None
 
 
 class FollowUp(SQLModel, table=True):

@@ -267,28 +267,40 @@ CONTACT_COLUMNS = [
     Col("note", "Note", comfort=30),
     Col("by", "By", optional=1, under="channel"),
 ]
-HISTORY_FIELDS = ["date", "what", "channel", "outcome", "note", "field", "old", "new", "by"]
+HISTORY_FIELDS = [
+    "date", "what", "channel", "outcome", "note", "field", "old", "new", "item", "occasion",
+    "cost", "by",
+]  # fmt: skip
+GIFT_COLUMNS = [
+    Col("date", "Date"),
+    Col("item", "Gift", comfort=20),
+    Col("occasion", "Occasion", optional=1),
+    Col("cost", "Cost", optional=2),
+    Col("by", "By", optional=3),
+]
 
 
 def write_history(
     client_id: str,
     contacts: list[dict],
     changes: list[dict],
+    gifts: list[dict],
     fmt: render.Format,
     *,
     limit: int | None = None,
     show_pii: bool = False,
 ) -> None:
-    """The contacts and the card's changes, latest first: JSON has both lists, CSV one line per
-    contact or change, and a table the first ``limit`` of each (all when None), its title
-    counting them all."""
+    """The contacts, the card's changes and the gifts, latest first: JSON has the three lists,
+    CSV one line per contact, change or gift, and a table the first ``limit`` of each (all when
+    None), its title counting them all."""
     changes = [render.masked_change(c, show_pii) for c in changes]
     if fmt == "json":
-        render.write_json({"contacts": contacts, "changes": changes})
+        render.write_json({"contacts": contacts, "changes": changes, "gifts": gifts})
         return
     if fmt == "csv":
         rows = [{**c, "what": "contact"} for c in contacts]
         rows += [{**c, "what": "change"} for c in changes]
+        rows += [{**g, "what": "gift"} for g in gifts]
         rows.sort(key=lambda r: r["date"], reverse=True)
         render.write_csv(rows, HISTORY_FIELDS)
         return
@@ -323,3 +335,8 @@ def write_history(
             for c in changes[:limit]
         ]
         out.print(render.table(columns, rows, title=title))
+    if gifts:
+        count = words.counted(len(gifts), "{n} gift", "{n} gifts")
+        shown = render.shown_of(len(gifts[:limit]), len(gifts), count)
+        title = _("Gifts to {client}: {count}").format(client=client_id, count=shown)
+        out.print(render.table(GIFT_COLUMNS, gifts[:limit], title=title))

@@ -13,7 +13,7 @@ from vipctl.kinds import LABELS as KIND_LABELS
 from vipctl.rules.needs import LABELS, yuan
 from vipctl.views import layout, render, words
 from vipctl.views import tiers as tiers_view
-from vipctl.views.agenda import CONTACT_COLUMNS, when
+from vipctl.views.agenda import CONTACT_COLUMNS, GIFT_COLUMNS, when
 from vipctl.views.care import standing_lines
 from vipctl.views.fit import Col
 from vipctl.views.layout import Section
@@ -159,6 +159,12 @@ def sections(brief: dict, day: dt.date) -> list[Section]:
             columns=CONTACT_COLUMNS,
             rows=[words.worded(c) for c in brief["contacts"]],
             empty=_("No contact logged."),
+        ),
+        Section(
+            _("Gifts given"),
+            columns=GIFT_COLUMNS,
+            rows=brief["gifts"],
+            empty=_("No gift recorded."),
         ),
         *(
             [Section(_("On the list"), standing)]
