@@ -8,12 +8,12 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
-from vipctl.agenda.followup import changing, client_exists, now
+from vipctl.agenda.followup import changing, client_exists
 from vipctl.errors import UserError, happened
 from vipctl.i18n import N_, _
 from vipctl.kinds import DATE_KINDS
 from vipctl.store import changes, journal
-from vipctl.store.models import Client, ClientDate, FollowUp, Gift
+from vipctl.store.models import Client, ClientDate, FollowUp, Gift, now
 from vipctl.values import parse_amount
 
 

@@ -20,11 +20,7 @@ from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, activity, outcome_of
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
 from vipctl.store import changes, journal
-from vipctl.store.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+from vipctl.store.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze, now
 
 
 def client_exists(conn: Connection, client_id: str) -> None:

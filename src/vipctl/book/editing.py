@@ -20,7 +20,7 @@ from vipctl.i18n import N_, _
 from vipctl.rules import plausible, tiers
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import changes, journal
-from vipctl.store.models import AgentDeparture, CardChange, Client, ClientTier
+from vipctl.store.models import AgentDeparture, CardChange, Client, ClientTier, now
 
 # What a tier or a segment is worked out from: changing one reassesses the client.
 ASSESSED_ON = frozenset((*tiers.NAMES, "annual_income"))
@@ -110,12 +110,12 @@ def edit(
     if not made:
         changes.declare(conn, changes.NOTHING)
         return Edited([], doubts, None)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = now()
     values = {ch.field: wanted[ch.field] for ch in made}
     with journal.step(conn, f"edit {client_id}", [client_id], by=by) as step:
         step.keep(conn, "client", {"client_id": client_id}, [*values, "updated_at"])
         step.reassess = bool(ASSESSED_ON & set(values))
-        _write(conn, client_id, made, values, day, now, by)
+        _write(conn, client_id, made, values, day, stamp, by)
     changes.declare(conn, [client_id])
     assessment = None
     if ASSESSED_ON & set(values):  # a tier or segment that moves says so itself (the book's)
@@ -129,11 +129,11 @@ def _write(
     made: list[Change],
     values: dict[str, object],
     day: dt.date,
-    now: dt.datetime,
+    stamp: dt.datetime,
     by: str | None,
 ) -> None:
     c = Client.__table__
-    conn.execute(c.update().where(c.c.client_id == client_id).values(**values, updated_at=now))
+    conn.execute(c.update().where(c.c.client_id == client_id).values(**values, updated_at=stamp))
     conn.execute(
         CardChange.__table__.insert(),
         [
@@ -143,7 +143,7 @@ def _write(
                 "old": ch.old,
                 "new": ch.new,
                 "changed_on": day,
-                "recorded_at": now,
+                "recorded_at": stamp,
                 "by_agent": by,
             }
             for ch in made
@@ -223,7 +223,7 @@ def reassign(
     owed = {
         k for k, v in conn.execute(select(a.c.client_id, a.c.since).where(a.c.client_id.in_(found)))
     }
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = now()
     changes.declare(conn, list(found))
     with journal.step(conn, f"reassign {source} → {target}", found, by=by) as step:
         for client, status in found.items():
@@ -235,7 +235,7 @@ def reassign(
             if status != "active":
                 made.append(Change("agent_status", text(status), "active"))
             values = {"agent": target, "agent_status": "active"}
-            _write(conn, client, made, values, day, now, by)
+            _write(conn, client, made, values, day, stamp, by)
             if status == "left" or client in owed:
                 _keep_callback(conn, client, source, day, known=client in owed)
     return Reassigned(list(found), sum(1 for k, s in found.items() if s == "left" or k in owed))

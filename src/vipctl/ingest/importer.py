@@ -26,7 +26,7 @@ from vipctl.ingest import csvfile, readahead
 from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import Database, changes, journal, tracking
+from vipctl.store import Database, changes, journal, models, tracking
 from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
 from vipctl.store.models import Client, Policy, PremiumDue
 
@@ -214,7 +214,7 @@ def run(
     )
     files = [_File(s, FileReport(s.csv.path, s.kind, s.csv.encoding, s.ignored)) for s in sources]
     result = ImportResult([f.report for f in files])
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = models.now()
     broken = False
     started: set[int] = set()
     with db.write() as conn:

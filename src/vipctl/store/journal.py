@@ -42,6 +42,7 @@ from vipctl.store.models import (
     Payment,
     SQLModel,
     UndoStep,
+    now,
 )
 
 IMPORT = "import"
@@ -130,7 +131,7 @@ def step(
         UndoStep.__table__.insert().values(
             what=what,
             steps=json.dumps(steps, ensure_ascii=False),
-            made_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            made_at=now(),
             by_agent=by,
         )
     )
@@ -138,11 +139,7 @@ def step(
 
 def imported(conn: Connection) -> None:
     """An import: nothing before it can be taken back."""
-    conn.execute(
-        UndoStep.__table__.insert().values(
-            what=IMPORT, steps="{}", made_at=dt.datetime.now(dt.UTC).replace(microsecond=0)
-        )
-    )
+    conn.execute(UndoStep.__table__.insert().values(what=IMPORT, steps="{}", made_at=now()))
 
 
 @dataclass(frozen=True)
@@ -188,11 +185,7 @@ def undo(conn: Connection) -> Undone:
             == 0
         ):
             conn.execute(table.insert().values(_typed(table, {**row, **key})))
-    conn.execute(
-        u.update()
-        .where(u.c.id == last["id"])
-        .values(undone_at=dt.datetime.now(dt.UTC).replace(microsecond=0))
-    )
+    conn.execute(u.update().where(u.c.id == last["id"]).values(undone_at=now()))
     changes.declare(conn, steps["clients"])
     return Undone(
         last["what"], last["by_agent"], last["made_at"], steps["clients"], steps["reassess"]

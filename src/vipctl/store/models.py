@@ -20,6 +20,11 @@ SCHEMA_VERSION = 8  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, 
 Amount = Numeric(16, 2)
 
 
+def now() -> dt.datetime:
+    """The time a row is stamped with: UTC, to the second."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 class Meta(SQLModel, table=True):
     """Key/value facts about the database itself; ``schema_version`` guards against old code."""
 
