@@ -30,6 +30,7 @@ CLIENT_HEADERS = [
 POLICY_HEADERS = [
     "policy_no", "client_id", "product", "category", "sum_assured", "premium", "frequency",
     "effective_date", "payment_years", "next_due_date", "status", "survival_benefit_date",
+    "participating",
 ]  # fmt: skip
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋"
@@ -67,7 +68,7 @@ NOTES = [
 ]
 
 PRODUCTS = {
-    "life": ["福禄双全两全保险", "鑫如意终身寿险", "定期寿险"],
+    "life": ["福禄双全两全保险(分红型)", "鑫如意终身寿险", "定期寿险"],
     "critical_illness": ["康宁终身重大疾病保险", "守护百分百重疾险"],
     "medical": ["住院医疗保险", "高端医疗保险"],
     "accident": ["综合意外伤害保险", "交通意外保险"],
@@ -254,9 +255,21 @@ def make_policies(rng: random.Random, clients: int, n: int, as_of: dt.date) -> l
                 next_due,
                 status,
                 survival,
+                _participating(product, category, j),
             ]
         )
     return rows
+
+
+def _participating(product: str, category: str, j: int) -> str:
+    """Said for some policies and left out for others, as exports do: a 分红 product left
+    blank counts by its name, and some annuities pay dividends without saying so in theirs.
+    Worked out from the row's number, so the random draws stay as they were."""
+    if "分红" in product:
+        return "是" if j % 2 == 0 else ""
+    if category == "annuity" and j % 3 == 0:
+        return "是"
+    return "否" if j % 4 == 0 else ""
 
 
 def write(path: Path, headers: list[str], rows: list[list[str]], encoding: str) -> None:

@@ -49,6 +49,10 @@ def test_the_readers_bring_exactly_the_registry_s_kinds(tmp_path):
         ("dates", "add", "C000001", "--kind", "career_anniversary", "--on", "2008-07-01"),
         ("dates", "add", "C000002", "--kind", "child_birthday", "--on", "2015-03-02", "--lunar"),
         ("dates", "add", "C000003", "--kind", "custom", "--on", "2019-05-20", "--label", "开业"),
+        ("service", "open", "C000004", "--type", "claim"),
+        ("service", "open", "C000005", "--type", "change"),
+        ("service", "close", "2"),
+        ("campaign", "new", "news", "--kind", "news", "--client", "C000006"),
     ]
     for args in kept:
         done = cli(*args) if args[0] == "dates" else cli(*args, "--date", "2026-11-24")

@@ -29,6 +29,11 @@ COMMANDS = [
     ["tier", "--detail", "--since", "2020-01-01", "--date", DAY],
     ["gaps"],
     ["history", "C000001"],
+    ["service", "list", "--all", "--date", DAY],
+    ["campaign", "status", "2026分红报告", "--date", DAY],
+    ["campaign", "list", "--date", DAY],
+    ["standards", "--until", DAY, "--team"],
+    ["draft", "C000001", "--occasion", "festival", "--channel", "letter", "--date", DAY],
     ["import", str(DATA / "clients.csv"), "--date", "2026-11-01"],
 ]
 
@@ -42,6 +47,12 @@ def sample(tmp_path_factory):
     note = "asked about the critical illness cover for his daughter"
     logged = cli("log", "C000001", "--channel", "phone", "--date", "2026-11-20", "--note", note)
     assert logged.exit_code == 0
+    for args in (
+        ("service", "open", "C000001", "--type", "claim", "--note", note, "--date", "2026-11-18"),
+        ("service", "open", "C000002", "--type", "change", "--date", "2026-11-22"),
+        ("campaign", "new", "2026分红报告", "--kind", "dividend", "--date", "2026-11-20"),
+    ):
+        assert cli(*args).exit_code == 0
     return db
 
 

@@ -220,3 +220,24 @@ def test_a_version_7_database_gets_outcomes_follow_ups_and_dates(cli):
     )
     assert cli("dates", "add", "C000184", "--kind", "custom", "--on", "2020-01-01",
                "--label", "x").exit_code == 0  # fmt: skip
+
+
+@pytest.mark.sqlite_only
+def test_a_version_8_database_gets_service_requests_and_campaigns(cli):
+    """tests/data/schema-v8.db was written by the vipctl of schema 8 from the sample data (as it
+    was before its participating column), with a call, a follow-up and a gift for C000184: they
+    stay, policies say nothing of being participating, and the new commands work on it."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v8.db", cli.db)
+    history = cli("history", "C000184", "-f", "json")
+    assert history.exit_code == 0, history.output
+    assert [g["item"] for g in json.loads(history.stdout)["gifts"]] == ["茶叶"]
+    with sqlite3.connect(cli.db) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM policy WHERE participating IS NULL"
+        ).fetchone() == (400,)
+        assert conn.execute("SELECT count(*) FROM service_request").fetchone() == (0,)
+    opened = cli("service", "open", "C000184", "--type", "claim", "--date", "2026-11-24")
+    assert opened.exit_code == 0, opened.output
+    made = cli("campaign", "new", "news", "--kind", "news", "--date", "2026-11-24")
+    assert made.exit_code == 0 and "200 to reach" in made.stdout
+    assert cli("check").exit_code == 0

@@ -18,7 +18,7 @@ from typing import Any
 from vipctl import contract
 from vipctl.errors import UserError
 from vipctl.i18n import _
-from vipctl.kinds import KINDS, WEIGHTS
+from vipctl.kinds import KINDS, SERVICE_TYPES, WEIGHTS
 
 ENV_VAR = "VIPCTL_CONFIG"
 TIERS = ("A", "B", "C", "D")
@@ -76,6 +76,25 @@ class AgendaRules:
     new_policy_days: int = 30  # how long a new policy waits for its callback
     round_ages: tuple[int, ...] = (30, 40, 50, 60, 70, 80)
     off: tuple[str, ...] = ()  # kinds never brought up (``kinds.KINDS``)
+    # Days to close a service request of each type (``kinds.SERVICE_TYPES``), the standard of
+    # 100 % fast service: a claim is the client's hour of need and is answered fastest;
+    # docs/configuration.md gives the reasons for each.
+    service_target_days: dict[str, int] = field(
+        default_factory=lambda: {"claim": 3, "benefit": 5, "change": 5, "other": 7}
+    )
+    service_letter_days: int = 14  # how long the letter after a service item stays on the list
+    card_post_days: int = 5  # days a card by post takes: festival items come before that
+
+    @property
+    def festival_lead_days(self) -> int:
+        """How far ahead a festival is brought up: its lead, or longer when a card by post
+        needs it (the post's days, a day to write it and a day to spare)."""
+        return max(self.holiday_lead_days, self.card_post_days + 2)
+
+    @property
+    def service_target_most(self) -> int:
+        """How far ahead of the day a request's target can lie: the longest target."""
+        return max(self.service_target_days.values())
 
 
 @dataclass(frozen=True)
@@ -91,6 +110,7 @@ class UrgencyWeights:
     round_age: float = 2.0  # extra for a birthday at 30, 40, … 80
     attempt: float = 1.5  # per try that reached nobody since the item came up
     overdue_per_day: float = 0.05  # how fast an item's weight grows once its date has passed
+    past_target: float = 10.0  # extra for an item past its target (a service request's days)
     premium_per_10k: float = 0.5  # per 10,000 of premium due or in grace
     premium_max: float = 5.0
 
@@ -344,7 +364,18 @@ def _agenda(table: _Reader | None) -> AgendaRules:
     if table is None:
         return AgendaRules()
     lists = ("renewal_reminders", "round_ages")
-    readers = dict.fromkeys(lists, table.day_list) | {"off": table.kinds}
+
+    def targets(key: str) -> dict[str, int]:
+        found = table.table(key)
+        assert found is not None
+        found.known(tuple(SERVICE_TYPES))
+        days = {k: int(found.number(k, 1, 3660, integer=True)) for k in found.data}
+        return {**AgendaRules().service_target_days, **days}
+
+    readers = dict.fromkeys(lists, table.day_list) | {
+        "off": table.kinds,
+        "service_target_days": targets,
+    }
     given = table.settings(AgendaRules, table.days, readers)
     if given.get("grace_days") == 0:
         table.fail("grace_days", _("expected at least 1 day"))
@@ -355,7 +386,10 @@ def _urgency(table: _Reader | None) -> UrgencyWeights:
     if table is None:
         return UrgencyWeights()
     defaults = UrgencyWeights()
-    scalars = ("round_age", "attempt", "overdue_per_day", "premium_per_10k", "premium_max")
+    scalars = (
+        "round_age", "attempt", "overdue_per_day", "past_target", "premium_per_10k",
+        "premium_max",
+    )  # fmt: skip
     table.known(("tier", "segment", "kind", *scalars))
     return UrgencyWeights(
         tier=table.weights("tier", TIERS, defaults.tier),

@@ -126,6 +126,7 @@ POLICY_COLUMNS: tuple[Column, ...] = (
     Column("next_due_date", ("应缴日",), v.parse_date),
     Column("status", ("保单状态",), v.enum_parser(STATUS)),
     Column("survival_benefit_date", ("生存金领取日",), v.parse_date),
+    Column("participating", ("分红型", "是否分红"), v.parse_bool),
 )
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {"clients": CLIENT_COLUMNS, "policies": POLICY_COLUMNS}

@@ -45,6 +45,11 @@ class Kind:
     # The activities ``vipctl log`` records that settle it (``activity``); none: a log does not
     # (a premium is settled by a payment, a follow-up by done).
     settled_by: tuple[str, ...] = ()
+    # Its date is a target (a service request's days to close): once past it, the item weighs
+    # ``[urgency] past_target`` more, so it ranks high.
+    targeted: bool = False
+    # The occasion ``vipctl draft`` writes for it (``rules.letters.OCCASIONS``); None: none.
+    draft: str | None = None
 
 
 REGISTRY: tuple[Kind, ...] = (
@@ -55,10 +60,10 @@ REGISTRY: tuple[Kind, ...] = (
          "the premium paid, a promise to pay (held back until the day promised), or the "
          "export's status changing"),
     Kind("birthday", "birthday", "birthdays", 5, "birthday_lead_days", None,
-         "the day passing, a greeting sent or said, or done", GREETING),
+         "the day passing, a greeting sent or said, or done", GREETING, draft="birthday"),
     Kind("wedding_anniversary", "wedding anniversary", "weddings", 3,
          "anniversary_lead_days", None, "the day passing, a greeting sent or said, or done",
-         GREETING),
+         GREETING, draft="wedding_anniversary"),
     Kind("policy_anniversary", "policy anniversary", "policy_anniversaries", 2,
          "anniversary_lead_days", None, "the day passing, a greeting sent or said, or done",
          GREETING),
@@ -69,19 +74,28 @@ REGISTRY: tuple[Kind, ...] = (
          "new_policy_days", "the client reached by phone or a visit, or 30 days passing", TALK),
     Kind("callback_departed_agent", "departed-agent callback", "departed_agent_callbacks",
          8, None, FOREVER,
-         "the client reached by phone or a visit after the agent was known to have left", TALK),
+         "the client reached by phone or a visit after the agent was known to have left", TALK,
+         draft="agent_departed"),
     Kind("contact_overdue", "contact overdue", "contacts_overdue", 3, None, FOREVER,
          "a contact logged that reached the client or sent them something", GREETING),
-    Kind("holiday", "holiday", "holidays", 1, "holiday_lead_days", None,
-         "the day passing, a greeting sent or said, or done", GREETING),
+    Kind("holiday", "holiday", "holidays", 1, "festival_lead_days", None,
+         "the day passing, a greeting sent or said, or done", GREETING, draft="festival"),
     Kind("follow_up", "follow-up", "follow_ups", 7, None, FOREVER, "done"),
     Kind("career_anniversary", "career anniversary", "client_dates", 3,
          "birthday_lead_days", None, "the day passing, a greeting sent or said, or done",
-         GREETING),
+         GREETING, draft="career_anniversary"),
     Kind("child_birthday", "child's birthday", "client_dates", 3, "birthday_lead_days",
          None, "the day passing, a greeting sent or said, or done", GREETING),
     Kind("client_date", "client's date", "client_dates", 3, "birthday_lead_days", None,
          "the day passing, a greeting sent or said, or done", GREETING),
+    Kind("service_request", "service request", "service_requests", 6, "service_target_most",
+         FOREVER, "the request closed (vipctl service close)", targeted=True),
+    Kind("service_letter", "letter after service", "service_requests", 4, None,
+         "service_letter_days", "a letter, card or message sent, done, or its days passing",
+         (SENT,), draft="service_done"),
+    Kind("campaign", "campaign delivery", "campaigns", 5, None, FOREVER,
+         "delivered (vipctl campaign deliver, or log --campaign), or the campaign's due date "
+         "passing"),
 )  # fmt: skip
 
 # ``vipctl dates add --kind``: the client's own yearly dates, each the agenda kind it brings.
@@ -89,6 +103,24 @@ DATE_KINDS = {
     "career_anniversary": "career_anniversary",
     "child_birthday": "child_birthday",
     "custom": "client_date",
+}
+
+# ``vipctl service open --type``: what was asked for, as stored, with what people read for it.
+SERVICE_TYPES = {
+    "change": N_("policy change"),
+    "claim": N_("claim"),
+    "benefit": N_("benefit collection"),
+    "other": N_("other service"),
+}
+# The types whose completion the seeds answer with a letter (客户重要保全项目办妥后).
+LETTER_AFTER = ("change", "claim")
+
+# ``vipctl campaign new --kind``: what a campaign brings its clients.
+CAMPAIGN_KINDS = {
+    "dividend": N_("dividend report"),
+    "news": N_("company news"),
+    "product": N_("new product"),
+    "event": N_("client event"),
 }
 
 BY_NAME = {kind.name: kind for kind in REGISTRY}

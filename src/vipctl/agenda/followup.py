@@ -16,7 +16,7 @@ from vipctl.agenda import lists
 from vipctl.config import Config
 from vipctl.errors import UserError, happened, no_client
 from vipctl.i18n import N_, _
-from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, activity, outcome_of
+from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, UNANSWERED, activity, outcome_of
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
 from vipctl.store import changes, journal
@@ -45,14 +45,16 @@ def log(
     *,
     outcome: str | None = None,
     until: dt.date | None = None,
+    campaign: str | None = None,
     by: str | None = None,
 ) -> list[Event]:
     """A contact and what came of it (``kinds.OUTCOMES``). One that reached the client, or sent
     them something, settles the items of the day's list whose kind it settles (a greeting SMS
     a birthday, only a conversation a callback: ``kinds.REGISTRY``) and restarts the tier's
     cadence; a try that reached nobody settles nothing and is counted on the items. A promise
-    to pay with ``until`` holds the client back until that day. ``by``: the agent who made it,
-    on a team's database. Returns the items it settled."""
+    to pay with ``until`` holds the client back until that day; one that reached them may
+    deliver a ``campaign``. ``by``: the agent who made it, on a team's database. Returns the
+    items it settled."""
     happened(day, N_("a contact"))
     outcome = outcome_of(channel, outcome)
     if channel not in OUTCOMES[outcome]:
@@ -61,6 +63,8 @@ def log(
         raise UserError(said.format(outcome=outcome, channel=channel, fits=fits))
     if until is not None and outcome != "promised":
         raise UserError(_("--until is the day promised: give it with --outcome promised"))
+    if campaign is not None and activity(outcome) == UNANSWERED:
+        raise UserError(_("--campaign: a try that reached nobody delivers nothing"))
     changing(conn, client_id)
     with journal.step(conn, f"log {client_id}", [client_id], by=by) as step:
         if until is not None:
@@ -78,6 +82,10 @@ def log(
         )
         if until is not None:
             _snooze(conn, client_id, until, day, by)
+        if campaign is not None:
+            from vipctl.agenda import campaigns  # which asks this module whether clients exist
+
+            campaigns.deliver(conn, campaign, client_id, channel, day, by=by, step=step)
         done_by = activity(outcome)
         settled = [
             e

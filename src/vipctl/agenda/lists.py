@@ -28,7 +28,16 @@ from sqlalchemy import (
 from vipctl.agenda import snapshots
 from vipctl.book import queries
 from vipctl.config import NOT_ASSESSED, Config
-from vipctl.kinds import BY_NAME, FOREVER, GREETING, KINDS, REGISTRY, SOURCES, outcomes_of
+from vipctl.kinds import (
+    BY_NAME,
+    FOREVER,
+    GREETING,
+    KINDS,
+    LETTER_AFTER,
+    REGISTRY,
+    SOURCES,
+    outcomes_of,
+)
 from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
@@ -36,6 +45,8 @@ from vipctl.store import changes
 from vipctl.store.bulk import CHUNK, chunks
 from vipctl.store.models import (
     AgentDeparture,
+    Campaign,
+    CampaignMember,
     Client,
     ClientDate,
     ClientTier,
@@ -44,6 +55,7 @@ from vipctl.store.models import (
     FollowUp,
     Policy,
     PremiumDue,
+    ServiceRequest,
     Snooze,
 )
 
@@ -277,6 +289,33 @@ def _client_dates(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     return events.client_dates(rows, start, end, r.config.agenda)
 
 
+def _service_requests(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    q = ServiceRequest.__table__.c
+    query = select(q.id, q.client_id, q.type, q.policy_no, q.opened, q.closed, q.note).where(
+        or_(
+            and_(q.closed.is_(None), q.opened <= end),
+            and_(q.closed.between(start, end), q.type.in_(LETTER_AFTER)),
+        )
+    )
+    rows = [events.ServiceRow(*row) for row in _fetch(r.conn, query, q.client_id, r.scope)]
+    return events.service_requests(rows, r.today, start, end, r.config.agenda)
+
+
+def _campaigns(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
+    m, k = CampaignMember.__table__.c, Campaign.__table__.c
+    query = (
+        select(m.client_id, k.name, k.kind, k.created, k.due)
+        .join(Campaign.__table__, k.id == m.campaign_id)
+        .where(
+            m.delivered.is_(None),
+            k.created.between(start, end),
+            or_(k.due.is_(None), k.due >= r.today),
+        )
+    )
+    rows = [events.CampaignRow(*row) for row in _fetch(r.conn, query, m.client_id, r.scope)]
+    return events.campaigns(rows, start, end)
+
+
 # One reader of the book per source of ``kinds.REGISTRY``: it reads the rows the source's rule
 # needs, narrowed to what can fall in the window, and hands them to the rule.
 READERS: dict[str, Reader] = {
@@ -291,6 +330,8 @@ READERS: dict[str, Reader] = {
     "contacts_overdue": _contacts_overdue,
     "follow_ups": _follow_ups,
     "client_dates": _client_dates,
+    "service_requests": _service_requests,
+    "campaigns": _campaigns,
 }
 
 

@@ -1,4 +1,5 @@
-"""The clients' own dates (vipctl dates add, list, remove) and the gifts given (vipctl gift)."""
+"""The clients' own dates (vipctl dates add, list, remove), the gifts given (vipctl gift), and
+greetings and letters written for them (vipctl draft)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from vipctl.cli.context import app_of, echo
 from vipctl.cli.options import ClientArg, DateOption, FormatOption, day_of, parse_day
 from vipctl.i18n import _
 from vipctl.kinds import DATE_KINDS, LABELS
+from vipctl.rules import letters
+from vipctl.rules.letters import OCCASIONS
 
 DateKindOption = Literal[tuple(DATE_KINDS)]  # the registry's
 
@@ -101,3 +104,72 @@ def gift(
     with app_of(ctx).session(write=True) as conn:
         care.give(conn, client_id, item, day, occasion=occasion, cost=cost, by=app_of(ctx).me())
     echo(_("Gift to {client} on {day}: {item}.").format(client=client_id, day=day, item=item))
+
+
+Occasion = Literal[OCCASIONS]
+DraftChannel = Literal[letters.CHANNELS]
+ToneChoice = Literal[letters.TONES]
+
+
+def draft(
+    ctx: typer.Context,
+    client_id: ClientArg,
+    occasion: Annotated[
+        Occasion | None,
+        typer.Option(
+            metavar="OCCASION",
+            help="What for: " + ", ".join(OCCASIONS) + " (default: what their item on "
+            "today's list is).",
+        ),
+    ] = None,
+    festival: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="With --occasion festival: spring_festival, mid_autumn, dragon_boat, "
+            "new_year, national_day, or 春节, 中秋… (default: the next one).",
+        ),
+    ] = None,
+    channel: Annotated[DraftChannel, typer.Option(help="How it goes out.")] = "sms",
+    tone: Annotated[
+        ToneChoice | None,
+        typer.Option(help="formal, warm or neutral (default: by the card's personality style)."),
+    ] = None,
+    date: DateOption = None,
+) -> None:
+    """Write a greeting or letter for a client, ready to send.
+
+    In Chinese (English with --lang en), addressed as etiquette wants (王总, 李老师), with the
+    occasion's facts, signed by you (--as, [team] agent) or the client's agent, in the tone
+    their personality style calls for. An SMS fits two messages. The templates are Jinja2
+    files; one of yours in drafts/ beside the config file replaces vipctl's (see
+    docs/drafts.md).
+    """
+    from vipctl import config, i18n
+    from vipctl.report import drafts
+
+    app = app_of(ctx)
+    day = day_of(date)
+    chosen = ctx.find_root().params.get("lang")
+    language = "en" if chosen and i18n.known(chosen) == "en" else "zh_CN"
+    with app.session() as conn:
+        if occasion is None:
+            occasion, festival = drafts.occasion_today(conn, app.config(), client_id, day)
+        written = drafts.write(
+            conn,
+            app.config(),
+            client_id,
+            occasion,
+            day,
+            channel=channel,
+            tone=tone,
+            festival=festival,
+            language=language,
+            signature=app.me(),
+            user_templates=drafts.templates_dir(config.path()),
+        )
+    for line in written.text.splitlines():
+        echo(line)
+    if written.sms_parts and written.sms_parts > 1:
+        echo(_("({n} characters: sent as {parts} SMS)").format(
+            n=len(written.text), parts=written.sms_parts), err=True)  # fmt: skip

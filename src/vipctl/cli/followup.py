@@ -51,6 +51,10 @@ def log(
     ] = None,
     note: Annotated[str | None, typer.Option(help="What was said or agreed.")] = None,
     until: UntilOption = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="It delivered this campaign ('vipctl campaign list')."),
+    ] = None,
     date: DateOption = None,
 ) -> None:
     """Record a contact and what came of it.
@@ -69,8 +73,9 @@ def log(
     settings = app_of(ctx).config()
     with app_of(ctx).session(write=True) as conn:
         settled = followup.log(
-            conn, settings, client_id, channel, note, day, outcome=outcome, until=until, by=by
-        )
+            conn, settings, client_id, channel, note, day, outcome=outcome, until=until,
+            campaign=campaign, by=by,
+        )  # fmt: skip
     said = _("Logged a {channel} contact with {client} on {day}: {outcome}.")
     what = _(outcome_of(channel, outcome))
     echo(said.format(channel=_(channel), client=client_id, day=day, outcome=what))
@@ -78,6 +83,8 @@ def log(
         echo(_("settled: {item}").format(item=agenda_view.reason(e, day)))
     if until is not None:
         echo(_("{client} is snoozed until {day}.").format(client=client_id, day=until))
+    if campaign is not None:
+        echo(_("Campaign {name} delivered.").format(name=campaign))
 
 
 def remind(

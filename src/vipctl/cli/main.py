@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from vipctl import __version__
-from vipctl.cli import agenda, book, care, followup, report, review, upkeep
+from vipctl.cli import agenda, book, care, followup, report, review, service, upkeep
 from vipctl.cli.context import App, echo, silence_stdout, user_errors
 from vipctl.cli.manual import CONTEXT, Manual
 
@@ -99,10 +99,12 @@ COMMANDS = (
     ("log", followup.log),
     ("remind", followup.remind),
     ("gift", care.gift),
+    ("draft", care.draft),
     ("done", followup.done),
     ("snooze", followup.snooze),
     ("paid", followup.paid),
     ("history", followup.history),
+    ("standards", service.standards),
     ("undo", followup.undo),
     ("report", report.report),
     ("calendar", agenda.calendar),
@@ -135,14 +137,30 @@ EXAMPLES = {
         "vipctl log C000132 --channel sms --note '生日祝福'",
     ],
     "gift": ["vipctl gift C000132 茶叶 --occasion 中秋 --cost 300"],
+    "draft": [
+        "vipctl draft @1",
+        "vipctl draft C1 --occasion festival --festival 春节",
+        "vipctl draft C1 --occasion birthday --channel letter",
+    ],
     "remind": ["vipctl remind C000132 --on 2026-12-20 '送分红报告'"],
     "dates add": ["vipctl dates add C1 --kind child_birthday --on 2015-3-2"],
     "dates list": ["vipctl dates list C000132"],
     "dates remove": ["vipctl dates remove 3"],
+    "service open": ["vipctl service open C1 --type claim --policy P2024001"],
+    "service list": ["vipctl service list --open", "vipctl service list --overdue --all"],
+    "service close": ["vipctl service close 7 --note '已赔付'"],
+    "campaign new": [
+        "vipctl campaign new 2026分红报告 --kind dividend",
+        "vipctl campaign new 答谢会 --kind event --tier A",
+    ],
+    "campaign deliver": ["vipctl campaign deliver 2026分红报告 C1 --channel visit"],
+    "campaign status": ["vipctl campaign status 2026分红报告"],
+    "campaign list": ["vipctl campaign list"],
     "done": ["vipctl done C000132", "vipctl done C000132 --kind birthday"],
     "snooze": ["vipctl snooze C000132 --until 2026-12-20"],
     "paid": ["vipctl paid P20240000350"],
     "history": ["vipctl history C000132"],
+    "standards": ["vipctl standards --team", "vipctl standards --since 2026-01-01 -f csv"],
     "undo": ["vipctl undo"],
     "report": ["vipctl report", "vipctl report -f html --mail-to lead@example.com"],
     "calendar": ["vipctl calendar -o vipctl.ics"],
@@ -156,19 +174,43 @@ Manual.examples.update(EXAMPLES)
 for name, command in COMMANDS:
     app.command(name)(user_errors(command))
 
-config_app = typer.Typer(
-    help="The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency."
-)
-app.add_typer(config_app, name="config")
-config_app.command("path")(user_errors(upkeep.config_path))
 
-dates_app = typer.Typer(
-    help="The clients' own yearly dates: career anniversaries, children's birthdays, days of "
-    "their own. They come on the list as birthdays do."
+def _group(name: str, help: str, commands: tuple[tuple[str, object], ...]) -> None:
+    """A family of commands under one name (``vipctl dates add``), in the order given."""
+    group = typer.Typer(help=help)
+    app.add_typer(group, name=name)
+    for sub, command in commands:
+        group.command(sub)(user_errors(command))
+
+
+_group(
+    "config",
+    "The config file: healthy values, tier cadences, segment cut-offs, reminders, urgency.",
+    (("path", upkeep.config_path),),
 )
-app.add_typer(dates_app, name="dates")
-for name, command in (("add", care.add), ("list", care.list_dates), ("remove", care.remove)):
-    dates_app.command(name)(user_errors(command))
+_group(
+    "dates",
+    "The clients' own yearly dates: career anniversaries, children's birthdays, days of "
+    "their own. They come on the list as birthdays do.",
+    (("add", care.add), ("list", care.list_dates), ("remove", care.remove)),
+)
+_group(
+    "service",
+    "Service requests: policy changes (保全), claims (理赔), benefits to collect, each on "
+    "the list until closed and held to its target.",
+    (("open", service.open_), ("list", service.list_), ("close", service.close)),
+)
+_group(
+    "campaign",
+    "Campaigns that must reach every one of their clients: dividend reports, company "
+    "news, new products, event invitations.",
+    (
+        ("new", service.new),
+        ("deliver", service.deliver),
+        ("status", service.status),
+        ("list", service.list_campaigns),
+    ),
+)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from collections import Counter
 from sqlalchemy import Connection, func, select
 
 from vipctl import agenda
+from vipctl.agenda import standards
 from vipctl.agenda.followup import now
 from vipctl.book import assessing, queries
 from vipctl.config import TIERS, Config
@@ -31,6 +32,7 @@ from vipctl.store.models import (
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import item
 
+STANDARDS_DAYS = 30  # the period the report's standards cover, to its day
 TIER_FIELDS = ("counts", "segments", "matrix", "incomplete", "unassessed", "no_indicators")
 
 
@@ -189,6 +191,9 @@ def build(
         },
         "movements": {"since": since, **summary["moved"], "list": summary["movements"]},
         "yesterday": _yesterday(conn, config, day, agent),
+        "standards": standards.standards(
+            conn, config, day - dt.timedelta(days=STANDARDS_DAYS - 1), day, agent=agent, team=team
+        ),
     }
     if team:
         data["team"] = _team(conn, day, entries, moves)

@@ -54,6 +54,12 @@ CHILD_NAMED = template("{name} turns {age}")
 DATE_YEARS = pair("{years} year since", "{years} years since")
 LUNAR = template("by the lunar calendar")
 UNANSWERED = pair("{n} try unanswered", "{n} tries unanswered")
+SERVICE = template("{type} no. {number}")
+SERVICE_AGE = pair("open {days} day (target {target} d)", "open {days} days (target {target} d)")
+SERVICE_LATE = pair("{days} day past target", "{days} days past target")
+SERVICE_LETTER = template("{request} closed {date}: send the letter after service")
+CAMPAIGN = template("{campaign}: {kind} to deliver")
+CAMPAIGN_DUE = template("deliver by {date}")
 
 # The visit brief's guidance and talking points (``rules.needs``, ``report.brief``), which its
 # JSON carries in English as the agenda's details are.
@@ -91,9 +97,10 @@ TERM_AHEAD = template("in {days} d")
 TERM_AHEAD_POLICY = template("in {days} d {policy_no}")
 TERM_PAST = template("{days} d past")
 TERM_PAST_POLICY = template("{days} d past {policy_no}")
+TERM_PAST_TARGET = template("past its target {date}")
 TERMS = (
     TERM_TIER, TERM_SEGMENT, TERM_ROUND_AGE, TERM_AT_STAKE, TERM_AHEAD, TERM_AHEAD_POLICY,
-    TERM_PAST, TERM_PAST_POLICY,
+    TERM_PAST, TERM_PAST_POLICY, TERM_PAST_TARGET,
 )  # fmt: skip
 BRIEF = (
     AT_LEAST_REASONABLE, AT_LEAST_MAIN_EARNER, AT_LEAST, HOME_COVER, NO_HOME_COVER,
@@ -108,7 +115,8 @@ TEMPLATES: tuple[Template, ...] = (
     UNPAID, LAST_DAY, PREMIUM, BIRTHDAY_ROUND, BIRTHDAY, LUNAR_BIRTHDAY_ROUND, LUNAR_BIRTHDAY,
     MARRIED, IN_FORCE, SURVIVAL, NEW_POLICY, AGENT_LEFT_UNNAMED, AGENT_LEFT, LAST_CONTACT,
     NO_CONTACT, LAST_CONTACT_UNASSESSED, NO_CONTACT_UNASSESSED, PREMIUM_SHARE, *HOLIDAYS, *BRIEF,
-    *TERMS, CAREER, CHILD, CHILD_NAMED, DATE_YEARS, LUNAR, UNANSWERED,
+    *TERMS, CAREER, CHILD, CHILD_NAMED, DATE_YEARS, LUNAR, UNANSWERED, SERVICE_LETTER, SERVICE,
+    SERVICE_AGE, SERVICE_LATE, CAMPAIGN, CAMPAIGN_DUE,
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from vipctl.config import NOT_ASSESSED, AgendaRules
 from vipctl.contract import NOT_IN_FORCE
+from vipctl.kinds import CAMPAIGN_KINDS, LETTER_AFTER, SERVICE_TYPES
 from vipctl.rules import details, lunar, schedule
 
 
@@ -269,7 +270,7 @@ def holidays(
     days = [(name, day) for name, day in days if start <= day <= end]
     for client in vips:
         for name, day in days:
-            yield _once("holiday", client, day, None, rules.holiday_lead_days, name)
+            yield _once("holiday", client, day, None, rules.festival_lead_days, name)
 
 
 # --- 100 % rules and cadence ----------------------------------------------------------------
@@ -414,3 +415,69 @@ def client_dates(
                 continue
             detail = _date_detail(r, years)
             yield _once(r.kind, r.client_id, day, None, rules.birthday_lead_days, detail)
+
+
+# --- service and campaigns ------------------------------------------------------------------
+
+
+class ServiceRow(NamedTuple):
+    number: int
+    client_id: str
+    type: str  # ``kinds.SERVICE_TYPES``
+    policy_no: str | None
+    opened: dt.date
+    closed: dt.date | None
+    note: str | None
+
+
+def service_requests(
+    rows: Iterable[ServiceRow], today: dt.date, start: dt.date, end: dt.date, rules: AgendaRules
+) -> Iterator[Event]:
+    """An open request is on the list every day from its opening until it is closed, dated its
+    target (opened + its type's days): its weight grows with its age, and once past the target
+    it ranks high (``Kind.targeted``). A change or claim closed brings the letter the seeds
+    send after an important service item, from its closing day for ``service_letter_days``."""
+    for r in rows:
+        label = SERVICE_TYPES[r.type]
+        request = details.fill(details.SERVICE, type=label, number=r.number)
+        if r.closed is None:
+            days = rules.service_target_days[r.type]
+            target = r.opened + dt.timedelta(days=days)
+            if not start <= target <= end:
+                continue
+            age = max(0, (today - r.opened).days)
+            parts = [request, details.fill(details.SERVICE_AGE, days=age, target=days)]
+            if today > target:
+                late = details.fill(details.SERVICE_LATE, days=(today - target).days)
+                parts.append(late)
+            if r.note:
+                parts.append(r.note)
+            detail = details.SEPARATOR.join(parts)
+            yield Event("service_request", r.client_id, target, r.policy_no, days, detail)
+        elif r.type in LETTER_AFTER and start <= r.closed <= end:
+            until = r.closed + dt.timedelta(days=rules.service_letter_days)
+            detail = details.fill(details.SERVICE_LETTER, request=request, date=r.closed)
+            yield Event(
+                "service_letter", r.client_id, r.closed, r.policy_no, 0, detail, (r.closed,), until
+            )
+
+
+class CampaignRow(NamedTuple):
+    client_id: str
+    name: str
+    kind: str  # ``kinds.CAMPAIGN_KINDS``
+    created: dt.date
+    due: dt.date | None
+
+
+def campaigns(rows: Iterable[CampaignRow], start: dt.date, end: dt.date) -> Iterator[Event]:
+    """Each client a campaign has not reached yet, every day from the campaign's start until it
+    is delivered or its due date passes: 100 % delivered means each one."""
+    for r in rows:
+        if not start <= r.created <= end:
+            continue
+        parts = [details.fill(details.CAMPAIGN, campaign=r.name, kind=CAMPAIGN_KINDS[r.kind])]
+        if r.due is not None:
+            parts.append(details.fill(details.CAMPAIGN_DUE, date=r.due))
+        detail = details.SEPARATOR.join(parts)
+        yield Event("campaign", r.client_id, r.created, None, 0, detail, (), r.due)

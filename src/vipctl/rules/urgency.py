@@ -3,8 +3,8 @@
 Like Taskwarrior's urgency: every term is a coefficient from the config file times a plain
 factor, so ``--explain`` can list them and a team can tune them. The terms are the tier's need
 for attention, the client's value segment, each item by its kind and how close its date is
-(growing once it has passed), a round-number birthday, the tries that reached nobody, and the
-premium at stake.
+(growing once it has passed), an item past its target, a round-number birthday, the tries that
+reached nobody, and the premium at stake.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from vipctl.config import UrgencyWeights
+from vipctl.kinds import REGISTRY
 from vipctl.rules import details
 from vipctl.rules.events import Event
+
+TARGETED = frozenset(kind.name for kind in REGISTRY if kind.targeted)
 
 
 class Term(NamedTuple):
@@ -57,6 +60,8 @@ def _parts(
     at_stake = 0.0
     for e in items:
         parts.append((e.kind, w.kind[e.kind], closeness(e, today, w.overdue_per_day), e))
+        if e.kind in TARGETED and today > e.date:
+            parts.append(("past_target", w.past_target, 1.0, e))
         if e.round_age:
             parts.append(("round_age", w.round_age, 1.0, e.round_age))
         if e.amount:
@@ -94,6 +99,8 @@ def _why(name: str, about: Any, today: dt.date) -> str:
         return details.fill(details.UNANSWERED, n=about)
     if name == "round_age":
         return details.fill(details.TERM_ROUND_AGE, age=about)
+    if name == "past_target":
+        return details.fill(details.TERM_PAST_TARGET, date=about.date)
     if name == "premium":
         return details.fill(details.TERM_AT_STAKE, amount=f"¥{about:,.0f}")
     days_left = (about.date - today).days

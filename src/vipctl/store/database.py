@@ -25,6 +25,8 @@ from vipctl.store.models import (
     AgendaSnapshot,
     AgendaTouch,
     AgentDeparture,
+    Campaign,
+    CampaignMember,
     CardChange,
     Client,
     ClientDate,
@@ -38,6 +40,7 @@ from vipctl.store.models import (
     Policy,
     PremiumDue,
     ReportRun,
+    ServiceRequest,
     Snooze,
     SQLModel,
     TierHistory,
@@ -148,6 +151,14 @@ def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
         table.__table__.create(conn, checkfirst=True)
 
 
+def _add_service_and_campaigns(conn: Connection) -> None:
+    """Policies imported before say nothing of being participating: their product names do."""
+    if "participating" not in {col["name"] for col in inspect(conn).get_columns("policy")}:
+        conn.execute(text("ALTER TABLE policy ADD COLUMN participating BOOLEAN"))
+    for table in (ServiceRequest, Campaign, CampaignMember):
+        table.__table__.create(conn, checkfirst=True)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -158,6 +169,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _add_kept_lists,
     6: _add_not_assessed_and_value,
     7: _add_outcomes_follow_ups_dates_and_changes,
+    8: _add_service_and_campaigns,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {

@@ -33,6 +33,8 @@ from vipctl.errors import UserError
 from vipctl.i18n import _
 from vipctl.store import changes
 from vipctl.store.models import (
+    Campaign,
+    CampaignMember,
     CardChange,
     ClientDate,
     Contact,
@@ -40,6 +42,7 @@ from vipctl.store.models import (
     FollowUp,
     Gift,
     Payment,
+    ServiceRequest,
     SQLModel,
     UndoStep,
     now,
@@ -48,9 +51,14 @@ from vipctl.store.models import (
 IMPORT = "import"
 # The tables a change inserts numbered rows into: the rows past their largest number before it
 # are the change's own.
+# A campaign's members come before the campaign: taking it back deletes them first.
 NUMBERED = tuple(
-    t.__table__ for t in (Contact, DoneMark, Payment, FollowUp, ClientDate, CardChange, Gift)
-)
+    t.__table__
+    for t in (
+        Contact, DoneMark, Payment, FollowUp, ClientDate, CardChange, Gift, ServiceRequest,
+        CampaignMember, Campaign,
+    )
+)  # fmt: skip
 
 
 def _plain(value: object) -> object:

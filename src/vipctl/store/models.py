@@ -13,9 +13,10 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 8  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+SCHEMA_VERSION = 9  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
-# outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts
+# outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts; 9: service
+# requests, campaigns, participating policies
 
 Amount = Numeric(16, 2)
 
@@ -86,6 +87,9 @@ class Policy(SQLModel, table=True):
     next_due_date: dt.date | None = None
     status: str | None = None
     survival_benefit_date: dt.date | None = Field(default=None, index=True)
+    # Whether a dividend report is owed (``campaign new --kind dividend``); None: the export
+    # does not say, and a product name with 分红 in it counts.
+    participating: bool | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -218,6 +222,52 @@ class Gift(SQLModel, table=True):
     cost: Decimal | None = Field(default=None, sa_type=Amount)
     recorded_at: dt.datetime
     by_agent: str | None = None
+
+
+class ServiceRequest(SQLModel, table=True):
+    """A policy change (保全), claim (理赔) or benefit collection asked for: open, on the agent's
+    list, until closed; closed within its type's target or not (``vipctl standards``)."""
+
+    __tablename__ = "service_request"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    type: str  # ``kinds.SERVICE_TYPES``
+    policy_no: str | None = Field(default=None, foreign_key="policy.policy_no")
+    note: str | None = None
+    opened: dt.date = Field(index=True)
+    closed: dt.date | None = Field(default=None, index=True)
+    close_note: str | None = None
+    recorded_at: dt.datetime
+    by_agent: str | None = None
+    closed_by: str | None = None
+
+
+class Campaign(SQLModel, table=True):
+    """A dividend report, company news, a new product or an event, to reach each of its
+    clients (``campaign_member``)."""
+
+    __tablename__ = "campaign"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str  # ``kinds.CAMPAIGN_KINDS``
+    created: dt.date
+    due: dt.date | None = None  # delivered by then; None: until delivered
+    chosen: str  # how its clients were chosen, as the options said it
+    recorded_at: dt.datetime
+    by_agent: str | None = None
+
+
+class CampaignMember(SQLModel, table=True):
+    """A client a campaign is to reach, and when and how it did."""
+
+    __tablename__ = "campaign_member"
+    __table_args__ = (Index("ix_campaign_member", "campaign_id", "client_id", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    client_id: str = Field(foreign_key="client.client_id", index=True)
+    delivered: dt.date | None = None
+    channel: str | None = None
+    by_agent: str | None = None  # who delivered it
 
 
 class FollowUp(SQLModel, table=True):

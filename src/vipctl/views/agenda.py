@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from vipctl.config import UrgencyWeights
 from vipctl.i18n import N_, _
-from vipctl.kinds import LABELS
+from vipctl.kinds import BY_NAME, LABELS
 from vipctl.rules import details, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
@@ -59,8 +59,20 @@ def _values(event: Event, day: dt.date) -> tuple:
 
 
 def item(event: Event, day: dt.date) -> dict:
-    """An item of today's list for scripts: with its tries that reached nobody."""
-    return {**dict(zip(ITEM_FIELDS, _values(event, day), strict=True)), "attempts": event.attempts}
+    """An item of today's list for scripts: with its tries that reached nobody, and the
+    occasion ``vipctl draft`` writes for it."""
+    return {
+        **dict(zip(ITEM_FIELDS, _values(event, day), strict=True)),
+        "attempts": event.attempts,
+        "draft": BY_NAME[event.kind].draft,
+    }
+
+
+def _with_draft(reasons: list[str], items: Sequence[Event], rank: int) -> list[str]:
+    """The reasons, and when an item calls for a greeting or letter, that one is ready."""
+    if any(BY_NAME[e.kind].draft for e in items):
+        return [*reasons, _("draft ready (vipctl draft @{n})").format(n=rank)]
+    return reasons
 
 
 def write_upcoming(
@@ -184,7 +196,7 @@ def write_today(
                 rank,
                 render.masked(entry.client, show_pii),
                 entry.score,
-                [reason(e, day) for e in entry.items],
+                _with_draft([reason(e, day) for e in entry.items], entry.items, rank),
                 min((e.date - day).days for e in entry.items),
             )
             for rank, entry in enumerate(entries, 1)
@@ -208,6 +220,7 @@ TERM_LABELS = {
     "segment": N_("segment"),
     "round_age": N_("round age"),
     "attempts": N_("tries unanswered"),
+    "past_target": N_("past target"),
     "premium": N_("premium at stake"),
 }
 

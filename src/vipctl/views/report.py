@@ -14,6 +14,7 @@ from vipctl.config import SEGMENTS, TIERS
 from vipctl.i18n import N_, _, chinese, language
 from vipctl.kinds import LABELS
 from vipctl.views import layout, render, words
+from vipctl.views import service as service_view
 from vipctl.views import tiers as tiers_view
 from vipctl.views.agenda import NOTHING_DUE, TODO_COLUMNS, reason_of, todo_row
 from vipctl.views.layout import Section
@@ -179,6 +180,39 @@ def _team(data: dict) -> list[Section]:
     return [Section(_("Team"), lines, TEAM_COLUMNS, rows, _("No agents."))]
 
 
+def _standards(data: dict) -> list[Section]:
+    """The 100 % standards of the last 30 days; in the lead's report, each agent's too."""
+    found = data["standards"]
+    said = _("From {since} to {until}; those not yet due are still within their time.")
+    lines = [said.format(since=found["since"], until=found["until"])]
+    parts = [
+        Section(
+            _("The 100 % standards"),
+            lines,
+            [("label", N_("Standard")), ("met", N_("Met")), ("pending_shown", N_("Not yet due"))],
+            service_view.standard_rows(found),
+        )
+    ]
+    if "agents" in found:
+        columns = [("agent", N_("Agent"))] + [
+            (name, service_view.STANDARD_HEADINGS[name]) for name in service_view.STANDARD_LABELS
+        ]
+        rows = [
+            {
+                "agent": a["agent"] or _("(no agent)"),
+                **{
+                    s["standard"]: service_view.share(s["done"], s["total"], s["percent"])
+                    for s in a["standards"]
+                },
+            }
+            for a in found["agents"]
+        ]
+        parts.append(
+            Section(_("The 100 % standards per agent"), [], columns, rows, _("No agents."))
+        )
+    return parts
+
+
 def sections(data: dict, limit: int | None = None) -> list[Section]:
     """The report's sections, each table at most ``limit`` rows (all when None), its sentence
     counting them all."""
@@ -196,6 +230,7 @@ def sections(data: dict, limit: int | None = None) -> list[Section]:
         _movements(data, limit),
         _tiers(data),
         _yesterday(data),
+        *_standards(data),
     ]
 
 

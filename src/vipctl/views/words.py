@@ -13,7 +13,7 @@ import re
 from vipctl import contract
 from vipctl.config import INDICATORS, SEGMENTS
 from vipctl.i18n import _, chinese, ngettext
-from vipctl.kinds import CHANNELS, NEED_LABELS, OUTCOMES
+from vipctl.kinds import CAMPAIGN_KINDS, CHANNELS, NEED_LABELS, OUTCOMES, SERVICE_TYPES
 from vipctl.rules import details
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -108,6 +108,10 @@ def amount(text: str) -> str:
     return f"¥{yuan // 10_000:,}万" if yuan >= 10_000 and yuan % 10_000 == 0 else text
 
 
+# What rules write into details by their English label: needs, service types, campaign kinds.
+_LABELS = frozenset((*NEED_LABELS.values(), *SERVICE_TYPES.values(), *CAMPAIGN_KINDS.values()))
+
+
 def _value(value: str, year: int) -> str:
     """A value a template was filled with, said in Chinese: a date, an amount, a word of the
     vocabulary (or a need's name), a sentence of its own."""
@@ -116,7 +120,7 @@ def _value(value: str, year: int) -> str:
     if _AMOUNT.fullmatch(value):
         return amount(value)
     for known in (value, value.replace(" ", "_")):
-        if known in VOCABULARY or known in NEED_LABELS.values():
+        if known in VOCABULARY or known in _LABELS:
             return _(known)
     return _sentence(value, year) if details.read(value) else value
 
