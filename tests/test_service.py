@@ -310,6 +310,7 @@ def test_the_standards_of_a_fixed_book(book):
     assert "none due" in table and "1 of 3 (33.3%)" in table and "1 of 1 (100%)" in table
     before = run_json(book, "standards", "--since", "2026-11-01", "--until", "2026-11-09")
     assert before["standards"][0]["pending"] == 1  # the callback is still within its 30 days
+    assert run_json(book, "standards", "--since", "2026-11-01", "--date", DAY) == found
     nothing = run_json(book, "standards", "--since", "2025-01-01", "--until", "2025-01-31")
     assert {s["percent"] for s in nothing["standards"]} == {None}
 

@@ -137,7 +137,8 @@ def requests(
     for row in conn.execute(query).mappings():
         item = dict(row)
         closed = item["closed"] if item["closed"] is not None and item["closed"] <= day else None
-        item["closed"] = closed
+        if closed is None:  # open as of ``day``, whatever came after it
+            item.update(closed=None, close_note=None, closed_by=None)
         target = config.agenda.service_target_days[item["type"]]
         item["target_days"] = target
         item["due"] = item["opened"] + dt.timedelta(days=target)

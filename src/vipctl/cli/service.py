@@ -245,7 +245,13 @@ def standards(
     ] = None,
     until: Annotated[
         dt.date | None,
-        typer.Option(parser=parse_day, metavar="YYYY-MM-DD", help="To this day (default: today)."),
+        typer.Option(
+            "--until",
+            "--date",
+            parser=parse_day,
+            metavar="YYYY-MM-DD",
+            help="To this day (default: today).",
+        ),
     ] = None,
     agent: AgentOption = None,
     team: Annotated[

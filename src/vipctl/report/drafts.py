@@ -60,7 +60,7 @@ def festival_key(name: str) -> str:
     for key, (english, chinese) in FESTIVALS.items():
         if wanted in (key, english.casefold().replace("-", "_").replace(" ", "_")):
             return key
-        if chinese in name or name.strip() in chinese:
+        if name.strip() in (chinese, f"{chinese}节"):  # 中秋, 中秋节
             return key
     said = _("unknown festival {name} (known: {known})")
     known = ", ".join(f"{key} ({chinese})" for key, (_english, chinese) in FESTIVALS.items())
