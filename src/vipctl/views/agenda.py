@@ -46,6 +46,12 @@ def reason_of(
     days_left = (date - day).days
     if kind == "grace":  # dated its last day to pay, which the detail gives
         head = label(kind) + (_(", last day to pay passed") if days_left < 0 else "")
+    elif BY_NAME[kind].targeted:  # dated its target, and past it the detail says by how much
+        head = (
+            _("{kind}, target {when}").format(kind=label(kind), when=when(days_left, date))
+            if days_left >= 0
+            else label(kind)
+        )
     else:
         head = f"{label(kind)} {when(days_left, date)}"
     if attempts:
