@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import json
 import sqlite3
 from collections.abc import Sequence
 from decimal import Decimal
@@ -45,6 +46,13 @@ def new_schema(cluster: pgserver.Cluster) -> str:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     admin.dispose()
     return f"{cluster.url()}&options=-csearch_path%3D{schema}"
+
+
+def run_json(cli, *args):
+    """A command's JSON output (``-f json``), the command having succeeded."""
+    result = cli(*args, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
 def write_csv(

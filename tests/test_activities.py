@@ -9,16 +9,11 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import run_json
 from vipctl.config import AgendaRules
 from vipctl.rules import events
 
 DAY = "2026-11-24"
-
-
-def run_json(cli, *args):
-    result = cli(*args, "-f", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def entry(cli, day, client):

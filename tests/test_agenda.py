@@ -1,17 +1,9 @@
 """The agenda through the command line: upcoming, today, and closing the loop, on fixed dates."""
 
-import json
-
 import pytest
 
 from books import POLICIES, POLICY_HEADERS
-from helpers import DATA, write_csv
-
-
-def run_json(cli, *args):
-    result = cli(*args, "-f", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+from helpers import DATA, run_json, write_csv
 
 
 def today(cli, day, *args):

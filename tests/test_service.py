@@ -8,17 +8,11 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import write_csv
+from helpers import run_json, write_csv
 from vipctl.config import AgendaRules
 from vipctl.rules import events
 
 DAY = "2026-11-24"
-
-
-def run_json(cli, *args):
-    result = cli(*args, "-f", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def items(cli, day, client):

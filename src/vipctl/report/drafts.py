@@ -119,23 +119,20 @@ def _facts(conn: Connection, client: dict, occasion: str, day: dt.date, festival
         key, when = next_festival(day, festival_key(festival) if festival else None)
         english, chinese = FESTIVALS[key]
         return {"festival": key, "festival_en": english, "festival_zh": chinese, "when": when}
-    if occasion == "wedding_anniversary":
-        married = client["wedding_anniversary"]
-        if married is None:
-            said = _("{client} has no wedding anniversary on the card")
-            raise UserError(said.format(client=cid))
-        when, years = _next_yearly(married, day)
-        return {"when": when, "years": years}
-    if occasion == "career_anniversary":
-        d = ClientDate.__table__.c
-        first = conn.scalar(
-            select(d.date)
-            .where(d.client_id == cid, d.kind == "career_anniversary")
-            .order_by(d.date)
-        )
+    if occasion in ("wedding_anniversary", "career_anniversary"):
+        if occasion == "wedding_anniversary":
+            first = client["wedding_anniversary"]
+            missing = _("{client} has no wedding anniversary on the card")
+        else:
+            d = ClientDate.__table__.c
+            first = conn.scalar(
+                select(d.date)
+                .where(d.client_id == cid, d.kind == "career_anniversary")
+                .order_by(d.date)
+            )
+            missing = _("{client} has no career anniversary: add it with 'vipctl dates add'")
         if first is None:
-            said = _("{client} has no career anniversary: add it with 'vipctl dates add'")
-            raise UserError(said.format(client=cid))
+            raise UserError(missing.format(client=cid))
         when, years = _next_yearly(first, day)
         return {"when": when, "years": years}
     if occasion == "agent_departed":
