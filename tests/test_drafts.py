@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import write_csv
+from vipctl.config import Config
 from vipctl.report import drafts
 from vipctl.rules import letters
+from vipctl.store import Database
 
 DAY = "2026-11-24"
 HEADERS = ["client_id", "name", "gender", "birthday", "title", "personality", "agent",
@@ -77,7 +79,8 @@ def test_sms_parts_count_chinese_and_plain_text_apart():
 
 def test_every_occasion_in_every_tone_fits_its_channel(people):
     """Each of the 7 occasions × 3 tones × 4 channels, in Chinese and English: an SMS in at
-    most two messages, addressed and signed, the occasion's facts in it."""
+    most two messages, addressed and signed, the occasion's facts in it. Written in one session
+    (the command's own path is the other tests')."""
     facts = {
         "birthday": ("60岁", "60th"),
         "festival": ("元旦", "New Year"),
@@ -87,30 +90,38 @@ def test_every_occasion_in_every_tone_fits_its_channel(people):
         "service_done": ("理赔", "claim"),
         "event_invite": ("年终答谢会", "年终答谢会"),
     }
-    client_of = {"agent_departed": "C2"}
-    for occasion, tone, channel in itertools.product(
-        letters.OCCASIONS, letters.TONES, letters.CHANNELS
-    ):
-        client = client_of.get(occasion, "C1")
-        args = (client, "--occasion", occasion, "--tone", tone, "--channel", channel)
-        chinese = draft(people, *args)
-        result = people("--as", "张经理", "--lang", "en", "draft", *args, "--date", DAY)
-        assert result.exit_code == 0, result.output
-        english = result.stdout.rstrip("\n")
-        to_zh, to_en = ("王总", "Mr. 王") if client == "C1" else ("李老师", "Ms. 李")
-        for text, fact, to in ((chinese, facts[occasion][0], to_zh),
-                               (english, facts[occasion][1], to_en)):  # fmt: skip
-            assert fact in text, (occasion, tone, channel, text)
-            assert to in text and "张经理" in text, text
-            if channel == "sms":
-                assert letters.sms_parts(text) <= 2, (len(text), text)
-                assert "\n" not in text
-        if channel == "letter":
-            assert chinese.endswith("张经理\n2026年11月24日")
+    day = dt.date(2026, 11, 24)
+    db = Database(people.db)
+    try:
+        with db.read() as conn:
+            for occasion, tone, channel, language in itertools.product(
+                letters.OCCASIONS, letters.TONES, letters.CHANNELS, ("zh_CN", "en")
+            ):
+                client = "C2" if occasion == "agent_departed" else "C1"
+                written = drafts.write(
+                    conn, Config(), client, occasion, day, channel=channel, tone=tone,
+                    language=language, signature="张经理",
+                )  # fmt: skip
+                text, said = written.text, (occasion, tone, channel, language, written.text)
+                chinese = language == "zh_CN"
+                to = {("C1", True): "王总", ("C2", True): "李老师", ("C1", False): "Mr. 王",
+                      ("C2", False): "Ms. 李"}[client, chinese]  # fmt: skip
+                assert facts[occasion][0 if chinese else 1] in text, said
+                assert to in text and "张经理" in text, said
+                if channel == "sms":
+                    assert letters.sms_parts(text) <= 2 and "\n" not in text, said
+                    assert written.sms_parts == letters.sms_parts(text)
+                if channel == "letter" and chinese:
+                    assert text.endswith("张经理\n2026年11月24日"), said
+    finally:
+        db.close()
     formal = draft(people, "C1", "--occasion", "birthday", "--channel", "letter")
     assert formal.startswith("尊敬的王总：") and "此致\n敬礼！" in formal
     warm = draft(people, "C2", "--occasion", "wedding_anniversary", "--channel", "letter")
     assert warm.startswith("李老师，您好！") and "2027年10月1日是您和爱人结婚19周年" in warm
+    english = people("--as", "张经理", "--lang", "en", "draft", "C1", "--occasion", "birthday",
+                     "--channel", "card", "--date", DAY)  # fmt: skip
+    assert english.stdout.startswith("Dear Mr. 王,") and "60th" in english.stdout
 
 
 def test_the_facts_come_from_the_card(people):
