@@ -189,9 +189,13 @@ def test_the_list_says_a_draft_is_ready_and_draft_at_n_writes_it(people):
     first = rows[0].split("vipctl draft @")[1].split(")")[0]
     written = draft(people, f"@{first}")
     assert "——张经理" in written
-    # Today's first item that calls for one chooses the occasion: the letter after the claim
-    # (closed 11-12) before the birthday (11-28).
+    # The earliest item that calls for one chooses the occasion: the letter after the claim
+    # (closed 11-12), then the invitation (since 11-20), then the birthday (11-28).
     assert "理赔" in draft(people, "C1")
+    assert "年终答谢会" in people("draft", "C1", "--date", "2026-11-27").stdout
+    delivered = people("campaign", "deliver", "年终答谢会", "C1", "--channel", "letter", "--date",
+                       "2026-11-27")  # fmt: skip
+    assert delivered.exit_code == 0, delivered.output
     assert "60岁" in people("draft", "C1", "--date", "2026-11-27").stdout
 
 

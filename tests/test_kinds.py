@@ -53,6 +53,7 @@ def test_the_readers_bring_exactly_the_registry_s_kinds(tmp_path):
         ("service", "open", "C000005", "--type", "change"),
         ("service", "close", "2"),
         ("campaign", "new", "news", "--kind", "news", "--client", "C000006"),
+        ("campaign", "new", "event", "--kind", "event", "--client", "C000007"),
     ]
     for args in kept:
         done = cli(*args) if args[0] == "dates" else cli(*args, "--date", "2026-11-24")

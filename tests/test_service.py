@@ -209,9 +209,9 @@ def test_a_dividend_campaign_reaches_the_holders_of_participating_policies(cli, 
 def test_campaign_delivery_clears_the_list_and_counts_toward_100_percent(book):
     ok(book, "campaign", "new", "年终答谢会", "--kind", "event", "--client", "C1", "--client",
        "C3", "--due", "2026-11-30", "--date", "2026-11-20")  # fmt: skip
-    assert items(book, "2026-11-22", "C1")["campaign"]["detail"] == (
-        "年终答谢会: client event to deliver · deliver by 2026-11-30"
-    )
+    invitation = items(book, "2026-11-22", "C1")["event_invitation"]
+    assert invitation["detail"] == "年终答谢会: client event to deliver · deliver by 2026-11-30"
+    assert invitation["draft"] == "event_invite"
     unanswered = book("log", "C1", "--channel", "phone", "--outcome", "no_answer", "--campaign",
                       "年终答谢会", "--date", "2026-11-22")  # fmt: skip
     assert unanswered.exit_code == 1
@@ -219,7 +219,7 @@ def test_campaign_delivery_clears_the_list_and_counts_toward_100_percent(book):
     logged = ok(book, "log", "C1", "--channel", "visit", "--campaign", "年终答谢会", "--date",
                 "2026-11-22")  # fmt: skip
     assert "Campaign 年终答谢会 delivered." in logged
-    assert "campaign" not in items(book, "2026-11-22", "C1")
+    assert "event_invitation" not in items(book, "2026-11-22", "C1")
     ok(book, "--as", "王芳", "campaign", "deliver", "年终答谢会", "C3", "--channel", "wechat",
        "--date", "2026-11-23")  # fmt: skip
     status = run_json(book, "campaign", "status", "年终答谢会", "--date", DAY)

@@ -96,6 +96,9 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("campaign", "campaign delivery", "campaigns", 5, None, FOREVER,
          "delivered (vipctl campaign deliver, or log --campaign), or the campaign's due date "
          "passing"),
+    Kind("event_invitation", "event invitation", "campaigns", 5, None, FOREVER,
+         "delivered (vipctl campaign deliver, or log --campaign), or the campaign's due date "
+         "passing", draft="event_invite"),
 )  # fmt: skip
 
 # ``vipctl dates add --kind``: the client's own yearly dates, each the agenda kind it brings.

@@ -472,7 +472,8 @@ class CampaignRow(NamedTuple):
 
 def campaigns(rows: Iterable[CampaignRow], start: dt.date, end: dt.date) -> Iterator[Event]:
     """Each client a campaign has not reached yet, every day from the campaign's start until it
-    is delivered or its due date passes: 100 % delivered means each one."""
+    is delivered or its due date passes: 100 % delivered means each one. An event's is an
+    invitation, for which the seeds write a letter (``vipctl draft``)."""
     for r in rows:
         if not start <= r.created <= end:
             continue
@@ -480,4 +481,5 @@ def campaigns(rows: Iterable[CampaignRow], start: dt.date, end: dt.date) -> Iter
         if r.due is not None:
             parts.append(details.fill(details.CAMPAIGN_DUE, date=r.due))
         detail = details.SEPARATOR.join(parts)
-        yield Event("campaign", r.client_id, r.created, None, 0, detail, (), r.due)
+        kind = "event_invitation" if r.kind == "event" else "campaign"
+        yield Event(kind, r.client_id, r.created, None, 0, detail, (), r.due)
