@@ -154,9 +154,9 @@ def test_a_request_is_brought_up_from_its_opening_until_closed(opened, kind, aft
     rules = AgendaRules()
     today = opened + dt.timedelta(days=after)
     closed = None if closed_after is None else opened + dt.timedelta(days=closed_after)
-    if closed is not None and closed > today:
-        closed = None  # not closed yet as of today
     row = events.ServiceRow(1, "C1", kind, None, opened, closed, None)
+    if closed is not None and closed > today:
+        closed = None  # not closed yet as of today: the rule sees it open
     start, end = dt.date.min, today + dt.timedelta(days=rules.service_target_most)
     found = list(events.service_requests([row], today, start, end, rules))
     target = opened + dt.timedelta(days=rules.service_target_days[kind])

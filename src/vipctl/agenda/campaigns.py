@@ -11,6 +11,8 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select
 
 from vipctl.agenda.followup import client_exists
+from vipctl.agenda.standards import percent
+from vipctl.book.queries import agent_order
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.errors import UserError, happened
 from vipctl.i18n import N_, _
@@ -198,14 +200,8 @@ def campaigns(conn: Connection, day: dt.date) -> list[dict]:
 
 
 def tallied(total: int, done: int) -> dict:
-    """Done of total, and the percentage; None when nothing was due (0 of 0 is not 100 %)."""
-    percent = None if total == 0 else round(100 * done / total, 1)
-    return {"total": total, "delivered": done, "percent": percent}
-
-
-def _agent_order(item: tuple) -> tuple[bool, str]:
-    """By agent, the clients of none last."""
-    return item[0] is None, item[0] or ""
+    """Reached of total, and the percentage (``standards.percent``)."""
+    return {"total": total, "delivered": done, "percent": percent(done, total)}
 
 
 def status(conn: Connection, name: str, day: dt.date) -> dict:
@@ -233,9 +229,7 @@ def status(conn: Connection, name: str, day: dt.date) -> dict:
     delivered = sum(n for _, n in by_agent.values())
     agents = [
         {"agent": agent, **tallied(total, done)}
-        for agent, (total, done) in sorted(
-            by_agent.items(), key=lambda a: (a[0] is None, a[0] or "")
-        )
+        for agent, (total, done) in sorted(by_agent.items(), key=lambda a: agent_order(a[0]))
     ]
     return {
         "name": campaign["name"],

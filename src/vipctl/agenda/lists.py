@@ -293,7 +293,7 @@ def _service_requests(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Eve
     q = ServiceRequest.__table__.c
     query = select(q.id, q.client_id, q.type, q.policy_no, q.opened, q.closed, q.note).where(
         or_(
-            and_(q.closed.is_(None), q.opened <= end),
+            and_(or_(q.closed.is_(None), q.closed > r.today), q.opened <= end),
             and_(q.closed.between(start, end), q.type.in_(LETTER_AFTER)),
         )
     )

@@ -24,6 +24,7 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, Select, select
 
+from vipctl.book.queries import agent_order
 from vipctl.config import Config
 from vipctl.kinds import SERVICE_TYPES, TALK, outcomes_of
 from vipctl.store.models import (
@@ -66,10 +67,13 @@ class _Tally:
         found[2] += pending and not met
 
 
+def percent(done: int, total: int) -> float | None:
+    """Done of total as a percentage; None when nothing fell due (0 of 0 is not 100 %)."""
+    return None if total == 0 else round(100 * done / total, 1)
+
+
 def rate(total: int, done: int, pending: int = 0) -> dict:
-    """Done of total, and the percentage; None when nothing fell due."""
-    percent = None if total == 0 else round(100 * done / total, 1)
-    return {"total": total, "done": done, "pending": pending, "percent": percent}
+    return {"total": total, "done": done, "pending": pending, "percent": percent(done, total)}
 
 
 def _talks(conn: Connection, since: dt.date, until: dt.date) -> dict[str, list[dt.date]]:
@@ -204,7 +208,5 @@ def standards(
     found.update(measure(conn, config, since, until, agent=agent)[None])
     if team:
         per = measure(conn, config, since, until, agent=agent, by_agent=True)
-        found["agents"] = [
-            {"agent": who, **per[who]} for who in sorted(per, key=lambda a: (a is None, a or ""))
-        ]
+        found["agents"] = [{"agent": who, **per[who]} for who in sorted(per, key=agent_order)]
     return found

@@ -197,6 +197,11 @@ def doubts(conn: Connection, today: dt.date) -> list[str]:
     return found
 
 
+def agent_order(agent: str | None) -> tuple[bool, str]:
+    """The order of a table per agent: by name, the clients of no agent last."""
+    return agent is None, agent or ""
+
+
 def agents(conn: Connection) -> list[str]:
     """Every agent with clients in the book, by name."""
     c = Client.__table__.c

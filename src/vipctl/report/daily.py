@@ -122,7 +122,7 @@ def _team(conn: Connection, day: dt.date, entries: list[Entry], moves: list[dict
     fields = ("clients", "items", "overdue", "done", "up", "down")
     return [
         {"agent": agent, **{f: rows[agent][f] for f in fields}}
-        for agent in sorted(rows, key=lambda a: (a is None, a or ""))
+        for agent in sorted(rows, key=queries.agent_order)
     ]
 
 

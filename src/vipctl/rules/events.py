@@ -436,11 +436,12 @@ def service_requests(
     """An open request is on the list every day from its opening until it is closed, dated its
     target (opened + its type's days): its weight grows with its age, and once past the target
     it ranks high (``Kind.targeted``). A change or claim closed brings the letter the seeds
-    send after an important service item, from its closing day for ``service_letter_days``."""
+    send after an important service item, from its closing day for ``service_letter_days``.
+    A request closed after ``today`` is open as of it."""
     for r in rows:
         label = SERVICE_TYPES[r.type]
         request = details.fill(details.SERVICE, type=label, number=r.number)
-        if r.closed is None:
+        if r.closed is None or r.closed > today:  # open as of ``today``
             days = rules.service_target_days[r.type]
             target = r.opened + dt.timedelta(days=days)
             if not start <= target <= end:
