@@ -125,6 +125,8 @@ def test_the_table_and_csv_of_requests(book):
     table = ok(book, "service", "list", "--all", "--date", DAY)
     assert "2 service requests (2 open, 1 past target)" in table
     assert "open 4 d, past target 3 d" in table and "open 2 d of 5 d" in table
+    first = ok(book, "service", "list", "--all", "--limit", "1", "--date", DAY)
+    assert "the first 1 of 2 service requests (2 open, 1 past target)" in first
     csv = book("service", "list", "--all", "--date", DAY, "-f", "csv").stdout.splitlines()
     assert csv[0].startswith("number,client_id,name,agent,type,policy_no,opened,closed")
     assert len(csv) == 3

@@ -49,7 +49,11 @@ def write_requests(found: list[dict], fmt: render.Format, limit: int | None) -> 
     opened = sum(r["closed"] is None for r in found)
     late = sum(r["closed"] is None and r["overdue"] for r in found)
     title = _("{requests} ({open} open, {late} past target)").format(
-        requests=words.counted(len(found), "{n} service request", "{n} service requests"),
+        requests=render.shown_of(
+            len(rows),
+            len(found),
+            words.counted(len(found), "{n} service request", "{n} service requests"),
+        ),
         open=f"{opened:,}",
         late=f"{late:,}",
     )
@@ -142,8 +146,13 @@ def write_status(found: dict, fmt: render.Format, day: dt.date, limit: int | Non
     console.print(render.table(AGENT_COLUMNS, agents, _("By agent"), None))
     missing = found["undelivered"]
     if missing:
-        title = words.counted(len(missing), "{n} client not reached", "{n} clients not reached")
-        console.print(render.table(UNDELIVERED_COLUMNS, missing[:limit], title, None))
+        shown = missing[:limit]
+        title = render.shown_of(
+            len(shown),
+            len(missing),
+            words.counted(len(missing), "{n} client not reached", "{n} clients not reached"),
+        )
+        console.print(render.table(UNDELIVERED_COLUMNS, shown, title, None))
 
 
 # The seeds' own words for each standard (``agenda.standards.STANDARDS``).
