@@ -1,17 +1,17 @@
 """The agenda: the events of a window read from the book and run through the rules, the day's
-ranked list (``lists``, the package's face), the list kept for a second look (``snapshots``)
+ranked list (``lists``, ``daylist``: the package's face), the agenda kept as the book changes
+(``occasions``), the list kept for a second look (``snapshots``)
 and what closes the loop: contacts, items done, snoozes, payments (``followup``).
 
 May import: ``rules``, ``store``, ``book`` and the top-level modules.
 """
 
+from vipctl.agenda.daylist import day_list, keep
 from vipctl.agenda.lists import (
     Scope,
     clients,
-    day_list,
     due_today,
     gather,
-    keep,
     last_contacts,
     names,
     ranked,

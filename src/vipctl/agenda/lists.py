@@ -9,9 +9,8 @@ whole book.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlalchemy import (
     ColumnElement,
@@ -25,7 +24,6 @@ from sqlalchemy import (
     true,
 )
 
-from vipctl.agenda import snapshots
 from vipctl.book import queries
 from vipctl.config import NOT_ASSESSED, Config
 from vipctl.kinds import (
@@ -40,8 +38,7 @@ from vipctl.kinds import (
 )
 from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
-from vipctl.rules.ranking import DayList, Entry
-from vipctl.store import changes
+from vipctl.rules.ranking import Entry
 from vipctl.store.bulk import CHUNK, chunks
 from vipctl.store.models import (
     AgentDeparture,
@@ -171,6 +168,9 @@ class _Reading:
     today: dt.date
     scope: Scope
     shown_today: bool
+    # For ``occasions``: every item of the windows whatever day it is looked at from, as of the
+    # book's rows (a premium past due is in grace, a request closed later is open until then).
+    cover: bool = False
     _contacted: dict[tuple[str, ...], dict[str, dt.date]] = field(default_factory=dict)
 
     def contacted(self, kind: str) -> dict[str, dt.date]:
@@ -207,7 +207,8 @@ def _premiums(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
             )
         )
     dues = [events.Due(*row) for row in _fetch(r.conn, query, d.client_id, r.scope)]
-    return events.renewals(dues, r.today, start, end, rules, brought_up=r.shown_today)
+    today = dt.date.max if r.cover else r.today
+    return events.renewals(dues, today, start, end, rules, brought_up=r.shown_today)
 
 
 def _birthdays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
@@ -291,14 +292,21 @@ def _client_dates(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
 
 def _service_requests(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     q = ServiceRequest.__table__.c
+    today = dt.date.min if r.cover else r.today
     query = select(q.id, q.client_id, q.type, q.policy_no, q.opened, q.closed, q.note).where(
         or_(
-            and_(or_(q.closed.is_(None), q.closed > r.today), q.opened <= end),
+            and_(or_(q.closed.is_(None), q.closed > today), q.opened <= end),
             and_(q.closed.between(start, end), q.type.in_(LETTER_AFTER)),
         )
     )
     rows = [events.ServiceRow(*row) for row in _fetch(r.conn, query, q.client_id, r.scope)]
-    return events.service_requests(rows, r.today, start, end, r.config.agenda)
+    found = events.service_requests(rows, today, start, end, r.config.agenda)
+    if not r.cover:
+        return found
+    # Every request open until its closing, and as of a day after it, the letter it brings.
+    closed = [row for row in rows if row.closed is not None]
+    after = events.service_requests(closed, dt.date.max, start, end, r.config.agenda)
+    return [*found, *(e for e in after if e.kind == "service_letter")]
 
 
 def _campaigns(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
@@ -309,7 +317,7 @@ def _campaigns(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
         .where(
             m.delivered.is_(None),
             k.created.between(start, end),
-            or_(k.due.is_(None), k.due >= r.today),
+            or_(k.due.is_(None), k.due >= (dt.date.min if r.cover else r.today)),
         )
     )
     rows = [events.CampaignRow(*row) for row in _fetch(r.conn, query, m.client_id, r.scope)]
@@ -343,11 +351,13 @@ def gather(
     scope: Scope,
     *,
     shown_today: bool = False,
+    cover: bool = False,
 ) -> list[Event]:
     """Every event of the kinds in ``windows`` whose date falls in that kind's window; with
-    ``shown_today``, premiums are read only where a reminder can have come by ``today``. Each
-    source is read once, over the union of its kinds' windows."""
-    reading = _Reading(conn, config, today, scope, shown_today)
+    ``shown_today``, premiums are read only where a reminder can have come by ``today``; with
+    ``cover``, as ``occasions`` keeps them. Each source is read once, over the union of its
+    kinds' windows."""
+    reading = _Reading(conn, config, today, scope, shown_today, cover)
     found: list[Event] = []
     for source in SOURCES:
         wanted = {
@@ -529,59 +539,3 @@ def ranked(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list
         entries.append(Entry(client_id, tier, segment, items, score))
     entries.sort(key=ranking.rank)
     return entries
-
-
-def day_list(
-    conn: Connection,
-    config: Config,
-    day: dt.date,
-    scope: Scope,
-    *,
-    limit: int | None = None,
-    whole: bool = False,
-) -> DayList:
-    """``today``'s list for ``scope``: the kept one when it still holds (``agenda.snapshots``), with
-    the clients changed since worked out again; else worked out. ``whole``: every entry, even
-    when only the first ``limit`` are shown."""
-    kept = None
-    if scope.clients is None and not scope.tiers and set(scope.kinds) == set(KINDS):
-        kept = snapshots.find(conn, config, day, scope.agent)
-    if kept is None:
-        made = changes.generation(conn)
-        entries = ranked(conn, config, day, scope)
-        found = DayList(entries, len(entries), *ranking.tallies(entries), made=made)
-    else:
-        live = []
-        if kept.touched:
-            live = ranked(conn, config, day, replace(scope, clients=kept.touched))
-        first = None if limit is None or whole else limit
-        stored = [Entry(*line) for line in snapshots.entries(conn, kept, first=first)]
-        entries = sorted([*stored, *live], key=ranking.rank)
-        kinds, tiers = Counter(kept.kinds), Counter(kept.tiers)
-        if kept.touched:
-            before = [Entry(*line) for line in snapshots.entries(conn, kept, only=kept.touched)]
-            gone, added = ranking.tallies(before), ranking.tallies(live)
-            kinds.subtract(gone[0])
-            kinds.update(added[0])
-            tiers.subtract(gone[1])
-            tiers.update(added[1])
-            count = kept.clients - len(before) + len(live)
-        else:
-            count = kept.clients
-        found = DayList(entries, count, *ranking.ordered(kinds, tiers))
-    shown = found.entries[:limit]
-    info = clients(conn, [entry.client_id for entry in shown])
-    for entry in shown:  # the lines shown: in date order, with what they show
-        entry.items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
-        entry.client = info[entry.client_id]
-    return found
-
-
-def keep(conn: Connection, config: Config, day: dt.date, scope: Scope, found: DayList) -> bool:
-    """Keep a list worked out afresh for the next look at it today, if the book has not moved
-    on since; whether it was kept."""
-    if found.made is None:
-        return False
-    lines = [(e.client_id, e.tier, e.segment, e.items, e.score) for e in found.entries]
-    tallied = (found.kinds, found.tiers)
-    return snapshots.keep(conn, config, day, scope.agent, found.made, lines, tallied)

@@ -15,27 +15,22 @@ A kept list is used only while it is provably what working it out again would gi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
 import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
-from vipctl import __version__
+from vipctl.agenda import occasions
+from vipctl.agenda.occasions import rules_digest
 from vipctl.config import Config
 from vipctl.rules.events import Event
 from vipctl.store import changes
 from vipctl.store.bulk import CHUNK, chunks, write
-from vipctl.store.models import AgendaEntry, AgendaSnapshot, AgendaTouch
+from vipctl.store.models import AgendaEntry, AgendaSnapshot
 
 _SWEEP = 10  # other lists of earlier days removed by each list kept
-
-
-def rules_digest(config: Config) -> str:
-    """What the list depends on besides the book and the day."""
-    return hashlib.sha256(f"{__version__}\n{config!r}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -65,14 +60,9 @@ def find(conn: Connection, config: Config, day: dt.date, agent: str | None) -> K
     if row is None:
         return None
     snapshot, made, clients, tallies = row
-    now = changes.generation(conn)
-    t = AgendaTouch.__table__.c
-    touches = conn.execute(
-        select(t.generation, t.client_id).where(t.generation > made, t.generation <= now)
-    ).all()
-    if len({g for g, _ in touches}) != now - made:
-        return None  # a write since then did not say what it changed
-    touched = frozenset(client for _, client in touches)
+    touched = changes.touched_since(conn, made)
+    if touched is None:
+        return None  # a write since then changed the book whole
     if len(touched) > CHUNK:
         return None  # so much changed that working it all out is quicker
     counts = orjson.loads(tallies)
@@ -155,7 +145,7 @@ def keep(
     changes.declare(conn, changes.NOTHING)  # a list kept changes nobody's list
     if changes.generation(conn) != made:
         return False
-    s, e, t = AgendaSnapshot.__table__, AgendaEntry.__table__, AgendaTouch.__table__
+    s, e = AgendaSnapshot.__table__, AgendaEntry.__table__
     mine = s.c.agent.is_(None) if agent is None else s.c.agent == agent
     earlier = select(s.c.id).where(s.c.day < day).order_by(s.c.id).limit(_SWEEP)
     stale = sorted({*conn.scalars(select(s.c.id).where(mine)), *conn.scalars(earlier)})
@@ -178,7 +168,5 @@ def keep(
     ]
     names = ["snapshot_id", "position", "client_id", "tier", "segment", "score", "items"]
     write(conn, e.insert(), names, rows)
-    # Touches older than every kept list can no longer matter.
-    oldest = conn.scalar(select(func.min(s.c.generation)))
-    conn.execute(t.delete().where(t.c.generation <= oldest))
+    occasions.forget_touches(conn)
     return True

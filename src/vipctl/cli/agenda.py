@@ -126,10 +126,7 @@ def today(
         if stale:
             warn(_(tiers_view.STALE))
         shown = [e.client_id for e in listed.entries[:limit]] if fmt == "table" else None
-        if listed.made is not None or shown is not None:
-            db.write_if_free(
-                lambda conn: _after_the_list(conn, settings, day, scope, listed, shown)
-            )
+        db.write_if_free(lambda conn: _after_the_list(conn, settings, day, scope, listed, shown))
     finally:
         db.close()
 
@@ -143,12 +140,12 @@ def _after_the_list(
     shown: list[str] | None,
 ) -> None:
     """What a look at the list leaves behind, when the database is free: the list worked out
-    afresh, kept for the next look today; the rows shown, for ``@N``."""
+    afresh, kept for the next look today, and the occasions brought up to date; the rows shown,
+    for ``@N``."""
     from vipctl import agenda
     from vipctl.agenda import rows
 
-    if listed.made is not None:
-        agenda.keep(conn, settings, day, scope, listed)
+    agenda.keep(conn, settings, day, scope, listed)
     if shown is not None:
         rows.remember(conn, day, shown)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -118,6 +119,20 @@ def import_(
         db.close()
     _warn_ignored(result)
     _import_summary(result, db.name)
+    _upkeep(ctx, day_of(date))
+
+
+def _upkeep(ctx: typer.Context, day: dt.date) -> None:
+    """After a write that changed the book whole: the agenda's occasions written again now, so
+    that the next look at the list does not wait for them."""
+    from vipctl.agenda import occasions
+
+    settings = app_of(ctx).config()
+    db = app_of(ctx).open()
+    try:
+        db.write_if_free(lambda conn: occasions.upkeep(conn, settings, day))
+    finally:
+        db.close()
 
 
 def _warn_ignored(result: ImportResult) -> None:

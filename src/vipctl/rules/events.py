@@ -441,9 +441,9 @@ def service_requests(
     for r in rows:
         label = SERVICE_TYPES[r.type]
         request = details.fill(details.SERVICE, type=label, number=r.number)
+        days = rules.service_target_days[r.type]
+        target = r.opened + dt.timedelta(days=days)
         if r.closed is None or r.closed > today:  # open as of ``today``
-            days = rules.service_target_days[r.type]
-            target = r.opened + dt.timedelta(days=days)
             if not start <= target <= end:
                 continue
             age = max(0, (today - r.opened).days)
@@ -454,7 +454,11 @@ def service_requests(
             if r.note:
                 parts.append(r.note)
             detail = details.SEPARATOR.join(parts)
-            yield Event("service_request", r.client_id, target, r.policy_no, days, detail)
+            # Open until the day before its closing, when one is known beyond ``today``.
+            until = None if r.closed is None else r.closed - dt.timedelta(days=1)
+            yield Event(
+                "service_request", r.client_id, target, r.policy_no, days, detail, (), until
+            )
         elif r.type in LETTER_AFTER and start <= r.closed <= end:
             until = r.closed + dt.timedelta(days=rules.service_letter_days)
             detail = details.fill(details.SERVICE_LETTER, request=request, date=r.closed)

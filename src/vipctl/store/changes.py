@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Final
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from vipctl.store import meta
 from vipctl.store.bulk import write
@@ -81,6 +81,25 @@ def move_past(conn: Connection, replaced: int) -> None:
     declare(conn, EVERYTHING)
     if generation(conn) < replaced:
         _set_generation(conn, replaced)
+
+
+def touched_since(conn: Connection, made: int) -> frozenset[str] | None:
+    """The clients changed by the writes after generation ``made``; None when one of them
+    changed the book whole (or its touches were forgotten)."""
+    now = generation(conn)
+    t = AgendaTouch.__table__.c
+    touches = conn.execute(
+        select(t.generation, t.client_id).where(t.generation > made, t.generation <= now)
+    ).all()
+    if len({g for g, _ in touches}) != now - made:
+        return None
+    return frozenset(client for _, client in touches)
+
+
+def forget_until(conn: Connection, made: int) -> None:
+    """Touches up to generation ``made`` are no longer asked for: nothing kept is older."""
+    t = AgendaTouch.__table__
+    conn.execute(t.delete().where(t.c.generation <= made))
 
 
 def _set_generation(conn: Connection, value: int) -> None:

@@ -36,6 +36,7 @@ from vipctl.store.models import (
     FollowUp,
     Gift,
     Meta,
+    Occasion,
     Payment,
     Policy,
     PremiumDue,
@@ -159,6 +160,11 @@ def _add_service_and_campaigns(conn: Connection) -> None:
         table.__table__.create(conn, checkfirst=True)
 
 
+def _add_occasions(conn: Connection) -> None:
+    """Empty: the first look after the upgrade fills it (the upgrade changes the book whole)."""
+    Occasion.__table__.create(conn, checkfirst=True)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -170,6 +176,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     6: _add_not_assessed_and_value,
     7: _add_outcomes_follow_ups_dates_and_changes,
     8: _add_service_and_campaigns,
+    9: _add_occasions,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {

@@ -13,10 +13,10 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 9  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+SCHEMA_VERSION = 10  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
 # outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts; 9: service
-# requests, campaigns, participating policies
+# requests, campaigns, participating policies; 10: the agenda's occasions kept
 
 Amount = Numeric(16, 2)
 
@@ -368,3 +368,24 @@ class AgendaTouch(SQLModel, table=True):
     __tablename__ = "agenda_touch"
     generation: int = Field(primary_key=True)
     client_id: str = Field(primary_key=True)
+
+
+class Occasion(SQLModel, table=True):
+    """One item the agenda brings up over the days its cover spans (``agenda.occasions``): what
+    the morning list needs to score it in SQL. Days are date ordinals, so that closeness is plain
+    integer arithmetic on every engine."""
+
+    __tablename__ = "occasion"
+    __table_args__ = (Index("ix_occasion_client", "client_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str
+    kind: str
+    policy_no: str = ""  # "": not about one policy
+    date: int  # the event's day
+    starts: int  # the first day it is shown
+    starts_on: dt.date  # the same, as a date: tries are counted from it
+    until: int  # the last day it is shown (a far day: until resolved)
+    lead: int
+    open: bool  # shown every day until resolved, growing more urgent (``urgency.closeness``)
+    amount: float | None = None
+    round_age: int | None = None

@@ -1,0 +1,90 @@
+"""The day's list as ``today`` and the report ask for it: from the kept occasions when they
+cover the day (``occasions``), else from a list kept earlier that day (``snapshots``), else
+worked out by the rules (``lists.ranked``); and what a look leaves behind for the next one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import replace
+
+from sqlalchemy import Connection
+
+from vipctl.agenda import occasions, snapshots
+from vipctl.agenda.lists import Scope, clients, ranked
+from vipctl.config import Config
+from vipctl.kinds import KINDS
+from vipctl.rules import ranking
+from vipctl.rules.ranking import DayList, Entry
+from vipctl.store import changes
+
+
+def _from_snapshot(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, first: int | None
+) -> DayList | None:
+    """The list kept earlier today, with the clients changed since worked out again."""
+    kept = snapshots.find(conn, config, day, scope.agent)
+    if kept is None:
+        return None
+    live = []
+    if kept.touched:
+        live = ranked(conn, config, day, replace(scope, clients=kept.touched))
+    stored = [Entry(*line) for line in snapshots.entries(conn, kept, first=first)]
+    entries = sorted([*stored, *live], key=ranking.rank)
+    kinds, tiers = Counter(kept.kinds), Counter(kept.tiers)
+    if kept.touched:
+        before = [Entry(*line) for line in snapshots.entries(conn, kept, only=kept.touched)]
+        gone, added = ranking.tallies(before), ranking.tallies(live)
+        kinds.subtract(gone[0])
+        kinds.update(added[0])
+        tiers.subtract(gone[1])
+        tiers.update(added[1])
+        count = kept.clients - len(before) + len(live)
+    else:
+        count = kept.clients
+    return DayList(entries, count, *ranking.ordered(kinds, tiers))
+
+
+def day_list(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    scope: Scope,
+    *,
+    limit: int | None = None,
+    whole: bool = False,
+) -> DayList:
+    """``today``'s list for ``scope``: the first ``limit`` entries (all when None; every entry
+    with ``whole``, only the first ``limit`` of them read for what they show) and the whole
+    list's size and tallies."""
+    found = None
+    if scope.clients is None and set(scope.kinds) == set(KINDS):
+        changed = occasions.touched(conn, config, day)
+        if changed is not None and limit is not None and not whole:
+            found = occasions.day_list(conn, config, day, scope, limit, changed)
+        if found is None and not scope.tiers:
+            first = None if limit is None or whole else limit
+            found = _from_snapshot(conn, config, day, scope, first)
+    if found is None:
+        made = changes.generation(conn)
+        entries = ranked(conn, config, day, scope)
+        found = DayList(entries, len(entries), *ranking.tallies(entries), made=made)
+    shown = found.entries[:limit]
+    info = clients(conn, [entry.client_id for entry in shown])
+    for entry in shown:  # the lines shown: in date order, with what they show
+        entry.items.sort(key=lambda e: (e.date, e.kind, e.policy_no or ""))
+        entry.client = info[entry.client_id]
+    return found
+
+
+def keep(conn: Connection, config: Config, day: dt.date, scope: Scope, found: DayList) -> bool:
+    """After a look at ``day``'s list, in a write transaction: the list kept for the next look
+    today if it was worked out afresh and the book has not moved on since (whether it was); the
+    occasions brought up to date."""
+    kept = False
+    if found.made is not None:
+        lines = [(e.client_id, e.tier, e.segment, e.items, e.score) for e in found.entries]
+        tallied = (found.kinds, found.tiers)
+        kept = snapshots.keep(conn, config, day, scope.agent, found.made, lines, tallied)
+    occasions.upkeep(conn, config, day)
+    return kept

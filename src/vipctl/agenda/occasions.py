@@ -1,0 +1,328 @@
+"""The agenda kept as the book changes: every item the rules bring up over a month of days
+(the *cover*), kept as rows, so that the morning's list is a query and not a run of every rule
+over the whole book.
+
+A row is an item as the rules make it (``lists.gather`` with ``cover``), reduced to what scoring
+needs: the days it is shown, its kind, closeness, premium at stake and round age. The list of a
+covered day is then ranked in SQL: each client's urgency summed by the database, the clients
+near the top picked out, and only those (and the few clients whose rows do not say it all)
+worked out by the rules in full, so that what is shown is exactly what working the whole list
+out would show (``tests/test_occasions.py`` holds the two to each other).
+
+The rows hold while the book's change journal (``store.changes``) says which clients changed
+since they were written: those clients are worked out afresh at each look, and their rows are
+written again after it. A write that changed the book whole (an import that changed rows, a tier
+recompute, a restore, an upgrade), other rules, or a day past the cover: the rows are written
+again whole, after the look that found them so (and after an import or a report, before anyone
+looks). A day before the cover is worked out from the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import heapq
+import math
+import operator
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+
+from vipctl import __version__
+from vipctl.agenda import lists
+from vipctl.agenda.lists import Scope
+from vipctl.config import Config
+from vipctl.kinds import KINDS, REGISTRY
+from vipctl.rules import ranking
+from vipctl.rules.events import Event
+from vipctl.rules.ranking import DayList
+from vipctl.store import changes, meta
+from vipctl.store.bulk import CHUNK, chunks, write
+from vipctl.store.models import (
+    AgendaSnapshot,
+    ClientTier,
+    Contact,
+    DoneMark,
+    Occasion,
+    Snooze,
+)
+
+COVER_DAYS = 31  # days past the day the rows were written that they still cover
+_KEY = "occasions"
+_FAR = dt.date.max.toordinal()  # shown until resolved
+# Summed by the database, a client's score can differ from Python's exact sum in its last bits:
+# clients within this of the last one shown are worked out in full too.
+_MARGIN = 0.05
+_TARGETED = tuple(kind.name for kind in REGISTRY if kind.targeted)
+_ORDER = operator.itemgetter(0, 1, 2, 3, 4)  # client, kind, policy, date, first day shown
+_NAMES = [
+    "client_id", "kind", "policy_no", "date", "starts", "starts_on", "until", "lead", "open",
+    "amount", "round_age",
+]  # fmt: skip
+
+
+def rules_digest(config: Config) -> str:
+    """What the agenda depends on besides the book and the day."""
+    return hashlib.sha256(f"{__version__}\n{config!r}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The days the rows cover, the rules they were made by, and the book's generation then."""
+
+    first: dt.date
+    last: dt.date
+    rules: str
+    generation: int
+
+
+def cover(conn: Connection) -> Cover | None:
+    found = meta.get(conn, _KEY)
+    if found is None:
+        return None
+    data = orjson.loads(found)
+    day = dt.date.fromisoformat
+    return Cover(day(data["first"]), day(data["last"]), data["rules"], data["generation"])
+
+
+def _put(conn: Connection, kept: Cover) -> None:
+    data = {
+        "first": kept.first.isoformat(),
+        "last": kept.last.isoformat(),
+        "rules": kept.rules,
+        "generation": kept.generation,
+    }
+    meta.put(conn, _KEY, orjson.dumps(data).decode())
+
+
+def windows(config: Config, first: dt.date, last: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The event dates that can be on the list some day from ``first`` to ``last``."""
+    early, late = lists.today_windows(config, first), lists.today_windows(config, last)
+    return {kind: (early[kind][0], late[kind][1]) for kind in early}
+
+
+def _row(e: Event) -> tuple:
+    return (
+        e.client_id,
+        e.kind,
+        e.policy_no or "",
+        e.date.toordinal(),
+        e.starts.toordinal(),
+        e.starts,
+        _FAR if e.until is None else e.until.toordinal(),
+        e.lead,
+        not e.reminders,
+        None if e.amount is None else float(e.amount),
+        e.round_age,
+    )
+
+
+def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
+    found = lists.gather(
+        conn, config, kept.first, windows(config, kept.first, kept.last), scope, cover=True
+    )
+    rows = [_row(e) for e in found]
+    rows.sort(key=_ORDER)  # the same rows in the same order on every engine
+    write(conn, Occasion.__table__.insert(), _NAMES, rows)
+
+
+def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
+    """Every row written again, covering ``day`` and the month after it."""
+    conn.execute(Occasion.__table__.delete())
+    kept = Cover(
+        day, day + dt.timedelta(days=COVER_DAYS), rules_digest(config), changes.generation(conn)
+    )
+    _write(conn, config, kept, Scope())
+    _put(conn, kept)
+
+
+def _refresh(conn: Connection, config: Config, kept: Cover, clients: frozenset[str]) -> None:
+    """The rows of ``clients`` written again, as of the book now."""
+    o = Occasion.__table__
+    for keys in chunks(sorted(clients)):
+        conn.execute(o.delete().where(o.c.client_id.in_(keys)))
+        _write(conn, config, kept, Scope(clients=keys))
+    _put(conn, replace(kept, generation=changes.generation(conn)))
+
+
+def touched(conn: Connection, config: Config, day: dt.date) -> frozenset[str] | None:
+    """The clients whose rows no longer say it all on ``day``; None when the rows do not cover
+    ``day`` at all."""
+    kept = cover(conn)
+    if kept is None or kept.rules != rules_digest(config) or not kept.first <= day <= kept.last:
+        return None
+    changed = changes.touched_since(conn, kept.generation)
+    if changed is None or len(changed) > CHUNK:
+        return None
+    return changed
+
+
+def upkeep(conn: Connection, config: Config, day: dt.date) -> None:
+    """After a look at ``day`` (or an import or a report made on it), in a write transaction:
+    the rows brought up to date, if they cover ``day`` or the days after it."""
+    changes.declare(conn, changes.NOTHING)  # what is worked out from the book changes nobody
+    kept = cover(conn)
+    current = kept is not None and kept.rules == rules_digest(config)
+    if current and day < kept.first:
+        return  # a look back: the rows are for the days ahead
+    changed = touched(conn, config, day) if current else None
+    if changed is None:
+        rebuild(conn, config, day)
+    elif changed:
+        _refresh(conn, config, kept, changed)
+    forget_touches(conn)
+
+
+def forget_touches(conn: Connection) -> None:
+    """Touches older than every kept list and the rows can no longer matter."""
+    s = AgendaSnapshot.__table__.c
+    kept = cover(conn)
+    made = [conn.scalar(select(func.min(s.generation))), kept and kept.generation]
+    known = [g for g in made if g is not None]
+    if known:
+        changes.forget_until(conn, min(known))
+
+
+def _closeness(config: Config, day: int):
+    """``urgency.closeness`` in SQL: an owed item grows each day; one ahead is nearer each day."""
+    o = Occasion.__table__.c
+    owed = 1.0 + cast(day - o.starts, Float) * config.urgency.overdue_per_day
+    near = 1.0 - cast(case((o.date > day, o.date - day), else_=0), Float) / (o.lead + 1)
+    return case((o.open, owed), (near < 0.1, literal(0.1, Float)), else_=near)
+
+
+def _value(config: Config, day: int):
+    """An item's part of its client's score: its kind's weight times closeness, past its
+    target, a round age."""
+    o, w = Occasion.__table__.c, config.urgency
+    weight = case({kind: float(w.kind.get(kind, 0.0)) for kind in KINDS}, value=o.kind, else_=0.0)
+    late = case((and_(o.kind.in_(_TARGETED), o.date < day), w.past_target), else_=0.0)
+    aged = case((o.round_age > 0, w.round_age), else_=0.0)
+    return weight * _closeness(config, day) + late + aged
+
+
+def _special(conn: Connection, config: Config, day: dt.date, scope: Scope) -> set[str]:
+    """Clients with a done mark that may hide one of their items: worked out in full."""
+    windows_ = lists.today_windows(config, day)
+    since = day - max(end - day for _, end in windows_.values())
+    m = DoneMark.__table__.c
+    query = select(m.client_id).where(m.done_on >= since).distinct()
+    return set(conn.scalars(lists.scoped(query, m.client_id, scope)))
+
+
+def _shown(day: int, scope: Scope, apart: set[str]) -> ColumnElement:
+    """The rows shown on ``day``: not of a snoozed client, nor of one worked out apart."""
+    o, s = Occasion.__table__.c, Snooze.__table__.c
+    snoozed = select(s.client_id).where(s.until > dt.date.fromordinal(day))
+    shown = and_(o.starts <= day, o.until >= day, o.client_id.not_in(snoozed))
+    return and_(shown, o.client_id.not_in(sorted(apart))) if apart else shown
+
+
+def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquery:
+    """Each client's shown rows summed: the items' value and the premium at stake."""
+    o = Occasion.__table__.c
+    query = (
+        select(
+            o.client_id,
+            func.sum(_value(config, day)).label("value"),
+            func.coalesce(func.sum(o.amount), 0.0).label("at_stake"),
+        )
+        .where(_shown(day, scope, apart))
+        .group_by(o.client_id)
+    )
+    return lists.scoped(query, o.client_id, scope).subquery("shown_client")
+
+
+def _tries(day: int, scope: Scope, apart: set[str]) -> Subquery:
+    """Each client's most tries that reached nobody since one of their items came up."""
+    o, k = Occasion.__table__.c, Contact.__table__.c
+    reached_nobody = and_(
+        k.client_id == o.client_id,
+        k.outcome == "no_answer",
+        k.date >= o.starts_on,
+        k.date <= dt.date.fromordinal(day),
+    )
+    ever = select(k.client_id).where(k.outcome == "no_answer")  # few: read first
+    per_item = (
+        select(o.client_id, func.count().label("tries"))
+        .join(Contact.__table__, reached_nobody)
+        .where(_shown(day, scope, apart), o.client_id.in_(ever))
+        .group_by(o.client_id, o.id)
+    )
+    per_item = lists.scoped(per_item, o.client_id, scope).subquery("tried_item")
+    return (
+        select(per_item.c.client_id, func.max(per_item.c.tries).label("tries"))
+        .group_by(per_item.c.client_id)
+        .subquery("tried")
+    )
+
+
+def _score(config: Config, shown: Subquery, tried: Subquery):
+    """``urgency.score`` less its rounding, in SQL: the client's terms added to its items'."""
+    w, t = config.urgency, ClientTier.__table__.c
+    tier = case({k: float(v) for k, v in w.tier.items()}, value=t.tier, else_=0.0)
+    segment = case({k: float(v) for k, v in w.segment.items()}, value=t.segment, else_=0.0)
+    tries = func.coalesce(tried.c.tries, 0) * w.attempt
+    cap = w.premium_max / w.premium_per_10k if w.premium_per_10k else 0.0
+    factor = shown.c.at_stake / 10_000.0
+    premium = case(
+        (shown.c.at_stake <= 0, 0.0),
+        (factor > cap, cap * w.premium_per_10k),
+        else_=factor * w.premium_per_10k,
+    )
+    return shown.c.value + tier + segment + tries + premium
+
+
+def day_list(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    scope: Scope,
+    limit: int,
+    changed: frozenset[str],
+) -> DayList | None:
+    """The first ``limit`` entries of ``day``'s list, exact, and the whole list's size and
+    tallies, from the rows; ``changed``: clients whose rows are out of date. None when so many
+    clients are to be worked out in full that working the list out is as quick."""
+    apart = set(changed) | _special(conn, config, day, scope)
+    if len(apart) > CHUNK:
+        return None
+    n = day.toordinal()
+    t = ClientTier.__table__
+    shown, tried = _clients(config, n, scope, apart), _tries(n, scope, apart)
+    scores = (
+        select(shown.c.client_id, t.c.tier, _score(config, shown, tried))
+        .outerjoin(t, t.c.client_id == shown.c.client_id)
+        .outerjoin(tried, tried.c.client_id == shown.c.client_id)
+    )
+    found = conn.execute(scores).all()  # a row a client: cheaper than the database's sort
+    # The first ``limit`` by the database's sums, and every client within the margin of the
+    # last of them: among these are the first ``limit`` by the exact scores.
+    top = heapq.nlargest(limit, (row[2] for row in found))
+    floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
+    near_top = {client for client, _, value in found if value >= floor}
+    exact = lists.ranked(conn, config, day, replace(scope, clients=near_top | apart))
+    tiers = Counter(tier or "?" for _, tier, _ in found)
+    o = Occasion.__table__.c
+    by_kind = select(o.kind, func.count()).where(_shown(n, scope, apart)).group_by(o.kind)
+    kinds = Counter(dict(conn.execute(lists.scoped(by_kind, o.client_id, scope)).all()))
+    clients = len(found)
+    for entry in exact:
+        if entry.client_id in apart:
+            kinds.update(e.kind for e in entry.items)
+            tiers[entry.tier or "?"] += 1
+            clients += 1
+    return DayList(exact, clients, *ranking.ordered(kinds, tiers))
