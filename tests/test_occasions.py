@@ -33,9 +33,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _compare(db: Path | str, day: dt.date, limit: int, scope: Scope = Scope()) -> None:
+def _compare(db: Path | str, day: dt.date, limit: int, scope: Scope | None = None) -> None:
     """The list from the occasions against the list worked out by the rules."""
-    config = Config()
+    config, scope = Config(), scope or Scope()
     with Database(db).read() as conn:
         assert occasions.touched(conn, config, day) is not None, "the occasions cover the day"
         made = daylist.day_list(conn, config, day, scope, limit=limit)
