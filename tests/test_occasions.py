@@ -5,6 +5,7 @@ is looked at; outside the cover, and for other rules, the rules work it out."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,92 @@ def test_one_agents_list_and_a_tiers_from_the_occasions(sample, tmp_path):
     assert agents
     for scope in (Scope(agent="王芳"), Scope(tiers=("A", "B")), Scope(agent="刘洋")):
         _compare(db, day, 50, scope)
+
+
+def _forget(cli) -> None:
+    """No occasions: the next look works the list out by the rules (and writes them again)."""
+    from test_snapshots import _query
+
+    _query(cli, "DELETE FROM occasion")
+    _query(cli, "DELETE FROM vipctl_meta WHERE key = 'occasions'")
+
+
+def test_the_table_from_the_occasions_is_the_table_worked_out(book):
+    """On both engines, after the writes of a day, the table and its title are the same."""
+    from test_snapshots import DAY
+
+    writes = [
+        (),
+        ("log", "C2", "--channel", "phone", "--outcome", "no_answer"),
+        ("done", "C3"),
+        ("snooze", "C1", "--until", "2026-12-01"),
+        ("remind", "C2", "call back", "--on", DAY),
+        ("paid", "P2"),
+    ]
+    for write in writes:
+        if write:
+            assert book(*write, "--date", DAY).exit_code == 0
+        for shown in ((), ("--limit", "1")):
+            made = book("today", "--date", DAY, *shown)
+            assert made.exit_code == 0, made.output
+            _forget(book)
+            worked_out = book("today", "--date", DAY, *shown)
+            assert worked_out.stdout == made.stdout
+
+
+def test_the_first_look_after_an_import_reads_the_occasions(book, monkeypatch):
+    """Only the clients near the top are worked out by the rules, not the whole book."""
+    from test_snapshots import DAY
+
+    scopes = []
+    real = lists.due_today
+
+    def counting(*args, **kwargs):
+        scopes.append(kwargs.get("scope") or args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lists, "due_today", counting)
+    assert book("today", "--date", DAY, "--limit", "1").exit_code == 0
+    assert scopes and all(scope.clients is not None for scope in scopes)
+
+
+def _cover(cli) -> tuple[str, str]:
+    from test_snapshots import _query
+
+    [(found,)] = _query(cli, "SELECT value FROM vipctl_meta WHERE key = 'occasions'")
+    data = json.loads(found)
+    return data["first"], data["last"]
+
+
+def test_a_look_past_the_cover_moves_it_and_a_look_back_leaves_it(book, own_config):
+    import books
+
+    first = dt.date.fromisoformat(books.IMPORTED)
+    assert _cover(book) == (books.IMPORTED, str(first + dt.timedelta(days=occasions.COVER_DAYS)))
+    later = first + dt.timedelta(days=occasions.COVER_DAYS + 1)
+    assert book("today", "--date", str(later)).exit_code == 0
+    assert _cover(book)[0] == str(later)
+    assert book("today", "--date", books.IMPORTED).exit_code == 0
+    assert _cover(book)[0] == str(later)  # a look back is worked out, the cover kept
+    own_config.write_text("[agenda]\nbirthday_lead_days = 3\n", encoding="utf-8")
+    assert book("today", "--date", books.IMPORTED).exit_code == 0
+    assert _cover(book)[0] == books.IMPORTED  # other rules: written again for the day
+
+
+def test_the_report_from_the_occasions_is_the_report_worked_out(book):
+    """The cron report's to-do section, overdue contacts and yesterday's count, on both
+    engines, after a day's writes (yesterday's done marks among them)."""
+    from test_snapshots import DAY, _query
+
+    yesterday = str(dt.date.fromisoformat(DAY) - dt.timedelta(days=1))
+    for write in (("done", "C3"), ("log", "C2", "--channel", "phone")):
+        assert book(*write, "--date", yesterday).exit_code == 0
+    reports = []
+    for _ in range(2):
+        made = book("report", "--date", DAY, "--limit", "1", "-f", "json")
+        assert made.exit_code == 0, made.output
+        reports.append(json.loads(made.stdout))
+        _forget(book)
+        _query(book, "DELETE FROM report_run")
+    assert reports[0] == reports[1]
+    assert reports[0]["todo"]["clients"] > 1  # more than the one line shown

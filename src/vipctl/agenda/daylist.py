@@ -59,9 +59,8 @@ def day_list(
     list's size and tallies."""
     found = None
     if scope.clients is None and set(scope.kinds) == set(KINDS):
-        changed = occasions.touched(conn, config, day)
-        if changed is not None and limit is not None and not whole:
-            found = occasions.day_list(conn, config, day, scope, limit, changed)
+        if limit is not None and not whole:
+            found = occasions.day_list(conn, config, day, scope, limit)
         if found is None and not scope.tiers:
             first = None if limit is None or whole else limit
             found = _from_snapshot(conn, config, day, scope, first)

@@ -53,6 +53,7 @@ from vipctl.store import changes, meta
 from vipctl.store.bulk import CHUNK, chunks, write
 from vipctl.store.models import (
     AgendaSnapshot,
+    Client,
     ClientTier,
     Contact,
     DoneMark,
@@ -286,19 +287,34 @@ def _score(config: Config, shown: Subquery, tried: Subquery):
     return shown.c.value + tier + segment + tries + premium
 
 
+def _apart(conn: Connection, config: Config, day: dt.date, scope: Scope) -> set[str] | None:
+    """The clients whose rows do not say it all on ``day`` (changed since they were written, or
+    with a done mark that may hide an item), worked out by the rules apart; None when the rows
+    do not cover ``day``, or so many clients are apart that working it all out is as quick."""
+    changed = touched(conn, config, day)
+    if changed is None:
+        return None
+    if changed and (scope.agent is not None or scope.tiers):
+        c = Client.__table__.c
+        mine = select(c.client_id).where(c.client_id.in_(sorted(changed)))
+        changed = frozenset(conn.scalars(lists.scoped(mine, c.client_id, scope)))
+    apart = set(changed) | _special(conn, config, day, scope)
+    return apart if len(apart) <= CHUNK else None
+
+
+def _only(clients: set[str]) -> Scope:
+    """These clients, already known to be in the scope: read by their keys alone (with the
+    agent's too, the database reads all the agent's rows)."""
+    return Scope(clients=clients)
+
+
 def day_list(
-    conn: Connection,
-    config: Config,
-    day: dt.date,
-    scope: Scope,
-    limit: int,
-    changed: frozenset[str],
+    conn: Connection, config: Config, day: dt.date, scope: Scope, limit: int
 ) -> DayList | None:
     """The first ``limit`` entries of ``day``'s list, exact, and the whole list's size and
-    tallies, from the rows; ``changed``: clients whose rows are out of date. None when so many
-    clients are to be worked out in full that working the list out is as quick."""
-    apart = set(changed) | _special(conn, config, day, scope)
-    if len(apart) > CHUNK:
+    tallies, from the rows; None when they cannot tell (``_apart``)."""
+    apart = _apart(conn, config, day, scope)
+    if apart is None:
         return None
     n = day.toordinal()
     t = ClientTier.__table__
@@ -314,7 +330,7 @@ def day_list(
     top = heapq.nlargest(limit, (row[2] for row in found))
     floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
     near_top = {client for client, _, value in found if value >= floor}
-    exact = lists.ranked(conn, config, day, replace(scope, clients=near_top | apart))
+    exact = lists.ranked(conn, config, day, _only(near_top | apart))
     tiers = Counter(tier or "?" for _, tier, _ in found)
     o = Occasion.__table__.c
     by_kind = select(o.kind, func.count()).where(_shown(n, scope, apart)).group_by(o.kind)
@@ -326,3 +342,44 @@ def day_list(
             tiers[entry.tier or "?"] += 1
             clients += 1
     return DayList(exact, clients, *ranking.ordered(kinds, tiers))
+
+
+def items_open(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, *, as_it_ended: bool = False
+) -> int | None:
+    """How many items ``day``'s list holds (``as_it_ended``: at the end of that day, later done
+    marks left out), from the rows; None when they cannot tell."""
+    apart = _apart(conn, config, day, scope)
+    if apart is None:
+        return None
+    o = Occasion.__table__
+    query = select(func.count()).select_from(o).where(_shown(day.toordinal(), scope, apart))
+    count = conn.scalar(lists.scoped(query, o.c.client_id, scope)) or 0
+    if apart:
+        count += len(lists.due_today(conn, config, day, _only(apart), as_it_ended=as_it_ended))
+    return count
+
+
+def clients_with(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, kind: str
+) -> Counter[str] | None:
+    """Clients per tier ("?" unassessed) with an item of ``kind`` on ``day``'s list, from the
+    rows; None when they cannot tell."""
+    apart = _apart(conn, config, day, scope)
+    if apart is None:
+        return None
+    o, t = Occasion.__table__.c, ClientTier.__table__
+    who = select(o.client_id).where(_shown(day.toordinal(), scope, apart), o.kind == kind)
+    who = lists.scoped(who.group_by(o.client_id), o.client_id, scope).subquery("with_kind")
+    per_tier = (
+        select(t.c.tier, func.count())
+        .select_from(who)
+        .outerjoin(t, t.c.client_id == who.c.client_id)
+        .group_by(t.c.tier)
+    )
+    found = Counter({tier or "?": count for tier, count in conn.execute(per_tier)})
+    if apart:
+        for entry in lists.ranked(conn, config, day, _only(apart)):
+            if any(e.kind == kind for e in entry.items):
+                found[entry.tier or "?"] += 1
+    return found

@@ -13,7 +13,7 @@ from collections import Counter
 from sqlalchemy import Connection, func, select
 
 from vipctl import agenda
-from vipctl.agenda import standards
+from vipctl.agenda import occasions, standards
 from vipctl.agenda.followup import now
 from vipctl.book import assessing, queries
 from vipctl.config import TIERS, Config
@@ -75,9 +75,17 @@ def _open_premiums(
     query = agenda.scoped(query, d.client_id, agenda.Scope(agent=agent))
     grace = dt.timedelta(days=config.agenda.grace_days)
     in_grace, lapsing = [], []
-    for row in conn.execute(query).mappings():
-        last_day = row["due_date"] + grace
-        found = {**row, "last_day_to_pay": last_day, "days_left": (last_day - day).days}
+    for client_id, name, policy_no, premium, due_date in conn.execute(query):  # tens of 1,000s
+        last_day = due_date + grace
+        found = {
+            "client_id": client_id,
+            "name": name,
+            "policy_no": policy_no,
+            "premium": premium,
+            "due_date": due_date,
+            "last_day_to_pay": last_day,
+            "days_left": (last_day - day).days,
+        }
         (in_grace if last_day >= day else lapsing).append(found)
     return in_grace, lapsing
 
@@ -92,13 +100,15 @@ def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None
     channels = dict(conn.execute(agenda.scoped(logged, k.client_id, scope)).all())
     marked = select(m.client_id, m.kind, m.policy_no, m.event_date).where(m.done_on == before)
     done = len(set(conn.execute(agenda.scoped(marked, m.client_id, scope)).all()))
-    still_open = agenda.due_today(conn, config, before, scope, as_it_ended=True)
+    still_open = occasions.items_open(conn, config, before, scope, as_it_ended=True)
+    if still_open is None:
+        still_open = len(agenda.due_today(conn, config, before, scope, as_it_ended=True))
     return {
         "date": before,
         "contacts": dict(sorted(channels.items())),
         "contacts_total": sum(channels.values()),
         "done": done,
-        "due": done + len(still_open),
+        "due": done + still_open,
     }
 
 
@@ -141,13 +151,20 @@ def build(
     and the day's list, for ``agenda.keep``."""
     queries.check_agent(conn, agent)
     last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
-    listed = agenda.day_list(conn, config, day, agenda.Scope(agent=agent), limit=limit, whole=True)
+    scope = agenda.Scope(agent=agent)
+    listed = agenda.day_list(conn, config, day, scope, limit=limit, whole=team)
+    overdue = None
+    if len(listed.entries) < listed.clients:  # the first lines only, from the occasions
+        overdue = occasions.clients_with(conn, config, day, scope, "contact_overdue")
+        if overdue is None:
+            listed = agenda.day_list(conn, config, day, scope, limit=limit, whole=True)
     entries, by_kind, by_tier = listed.entries, listed.kinds, listed.tiers
-    overdue = Counter(
-        entry.tier or "?"
-        for entry in entries
-        if any(e.kind == "contact_overdue" for e in entry.items)
-    )
+    if overdue is None:
+        overdue = Counter(
+            entry.tier or "?"
+            for entry in entries
+            if any(e.kind == "contact_overdue" for e in entry.items)
+        )
     in_grace, lapsing = _open_premiums(conn, config, day, agent)
     before = previous(conn, day, agent)
     if before is None:  # no report yet: the month so far, as `vipctl tier` shows it
@@ -169,7 +186,7 @@ def build(
         "agent": agent,
         "previous_report": before["report_date"] if before else None,
         "todo": {
-            "clients": len(entries),
+            "clients": listed.clients,
             "items": sum(by_kind.values()),
             "by_kind": by_kind,
             "by_tier": by_tier,
