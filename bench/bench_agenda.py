@@ -6,7 +6,8 @@ Generates N clients and 2N policies with data/make_sample.py (exported on 2026-1
 them, then times whole processes three weeks later: the ranked list of every client with
 something due (as JSON), the table of its 50 most urgent, the table of the first 50 upcoming
 events of 30 days, and a year of upcoming events (as CSV), each as the day's first look (from
-the database as imported) and again (``today`` reads the list it kept); then the cron report
+the database as imported, which wrote the agenda's occasions) and again; the year of events
+against the sqlite3 shell writing as many rows of the book as CSV; then the cron report
 followed by a look at the list. Output goes to /dev/null, so the figures are computing and
 formatting, not a terminal's scrolling. Prints a Markdown table for docs/performance.md.
 """
@@ -48,6 +49,8 @@ def main() -> None:
                 first.append(run(command))
                 again.append(run(command))  # the day's list is kept now (today only)
             rows.append((label, min(first), min(again), _lines(command, Path(tmp) / "out")))
+        year = next(lines for label, *_, lines in rows if "365" in label)
+        floor = min(run(["sqlite3", "-csv", db, _csv_rows(year)]) for _ in range(args.repeat))
         fresh(imported, db)
         out = str(Path(tmp) / "report.html")
         report = [*base, "report", "--date", DAY, "--limit", "50", "-f", "html", "-o", out]
@@ -64,6 +67,10 @@ def main() -> None:
             f"| {lines:,} |"
         )
     print(
+        f"\nThe sqlite3 shell writing {year:,} rows of the book as CSV (`-csv`, a client's and a "
+        f"policy's columns): {floor[0]:.2f} s, {floor[1]:.0f} MB"
+    )
+    print(
         f"\n`report --limit 50 -f html` (cron): {morning[0]:.2f} s, {morning[1]:.0f} MB; "
         f"then `today`: {after[0]:.2f} s, {after[1]:.0f} MB"
     )
@@ -76,6 +83,17 @@ def _lines(command: list[str], scratch: Path) -> int:
         subprocess.run(command, stdout=out, check=True)
     with scratch.open("rb") as written:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: written.read(1 << 20), b""))
+
+
+def _csv_rows(n: int) -> str:
+    """A query of ``n`` rows as wide as upcoming's (a client, a policy, dates, an amount): each
+    policy with its client, five times over."""
+    return (
+        "SELECT c.client_id, c.name, p.policy_no, p.product, p.effective_date, p.premium, "
+        "p.frequency FROM policy p JOIN client c ON c.client_id = p.client_id, "
+        "(SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5) "
+        f"LIMIT {n}"
+    )
 
 
 def fresh(source: str, target: str) -> None:

@@ -67,10 +67,18 @@ class Scope:
     tiers: Collection[str] = ()
     kinds: Collection[str] = KINDS
     clients: Collection[str] | None = None  # only these (done, --explain): nobody else's rows
+    # Client ids from the first (included) to the second (excluded; None: to the last): a book
+    # read in parts (``occasions``).
+    between: tuple[str, str | None] | None = None
 
 
 def scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
     """``query`` narrowed to the scope's clients, by a join on the indexed columns."""
+    if scope.between is not None:
+        first, last = scope.between
+        query = query.where(client_id >= first)
+        if last is not None:
+            query = query.where(client_id < last)
     if scope.clients is not None:
         query = query.where(client_id.in_(list(scope.clients)))
     if scope.agent is not None:

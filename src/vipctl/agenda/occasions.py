@@ -45,7 +45,7 @@ from vipctl import __version__
 from vipctl.agenda import lists
 from vipctl.agenda.lists import Scope
 from vipctl.config import Config
-from vipctl.kinds import KINDS, REGISTRY
+from vipctl.kinds import KINDS, REGISTRY, SOURCES
 from vipctl.rules import ranking
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList
@@ -62,6 +62,7 @@ from vipctl.store.models import (
 )
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
+_PART = 25_000  # clients whose rows are made at once
 _KEY = "occasions"
 _FAR = dt.date.max.toordinal()  # shown until resolved
 # Summed by the database, a client's score can differ from Python's exact sum in its last bits:
@@ -116,13 +117,14 @@ def windows(config: Config, first: dt.date, last: dt.date) -> dict[str, tuple[dt
 
 
 def _row(e: Event) -> tuple:
+    day = e.date.toordinal()
     return (
         e.client_id,
         e.kind,
         e.policy_no or "",
-        e.date.toordinal(),
-        e.starts.toordinal(),
-        e.starts,
+        day,
+        day - e.lead,
+        dt.date.fromordinal(day - e.lead),
         _FAR if e.until is None else e.until.toordinal(),
         e.lead,
         not e.reminders,
@@ -132,12 +134,26 @@ def _row(e: Event) -> tuple:
 
 
 def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
-    found = lists.gather(
-        conn, config, kept.first, windows(config, kept.first, kept.last), scope, cover=True
-    )
-    rows = [_row(e) for e in found]
-    rows.sort(key=_ORDER)  # the same rows in the same order on every engine
-    write(conn, Occasion.__table__.insert(), _NAMES, rows)
+    """The rows of ``scope``'s clients, a source of items at a time."""
+    every = windows(config, kept.first, kept.last)
+    for source in SOURCES:
+        wanted = {k.name: every[k.name] for k in REGISTRY if k.source == source and k.name in every}
+        if not wanted:
+            continue
+        found = lists.gather(conn, config, kept.first, wanted, scope, cover=True)
+        rows = [_row(e) for e in found]
+        del found
+        rows.sort(key=_ORDER)  # the same rows in the same order on every engine
+        write(conn, Occasion.__table__.insert(), _NAMES, rows)
+
+
+def _parts(conn: Connection) -> list[tuple[str, str | None]]:
+    """The book in parts of ``_PART`` clients, by client id: what one part's items take in
+    memory stays the same however large the book."""
+    c = Client.__table__.c
+    firsts = list(conn.scalars(select(c.client_id).order_by(c.client_id)))[::_PART]
+    lasts: list[str | None] = [*firsts[1:], None]
+    return list(zip(firsts, lasts[: len(firsts)], strict=True))
 
 
 def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
@@ -146,7 +162,8 @@ def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
     kept = Cover(
         day, day + dt.timedelta(days=COVER_DAYS), rules_digest(config), changes.generation(conn)
     )
-    _write(conn, config, kept, Scope())
+    for part in _parts(conn):
+        _write(conn, config, kept, Scope(between=part))
     _put(conn, kept)
 
 
