@@ -90,14 +90,32 @@ def _apply(cli: Cli, step: tuple, day: dt.date) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(steps=st.lists(st.tuples(write, days), max_size=6), day=days, limit=st.integers(1, 60))
-def test_the_list_from_the_occasions_is_the_list_worked_out(sample, tmp_path, steps, day, limit):
+@given(
+    steps=st.lists(st.tuples(write, days), max_size=6),
+    day=days,
+    limit=st.integers(1, 60),
+    ahead=st.integers(0, occasions.UPCOMING_DAYS),
+)
+def test_the_list_from_the_occasions_is_the_list_worked_out(
+    sample, tmp_path, steps, day, limit, ahead
+):
     db = tmp_path / "book.db"
     shutil.copy(sample, db)
     cli = Cli(db)
     for step, on in steps:
         _apply(cli, step, on)
     _compare(db, day, limit)
+    _compare_upcoming(db, day, ahead, limit)
+
+
+def _compare_upcoming(db: Path | str, day: dt.date, days: int, limit: int) -> None:
+    """``upcoming``'s first events and count from the occasions against the rules'."""
+    config, scope = Config(), Scope()
+    with Database(db).read() as conn:
+        made = occasions.upcoming(conn, config, day, days, scope, limit)
+        worked_out = lists.upcoming(conn, config, day, days, scope)
+    assert made is not None, "the occasions hold the days asked for"
+    assert made == (worked_out[:limit], len(worked_out))
 
 
 def test_one_agents_list_and_a_tiers_from_the_occasions(sample, tmp_path):
@@ -197,3 +215,62 @@ def test_the_report_from_the_occasions_is_the_report_worked_out(book):
         _query(book, "DELETE FROM report_run")
     assert reports[0] == reports[1]
     assert reports[0]["todo"]["clients"] > 1  # more than the one line shown
+
+
+def _watched(monkeypatch) -> list:
+    """What each ``occasions.upcoming`` gave: None where the rules made the list."""
+    given, real = [], occasions.upcoming
+    monkeypatch.setattr(
+        occasions, "upcoming", lambda *a, **k: given.append(real(*a, **k)) or given[-1]
+    )
+    return given
+
+
+def test_upcoming_from_the_occasions_is_upcoming_worked_out(book, monkeypatch):
+    """The table and its title on both engines, after writes; past the days the occasions hold,
+    the rules make it."""
+    from test_snapshots import DAY
+
+    given = _watched(monkeypatch)
+
+    for write in (
+        (),
+        ("service", "open", "C2", "--type", "claim"),
+        ("log", "C1", "--channel", "visit"),
+    ):
+        if write:
+            assert book(*write, "--date", DAY).exit_code == 0
+        for shown in ((), ("--limit", "2"), ("--days", "90"), ("--kind", "birthday")):
+            made = book("upcoming", "--date", DAY, *shown)
+            assert made.exit_code == 0, made.output
+            assert (given[-1] is None) == ("90" in shown)  # 90 days: more than they hold
+            _forget(book)
+            worked_out = book("upcoming", "--date", DAY, *shown)
+            assert worked_out.stdout == made.stdout
+            assert book("today", "--date", DAY).exit_code == 0  # the occasions written again
+
+
+def test_upcoming_as_of_a_day_leaves_out_what_is_not_there_yet(book, own_config, monkeypatch):
+    """A premium not yet past due is not in grace, a request closed later is open, and its
+    letter not yet owed, as of the day looked from: the occasions, made for every day, say so
+    as the rules do."""
+    from test_snapshots import DAY
+
+    own_config.write_text("[agenda]\ngrace_days = 5\n", encoding="utf-8")
+    opened = str(dt.date.fromisoformat(DAY) - dt.timedelta(days=2))
+    closed = str(dt.date.fromisoformat(DAY) + dt.timedelta(days=3))
+    assert book("service", "open", "C2", "--type", "claim", "--date", opened).exit_code == 0
+    assert book("service", "close", "1", "--date", closed).exit_code == 0
+    before = str(dt.date.fromisoformat(DAY) - dt.timedelta(days=1))
+    assert book("service", "open", "C1", "--type", "other", "--date", opened).exit_code == 0
+    assert book("service", "close", "2", "--date", before).exit_code == 0  # target still ahead
+    assert book("today", "--date", DAY).exit_code == 0  # the occasions, under these rules
+    given = _watched(monkeypatch)
+    for shown in ((), ("--kind", "grace"), ("--kind", "service_request"), ("--days", "10")):
+        made = book("upcoming", "--date", DAY, *shown)
+        assert made.exit_code == 0, made.output
+        assert given[-1] is not None
+        _forget(book)
+        worked_out = book("upcoming", "--date", DAY, *shown)
+        assert worked_out.stdout == made.stdout
+        assert book("today", "--date", DAY).exit_code == 0

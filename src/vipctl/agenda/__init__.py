@@ -6,7 +6,7 @@ and what closes the loop: contacts, items done, snoozes, payments (``followup``)
 May import: ``rules``, ``store``, ``book`` and the top-level modules.
 """
 
-from vipctl.agenda.daylist import day_list, keep
+from vipctl.agenda.daylist import day_list, keep, upcoming_shown
 from vipctl.agenda.lists import (
     Scope,
     clients,
@@ -33,4 +33,5 @@ __all__ = [
     "scoped",
     "today_windows",
     "upcoming",
+    "upcoming_shown",
 ]

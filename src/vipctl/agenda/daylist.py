@@ -1,6 +1,7 @@
 """The day's list as ``today`` and the report ask for it: from the kept occasions when they
 cover the day (``occasions``), else from a list kept earlier that day (``snapshots``), else
-worked out by the rules (``lists.ranked``); and what a look leaves behind for the next one."""
+worked out by the rules (``lists.ranked``); and what a look leaves behind for the next one.
+``upcoming``'s first events likewise."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from dataclasses import replace
 
 from sqlalchemy import Connection
 
-from vipctl.agenda import occasions, snapshots
+from vipctl.agenda import lists, occasions, snapshots
 from vipctl.agenda.lists import Scope, clients, ranked
 from vipctl.config import Config
 from vipctl.kinds import KINDS
 from vipctl.rules import ranking
+from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
 from vipctl.store import changes
 
@@ -87,3 +89,16 @@ def keep(conn: Connection, config: Config, day: dt.date, scope: Scope, found: Da
         kept = snapshots.keep(conn, config, day, scope.agent, found.made, lines, tallied)
     occasions.upkeep(conn, config, day)
     return kept
+
+
+def upcoming_shown(
+    conn: Connection, config: Config, day: dt.date, days: int, scope: Scope, limit: int | None
+) -> tuple[list[Event], int]:
+    """The first ``limit`` events (all when None) from ``day`` to ``days`` later, and how many
+    there are: from the occasions when they hold them all, else made by the rules."""
+    if limit is not None and scope.clients is None:
+        found = occasions.upcoming(conn, config, day, days, scope, limit)
+        if found is not None:
+            return found
+    events = lists.upcoming(conn, config, day, days, scope)
+    return events[:limit], len(events)

@@ -134,8 +134,12 @@ def _overdue_rows(
 ) -> Iterator[events.Cadence]:
     """Clients whose cadence runs out in the window: the date arithmetic is done on the
     thresholds, per tier, so the database compares plain dates and no dialect's date functions
-    are needed."""
+    are needed. Clients named by the scope are read by their keys alone: the rule checks their
+    window, and the database would read every client of the tiers."""
     k, t = Contact.__table__.c, ClientTier.__table__.c
+    if scope.clients is not None:
+        query = select(t.client_id, t.tier, t.first_seen).where(t.first_seen.is_not(None))
+        return (events.Cadence(*row) for row in _fetch(conn, query, t.client_id, scope))
     settling = k.outcome.in_(outcomes_of(BY_NAME["contact_overdue"].settled_by))
     last = (
         select(k.client_id, func.max(k.date).label("last"))

@@ -38,6 +38,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
 )
 
@@ -50,7 +51,7 @@ from vipctl.rules import ranking
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList
 from vipctl.store import changes, meta
-from vipctl.store.bulk import CHUNK, chunks, write
+from vipctl.store.bulk import CHUNK, append, chunks, loaded
 from vipctl.store.models import (
     AgendaSnapshot,
     Client,
@@ -63,6 +64,12 @@ from vipctl.store.models import (
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
 _PART = 25_000  # clients whose rows are made at once
+UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upcoming's default
+# Kinds whose item is there on a day only from its first day shown (a premium is in grace once
+# past due; a letter is owed once its request is closed) or only until its last (a request is
+# open, a campaign to deliver, until then): ``upcoming`` from a day lists them so.
+_FROM_FIRST_DAY = ("grace", "service_letter")
+_UNTIL_LAST_DAY = ("service_request", "campaign", "event_invitation")
 _KEY = "occasions"
 _FAR = dt.date.max.toordinal()  # shown until resolved
 # Summed by the database, a client's score can differ from Python's exact sum in its last bits:
@@ -111,9 +118,11 @@ def _put(conn: Connection, kept: Cover) -> None:
 
 
 def windows(config: Config, first: dt.date, last: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
-    """The event dates that can be on the list some day from ``first`` to ``last``."""
+    """The event dates that can be on the list some day from ``first`` to ``last``, and those
+    ``upcoming`` lists by default from any of these days."""
     early, late = lists.today_windows(config, first), lists.today_windows(config, last)
-    return {kind: (early[kind][0], late[kind][1]) for kind in early}
+    ahead = last + dt.timedelta(days=UPCOMING_DAYS)
+    return {kind: (early[kind][0], max(late[kind][1], ahead)) for kind in early}
 
 
 def _row(e: Event) -> tuple:
@@ -144,7 +153,7 @@ def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
         rows = [_row(e) for e in found]
         del found
         rows.sort(key=_ORDER)  # the same rows in the same order on every engine
-        write(conn, Occasion.__table__.insert(), _NAMES, rows)
+        append(conn, Occasion.__table__, _NAMES, rows)
 
 
 def _parts(conn: Connection) -> list[tuple[str, str | None]]:
@@ -164,6 +173,7 @@ def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
     )
     for part in _parts(conn):
         _write(conn, config, kept, Scope(between=part))
+    loaded(conn, ["occasion"])
     _put(conn, kept)
 
 
@@ -400,3 +410,58 @@ def clients_with(
             if any(e.kind == kind for e in entry.items):
                 found[entry.tier or "?"] += 1
     return found
+
+
+def upcoming(
+    conn: Connection, config: Config, day: dt.date, days: int, scope: Scope, limit: int
+) -> tuple[list[Event], int] | None:
+    """The first ``limit`` events from ``day`` to ``days`` later, in ``lists.upcoming``'s order,
+    and how many there are, from the rows; None when they do not hold every one."""
+    kept = cover(conn)
+    end = day + dt.timedelta(days=days)
+    if kept is None or end > kept.last + dt.timedelta(days=UPCOMING_DAYS):
+        return None
+    changed = touched(conn, config, day)
+    if changed is None:
+        return None
+    kinds = [k for k in scope.kinds if k not in config.agenda.off]
+    o, n = Occasion.__table__.c, day.toordinal()
+    there = and_(
+        o.date.between(n, end.toordinal()),
+        o.kind.in_(kinds),
+        or_(o.kind.not_in(_FROM_FIRST_DAY), o.starts <= n),
+        or_(o.kind.not_in(_UNTIL_LAST_DAY), o.until >= n),
+    )
+    if changed:
+        there = and_(there, o.client_id.not_in(sorted(changed)))
+    count = select(func.count()).select_from(Occasion.__table__).where(there)
+    total = conn.scalar(lists.scoped(count, o.client_id, scope)) or 0
+    apart = []
+    if changed:
+        apart = lists.upcoming(conn, config, day, days, replace(scope, clients=changed))
+        total += len(apart)
+    # The rows up to the day of the ``limit``-th, ordered here as ``lists.upcoming`` orders.
+    dates = select(o.date).where(there).order_by(o.date).offset(limit - 1).limit(1)
+    last = conn.scalar(lists.scoped(dates, o.client_id, scope))
+    keys = select(o.date, o.client_id, o.kind, o.policy_no).where(there)
+    if last is not None:
+        keys = keys.where(o.date <= last)
+    rows = sorted(conn.execute(lists.scoped(keys, o.client_id, scope)).all())
+    first = [(dt.date.fromordinal(d), client, kind, policy) for d, client, kind, policy in rows]
+    made = lists.upcoming(
+        conn, config, day, days, Scope(kinds=kinds, clients={key[1] for key in first[:limit]})
+    )
+    by_key: dict[tuple, list[Event]] = {}
+    for e in made:
+        by_key.setdefault((e.date, e.client_id, e.kind, e.policy_no or ""), []).append(e)
+    found = []
+    for key in first[:limit]:
+        if not by_key.get(key):
+            return None  # the book was changed behind vipctl's back: the rules make it
+        found.append(by_key[key].pop(0))
+    found = sorted([*found, *apart], key=_upcoming_order)[:limit]
+    return found, total
+
+
+def _upcoming_order(e: Event) -> tuple:
+    return e.date, e.client_id, e.kind, e.policy_no or ""

@@ -67,9 +67,9 @@ def upcoming(
     limit = shown_limit(limit, fmt)
     with app_of(ctx).session() as conn:
         queries.check_agent(conn, whose)
-        found = agenda.upcoming(conn, settings, day, days, scope)
-        names = agenda.names(conn, {e.client_id for e in found[:limit]})
-    agenda_view.write_upcoming(found, names, day, days, fmt, limit=limit)
+        found, total = agenda.upcoming_shown(conn, settings, day, days, scope, limit)
+        names = agenda.names(conn, {e.client_id for e in found})
+    agenda_view.write_upcoming(found, total, names, day, days, fmt)
 
 
 def today(

@@ -26,7 +26,7 @@ from vipctl.ingest import csvfile, readahead
 from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import Database, changes, journal, models, tracking
+from vipctl.store import Database, bulk, changes, journal, models, tracking
 from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
 from vipctl.store.models import Client, Policy, PremiumDue
 
@@ -265,7 +265,7 @@ def run(
         if result.changed:
             journal.imported(conn)  # what came before it, undo no longer takes back
             changes.declare(conn, changes.EVERYTHING)
-            db.loaded(conn, _LOADED)
+            bulk.loaded(conn, _LOADED)
         else:  # a re-import of the same files changes nothing, not even the book's generation
             changes.declare(conn, changes.NOTHING)
         for f in files:

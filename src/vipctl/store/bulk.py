@@ -95,6 +95,26 @@ def write(conn: Connection, statement: ValuesBase, names: list[str], rows: list[
     Statement(conn, statement, names).executemany(rows)
 
 
+def append(conn: Connection, table: Table, names: list[str], rows: list[tuple]) -> None:
+    """New rows of plain Python values added to ``table``: by COPY on PostgreSQL, where as many
+    INSERTs of a whole book's derived rows took minutes."""
+    if conn.dialect.name == "postgresql":
+        from vipctl.store import postgres
+
+        postgres.copy(conn, table, names, rows)
+    else:
+        write(conn, table.insert(), names, rows)
+
+
+def loaded(conn: Connection, tables: list[str]) -> None:
+    """After a bulk load into ``tables``: what the engine needs to plan queries on them well.
+    SQLite plans by its indexes alone; PostgreSQL wants fresh statistics."""
+    if conn.dialect.name == "postgresql":
+        from vipctl.store import postgres
+
+        postgres.analyze(conn, tables)
+
+
 class Converter:
     """Python values to what the driver takes, column by column, by the dialect's own bind
     processors; apart from a connection, so the reading side of an import can do it."""

@@ -450,13 +450,6 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def loaded(self, conn: Connection, tables: list[str]) -> None:
-        """After a bulk load into ``tables``: what the engine needs to plan queries on them
-        well. SQLite plans by its indexes alone; PostgreSQL wants fresh statistics."""
-        if self.path is None:
-            from vipctl.store import postgres
-
-            postgres.analyze(conn, tables)
 
     @contextmanager
     def exclusive(self, job: str) -> Iterator[None]:

@@ -9,7 +9,7 @@ SQLite, readers never wait, and the lock goes with the commit or rollback, even 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,6 +67,16 @@ def analyze(conn: Connection, tables: list[str]) -> None:
     """
     for table in tables:
         conn.execute(text(f"ANALYZE {table}"))
+
+
+def copy(conn: Connection, table: Table, names: list[str], rows: Iterable[tuple]) -> None:
+    """Rows appended to ``table`` by COPY, inside ``conn``'s transaction: a few hundred thousand
+    rows take seconds, not the minutes of as many INSERTs."""
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copying:
+        for row in rows:
+            copying.write_row(row)
 
 
 def rebuild(conn: Connection, table: Table) -> None:

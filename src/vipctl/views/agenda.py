@@ -83,16 +83,13 @@ def _with_draft(reasons: list[str], items: Sequence[Event], rank: int) -> list[s
 
 def write_upcoming(
     found: Sequence[Event],
+    total: int,
     names: dict[str, str],
     day: dt.date,
     days: int,
     fmt: render.Format,
-    *,
-    limit: int | None = None,
 ) -> None:
-    """The first ``limit`` events (all when None); a table's title counts them all."""
-    total = len(found)
-    found = found[:limit]
+    """The events shown, of ``total``: a table's title counts them all."""
     if fmt == "csv":
         name = names.get
         rows = (
