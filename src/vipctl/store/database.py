@@ -450,7 +450,6 @@ class Database:
             with conn.begin():
                 yield conn
 
-
     @contextmanager
     def exclusive(self, job: str) -> Iterator[None]:
         """Run ``job`` (e.g. "report") alone on this database: a second one fails at once rather
