@@ -63,7 +63,7 @@ from vipctl.store.models import (
 )
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
-_PART = 25_000  # clients whose rows are made at once
+_PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
 UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upcoming's default
 # Kinds whose item is there on a day only from its first day shown (a premium is in grace once
 # past due; a letter is owed once its request is closed) or only until its last (a request is
