@@ -22,7 +22,6 @@ from decimal import Decimal
 import orjson
 from sqlalchemy import Connection, select
 
-from vipctl.agenda import occasions
 from vipctl.agenda.occasions import rules_digest
 from vipctl.config import Config
 from vipctl.rules.events import Event
@@ -168,5 +167,4 @@ def keep(
     ]
     names = ["snapshot_id", "position", "client_id", "tier", "segment", "score", "items"]
     write(conn, e.insert(), names, rows)
-    occasions.forget_touches(conn)
     return True
