@@ -402,11 +402,12 @@ def upcoming(
     for event in found:
         by_date.setdefault(event.date, []).append(event)
     del found
+    return [e for date in sorted(by_date) for e in sorted(by_date.pop(date), key=upcoming_order)]
 
-    def order(e: Event) -> tuple[str, str, str]:
-        return e.client_id, e.kind, e.policy_no or ""
 
-    return [e for date in sorted(by_date) for e in sorted(by_date.pop(date), key=order)]
+def upcoming_order(e: Event) -> tuple[dt.date, str, str, str]:
+    """``upcoming``'s order: by date, then client, kind, policy."""
+    return e.date, e.client_id, e.kind, e.policy_no or ""
 
 
 def today_windows(config: Config, day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:

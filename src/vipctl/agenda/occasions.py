@@ -453,15 +453,11 @@ def upcoming(
     )
     by_key: dict[tuple, list[Event]] = {}
     for e in made:
-        by_key.setdefault((e.date, e.client_id, e.kind, e.policy_no or ""), []).append(e)
+        by_key.setdefault(lists.upcoming_order(e), []).append(e)
     found = []
     for key in first[:limit]:
         if not by_key.get(key):
             return None  # the book was changed behind vipctl's back: the rules make it
         found.append(by_key[key].pop(0))
-    found = sorted([*found, *apart], key=_upcoming_order)[:limit]
+    found = sorted([*found, *apart], key=lists.upcoming_order)[:limit]
     return found, total
-
-
-def _upcoming_order(e: Event) -> tuple:
-    return e.date, e.client_id, e.kind, e.policy_no or ""
