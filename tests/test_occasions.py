@@ -12,13 +12,17 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect, select
 
-from helpers import DATA, Cli
+from conftest import ENGINES
+from helpers import DATA, Cli, new_schema
+from vipctl import readahead
 from vipctl.agenda import daylist, lists, occasions
 from vipctl.agenda.lists import Scope
 from vipctl.config import Config
 from vipctl.rules.ranking import tallies
-from vipctl.store import Database
+from vipctl.store import Database, changes
+from vipctl.store.models import Occasion
 
 EXPORTED = dt.date(2026, 11, 1)
 CLIENTS = [f"C{n:06d}" for n in range(1, 201)]
@@ -274,3 +278,36 @@ def test_upcoming_as_of_a_day_leaves_out_what_is_not_there_yet(book, own_config,
         worked_out = book("upcoming", "--date", DAY, *shown)
         assert worked_out.stdout == made.stdout
         assert book("today", "--date", DAY).exit_code == 0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path, monkeypatch):
+    """On a large book half the rows are made by a second process, reading the committed book
+    on a connection of its own (SQLite's file, or the server): the same rows as one process
+    makes, the index built after them."""
+    if engine == "sqlite":
+        db: Path | str = tmp_path / "book.db"
+    else:
+        db = new_schema(request.getfixturevalue("pg_cluster"))
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert Cli(db)("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    alone = _occasions(db)
+    forked = []
+    ahead = readahead.ahead
+    monkeypatch.setattr(readahead, "ahead", lambda produce: forked.append(1) or ahead(produce))
+    monkeypatch.setattr(occasions, "_ALONE", 1)
+    monkeypatch.setattr(occasions, "_PART", 30)  # 200 clients: 8 parts, 4 made elsewhere
+    with Database(db).write() as conn:
+        changes.declare(conn, changes.NOTHING)
+        occasions.rebuild(conn, Config(), EXPORTED)
+    assert forked and readahead.forks()
+    assert _occasions(db) == alone
+    with Database(db).read() as conn:
+        names = {index["name"] for index in inspect(conn).get_indexes("occasion")}
+    assert names == {"ix_occasion_client"}
+
+
+def _occasions(db: Path | str) -> list[tuple]:
+    o = Occasion.__table__
+    with Database(db).read() as conn:
+        return sorted(tuple(row[1:]) for row in conn.execute(select(o)))

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from vipctl import readahead
 from vipctl.errors import UserError
-from vipctl.ingest import readahead
 
 
 def _items():

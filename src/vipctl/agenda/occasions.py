@@ -25,12 +25,15 @@ import heapq
 import math
 import operator
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import zip_longest
 
 import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Float,
     Subquery,
     and_,
@@ -42,7 +45,7 @@ from sqlalchemy import (
     select,
 )
 
-from vipctl import __version__
+from vipctl import __version__, readahead
 from vipctl.agenda import lists
 from vipctl.agenda.lists import Scope
 from vipctl.config import Config
@@ -64,6 +67,7 @@ from vipctl.store.models import (
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
 _PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
+_ALONE = 20_000  # a book this large has its rows made by two processes
 UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upcoming's default
 # Kinds whose item is there on a day only from its first day shown (a premium is in grace once
 # past due; a letter is owed once its request is closed) or only until its last (a request is
@@ -133,7 +137,7 @@ def _row(e: Event) -> tuple:
         e.policy_no or "",
         day,
         day - e.lead,
-        dt.date.fromordinal(day - e.lead),
+        (e.date - dt.timedelta(days=e.lead)).isoformat(),  # plain, to cross between processes
         _FAR if e.until is None else e.until.toordinal(),
         e.lead,
         not e.reminders,
@@ -142,7 +146,7 @@ def _row(e: Event) -> tuple:
     )
 
 
-def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
+def _rows(conn: Connection, config: Config, kept: Cover, scope: Scope) -> Iterator[list[tuple]]:
     """The rows of ``scope``'s clients, a source of items at a time."""
     every = windows(config, kept.first, kept.last)
     for source in SOURCES:
@@ -153,26 +157,65 @@ def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
         rows = [_row(e) for e in found]
         del found
         rows.sort(key=_ORDER)  # the same rows in the same order on every engine
+        yield rows
+
+
+def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
+    for rows in _rows(conn, config, kept, scope):
         append(conn, Occasion.__table__, _NAMES, rows)
 
 
-def _parts(conn: Connection) -> list[tuple[str, str | None]]:
-    """The book in parts of ``_PART`` clients, by client id: what one part's items take in
+def _parts(conn: Connection, size: int) -> list[tuple[str, str | None]]:
+    """The book in parts of ``size`` clients, by client id: what one part's items take in
     memory stays the same however large the book."""
     c = Client.__table__.c
-    firsts = list(conn.scalars(select(c.client_id).order_by(c.client_id)))[::_PART]
+    firsts = list(conn.scalars(select(c.client_id).order_by(c.client_id)))[::size]
     lasts: list[str | None] = [*firsts[1:], None]
     return list(zip(firsts, lasts[: len(firsts)], strict=True))
 
 
+def _theirs(
+    engine: Engine, config: Config, kept: Cover, parts: list[tuple[str, str | None]]
+) -> Iterator[list[tuple]]:
+    """In the second process: the rows of ``parts``, read on a connection of its own (the
+    parent's must not be touched from a fork). It reads the book as committed, which is the
+    book the parent's transaction sees: a rebuild follows the commit of what changed it."""
+    engine.dispose(close=False)
+    with engine.connect() as conn:
+        for part in parts:
+            yield from _rows(conn, config, kept, Scope(between=part))
+
+
+def _made(conn: Connection, config: Config, kept: Cover, clients: int) -> Iterator[list[tuple]]:
+    """Every row of the book, a part's source at a time. A large book is cut into an even
+    number of parts, every other one made by a second process while this one makes the rest
+    and writes them all: making the rows is Python's work, and the machine has a second core."""
+    if clients < _ALONE or not readahead.forks():
+        for part in _parts(conn, _PART):
+            yield from _rows(conn, config, kept, Scope(between=part))
+        return
+    parts = _parts(conn, math.ceil(clients / (2 * math.ceil(clients / (2 * _PART)))))
+    theirs = readahead.ahead(lambda: _theirs(conn.engine, config, kept, parts[1::2]))
+    mine = (rows for part in parts[::2] for rows in _rows(conn, config, kept, Scope(between=part)))
+    for pair in zip_longest(mine, theirs):
+        yield from (rows for rows in pair if rows is not None)
+
+
 def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
-    """Every row written again, covering ``day`` and the month after it."""
-    conn.execute(Occasion.__table__.delete())
+    """Every row written again, covering ``day`` and the month after it; the index built after
+    the rows, the standard order of a bulk load."""
+    table = Occasion.__table__
+    conn.execute(table.delete())
+    for index in table.indexes:
+        index.drop(conn)
     kept = Cover(
         day, day + dt.timedelta(days=COVER_DAYS), rules_digest(config), changes.generation(conn)
     )
-    for part in _parts(conn):
-        _write(conn, config, kept, Scope(between=part))
+    clients = conn.scalar(select(func.count()).select_from(Client.__table__)) or 0
+    for rows in _made(conn, config, kept, clients):
+        append(conn, table, _NAMES, rows)
+    for index in table.indexes:
+        index.create(conn)
     loaded(conn, ["occasion"])
     _put(conn, kept)
 

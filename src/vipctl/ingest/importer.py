@@ -17,12 +17,13 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Dialect, Index, Table, select
 
+from vipctl import readahead
 from vipctl.book import assessing, editing, queries
 from vipctl.config import Config
 from vipctl.contract import Kind
 from vipctl.errors import UserError
 from vipctl.i18n import _, ngettext
-from vipctl.ingest import csvfile, readahead
+from vipctl.ingest import csvfile
 from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed

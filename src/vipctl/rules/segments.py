@@ -28,18 +28,19 @@ def segment_all(premiums: Mapping[str, float | Decimal], rules: SegmentRules) ->
     """Every client's segment from their annualised premium; no premium means 'maintain'.
 
     Premiums may come as the database sums them (float on SQLite, Decimal on PostgreSQL); they
-    are ranked as floats, exact enough to order amounts kept to the cent.
+    are ranked and added up in whole cents, exactly, so a cut-off that falls on a sum is judged
+    the same whatever order the premiums were added in (``book.assessing`` does it in SQL).
     """
-    ranked = sorted(((float(v), k) for k, v in premiums.items()), reverse=True)
-    total = sum(premium for premium, _ in ranked)
-    cuts = [(name, total * rules.up_to_percent[name] / 100) for name in SEGMENTS[:-1]]
+    ranked = sorted(((round(float(v) * 100), k) for k, v in premiums.items()), reverse=True)
+    total = sum(cents for cents, _ in ranked)
+    cuts = [(name, total * float(rules.up_to_percent[name])) for name in SEGMENTS[:-1]]
     out: dict[str, str] = {}
-    above = 0.0  # premium of the clients ranked above the current tie
-    for premium, tie in groupby(ranked, key=itemgetter(0)):
+    above = 0  # cents of the clients ranked above the current tie
+    for cents, tie in groupby(ranked, key=itemgetter(0)):
         clients = [client for _, client in tie]
         segment = "maintain"
-        if premium > 0:
-            segment = next((name for name, cut in cuts if above < cut), "maintain")
+        if cents > 0:
+            segment = next((name for name, cut in cuts if above * 100 < cut), "maintain")
         out.update(dict.fromkeys(clients, segment))
-        above += premium * len(clients)
+        above += cents * len(clients)
     return out

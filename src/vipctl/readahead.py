@@ -1,4 +1,5 @@
-"""Running a generator in a second process, so that reading and writing a large import overlap.
+"""Running a generator in a second process: reading and writing a large import overlap, and
+half of the agenda's occasions are made on the second core while this process makes the rest.
 
 An import is two jobs of about the same size: reading and checking the CSV (pure Python) and
 writing the database. One process does them one after the other; with the reading forked off,
@@ -20,7 +21,8 @@ import pickle
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -55,16 +57,25 @@ def _child(produce: Callable[[], Iterator[object]], out: Connection, other: Conn
             out.send_bytes(_ERROR + pickle.dumps(failure))
 
 
+def forks() -> bool:
+    """Whether ``ahead`` runs its generator in a second process here."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
-    """The items of ``produce()``, made in a forked child while the caller works on the last."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from produce()
-        return
+    """The items of ``produce()``, made in a forked child while the caller works on the last.
+    The child starts at once, so the caller may do work of its own before the first item."""
+    if not forks():
+        return produce()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(produce, send, receive), daemon=True)
     child.start()
     send.close()  # the child's end: once it exits, a read here fails instead of waiting
+    return _received(child, receive)
+
+
+def _received(child: BaseProcess, receive: Connection) -> Iterator[Any]:
     try:
         while True:
             try:
@@ -72,7 +83,7 @@ def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
             except EOFError:
                 child.join()
                 raise RuntimeError(
-                    f"the reading process died (exit code {child.exitcode})"
+                    f"the second process died (exit code {child.exitcode})"
                 ) from None
             what, body = data[:1], memoryview(data)[1:]
             if what == _END:
