@@ -186,3 +186,24 @@ def test_the_plain_postgresql_url_as_psql_takes_it_works_too(pg):
     result = plain("import", *map(str, DATA.glob("*.csv")), "--date", "2026-11-01")
     assert result.exit_code == 0, result.output
     assert count(pg.db, "client") == 200
+
+
+def test_a_first_import_copies_the_rows_and_a_second_upserts_them(pg, monkeypatch):
+    """COPY into the empty tables; the same values as SQLite stores are checked by
+    test_import's engine comparison."""
+    from vipctl.store import postgres
+
+    copied: list[str] = []
+    copy = postgres.copy
+    monkeypatch.setattr(
+        postgres,
+        "copy",
+        lambda conn, table, *rest: copied.append(table.name) or copy(conn, table, *rest),
+    )
+    _imported(pg)
+    assert {"client", "policy", "occasion"} <= set(copied)
+    copied.clear()
+    execute(pg.db, "UPDATE client SET name = 'x' WHERE client_id = 'C000001'")
+    _imported(pg)
+    assert {"client", "policy"}.isdisjoint(copied)  # the tables hold rows: upserted
+    assert rows(pg.db, "SELECT name FROM client WHERE client_id = 'C000001'") != [("x",)]
