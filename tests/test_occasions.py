@@ -165,16 +165,9 @@ def test_the_table_from_the_occasions_is_the_table_worked_out(book):
 
 def test_the_first_look_after_an_import_reads_the_occasions(book, monkeypatch):
     """Only the clients near the top are worked out by the rules, not the whole book."""
-    from test_snapshots import DAY
+    from test_snapshots import DAY, worked_out
 
-    scopes = []
-    real = lists.due_today
-
-    def counting(*args, **kwargs):
-        scopes.append(kwargs.get("scope") or args[3])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(lists, "due_today", counting)
+    scopes = worked_out(monkeypatch)
     assert book("today", "--date", DAY, "--limit", "1").exit_code == 0
     assert scopes and all(scope.clients is not None for scope in scopes)
 

@@ -76,16 +76,22 @@ def test_a_second_look_reads_the_kept_list(book, fmt):
     assert len(_kept(book)) == int(whole)
 
 
-def test_the_kept_list_is_not_worked_out_again(book, monkeypatch):
-    _today(book, "-f", "json")
-    calls = []
+def worked_out(monkeypatch) -> list:
+    """The scope of every list the rules work out from now on."""
+    scopes = []
     real = lists.due_today
 
     def counting(*args, **kwargs):
-        calls.append(kwargs.get("scope") or args[3])
+        scopes.append(kwargs.get("scope") or args[3])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(lists, "due_today", counting)
+    return scopes
+
+
+def test_the_kept_list_is_not_worked_out_again(book, monkeypatch):
+    _today(book, "-f", "json")
+    calls = worked_out(monkeypatch)
     _today(book, "-f", "json")
     assert calls == []
     assert book("log", "C1", "--channel", "phone", "--date", DAY).exit_code == 0
@@ -230,11 +236,9 @@ def test_tier_recompute_retires_the_kept_list(book, monkeypatch):
     """The way to a fresh list after changing the database by other means than vipctl."""
     _today(book)
     assert book("tier", "--recompute", "--date", DAY).exit_code == 0
-    calls = []
-    real = lists.due_today
-    monkeypatch.setattr(lists, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
+    calls = worked_out(monkeypatch)
     _today(book)
-    assert calls == [1]
+    assert len(calls) == 1
 
 
 def test_today_that_cannot_keep_its_list_still_shows_it(book, monkeypatch):
@@ -263,11 +267,9 @@ def test_a_restored_book_has_a_generation_of_its_own(book, tmp_path, monkeypatch
     assert book("restore", str(copy)).exit_code == 0
     now = int(_query(book, "SELECT value FROM vipctl_meta WHERE key = 'generation'")[0][0])
     assert now > replaced
-    calls = []
-    real = lists.due_today
-    monkeypatch.setattr(lists, "due_today", lambda *a, **k: calls.append(1) or real(*a, **k))
+    calls = worked_out(monkeypatch)
     kept = _today(book, "-f", "json")
-    assert calls == [1]
+    assert len(calls) == 1
     monkeypatch.undo()
     assert kept == _compare(book, "-f", "json")
 
