@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from helpers import DATA, Cli, new_schema
 from vipctl import readahead
 from vipctl.agenda import daylist, lists, occasions
 from vipctl.agenda.lists import Scope
+from vipctl.agenda.occasions import OVERDUE
 from vipctl.config import Config
 from vipctl.rules.ranking import tallies
 from vipctl.store import Database, changes
@@ -51,6 +53,8 @@ def _compare(db: Path | str, day: dt.date, limit: int, scope: Scope | None = Non
     assert shown == expected
     assert made.clients == len(worked_out)
     assert (made.kinds, made.tiers) == tallies(worked_out)
+    late = Counter(e.tier or "?" for e in worked_out if any(i.kind == OVERDUE for i in e.items))
+    assert made.overdue == late
 
 
 client = st.sampled_from(CLIENTS)

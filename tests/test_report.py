@@ -7,7 +7,7 @@ import sys
 
 import html5lib
 
-from books import CLIENTS, HEADERS, IMPORTED
+from books import CLIENTS, HEADERS, IMPORTED, POLICY_HEADERS
 from helpers import write_csv
 from test_subprocess import ANSI, on_terminal, vipctl
 
@@ -75,6 +75,28 @@ def test_text_report_reads_plainly(book):
     assert "138****5678" in text and "13812345678" not in text
     limited = report(book, "--date", DAY, "--limit", "1")
     assert "the first 1 of 3 clients" in limited
+
+
+def test_a_document_counts_every_unpaid_premium_and_lists_the_first(book, tmp_path):
+    more = [
+        ["P4", "C1", "1234.56", "annual", "2012-10-20", "20", "2026-10-20", "grace"],
+        ["P5", "C2", "999.99", "annual", "2013-11-10", "20", "2026-11-10", "in_force"],
+    ]
+    policies = write_csv(tmp_path / "more.csv", POLICY_HEADERS, more)
+    assert book("import", str(policies), "--date", IMPORTED).exit_code == 0
+    text = report(book, "--date", DAY, "--limit", "1")
+    assert "the first 1 of 3 policies, ¥32,234.55 of premium unpaid." in text
+    in_grace = text.split("\nIn grace\n")[1].split("\nIn grace, last day")[0]
+    assert "P2" in in_grace and "P4" not in in_grace and "P5" not in in_grace
+    data = report_json(book, DAY, "--limit", "1")  # JSON: every row, whatever the limit
+    assert [g["policy_no"] for g in data["grace"]] == ["P2", "P4", "P5"]
+    assert data["unpaid"] == {
+        "grace": {"policies": 3, "premium": 32234.55},
+        "lapse_risk": {"policies": 0, "premium": 0},
+    }
+    later = report_json(book, "2026-12-20")  # P2's and P4's last days to pay are gone
+    assert [g["policy_no"] for g in later["lapse_risk"]] == ["P2", "P4"]
+    assert later["unpaid"]["lapse_risk"] == {"policies": 2, "premium": 31234.56}
 
 
 def test_markdown_report(book):

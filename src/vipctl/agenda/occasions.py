@@ -75,6 +75,7 @@ UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upc
 _FROM_FIRST_DAY = ("grace", "service_letter")
 _UNTIL_LAST_DAY = ("service_request", "campaign", "event_invitation")
 _KEY = "occasions"
+OVERDUE = "contact_overdue"  # the kind whose clients the report counts per tier
 _FAR = dt.date.max.toordinal()  # shown until resolved
 # Summed by the database, a client's score can differ from Python's exact sum in its last bits:
 # clients within this of the last one shown are worked out in full too.
@@ -303,13 +304,15 @@ def _shown(day: int, scope: Scope, apart: set[str]) -> ColumnElement:
 
 
 def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquery:
-    """Each client's shown rows summed: the items' value and the premium at stake."""
+    """Each client's shown rows summed: the items' value and the premium at stake; whether a
+    contact is overdue."""
     o = Occasion.__table__.c
     query = (
         select(
             o.client_id,
             func.sum(_value(config, day)).label("value"),
             func.coalesce(func.sum(o.amount), 0.0).label("at_stake"),
+            func.max(case((o.kind == OVERDUE, 1), else_=0)).label("overdue"),
         )
         .where(_shown(day, scope, apart))
         .group_by(o.client_id)
@@ -390,7 +393,7 @@ def day_list(
     t = ClientTier.__table__
     shown, tried = _clients(config, n, scope, apart), _tries(n, scope, apart)
     scores = (
-        select(shown.c.client_id, t.c.tier, _score(config, shown, tried))
+        select(shown.c.client_id, t.c.tier, _score(config, shown, tried), shown.c.overdue)
         .outerjoin(t, t.c.client_id == shown.c.client_id)
         .outerjoin(tried, tried.c.client_id == shown.c.client_id)
     )
@@ -399,9 +402,10 @@ def day_list(
     # last of them: among these are the first ``limit`` by the exact scores.
     top = heapq.nlargest(limit, (row[2] for row in found))
     floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
-    near_top = {client for client, _, value in found if value >= floor}
+    near_top = {client for client, _, value, _ in found if value >= floor}
     exact = lists.ranked(conn, config, day, _only(near_top | apart))
-    tiers = Counter(tier or "?" for _, tier, _ in found)
+    tiers = Counter(tier or "?" for _, tier, _, _ in found)
+    overdue = Counter(tier or "?" for _, tier, _, late in found if late)
     o = Occasion.__table__.c
     by_kind = select(o.kind, func.count()).where(_shown(n, scope, apart)).group_by(o.kind)
     kinds = Counter(dict(conn.execute(lists.scoped(by_kind, o.client_id, scope)).all()))
@@ -410,8 +414,9 @@ def day_list(
         if entry.client_id in apart:
             kinds.update(e.kind for e in entry.items)
             tiers[entry.tier or "?"] += 1
+            overdue[entry.tier or "?"] += any(e.kind == OVERDUE for e in entry.items)
             clients += 1
-    return DayList(exact, clients, *ranking.ordered(kinds, tiers))
+    return DayList(exact, clients, *ranking.ordered(kinds, tiers), overdue=+overdue)
 
 
 def items_open(
@@ -428,31 +433,6 @@ def items_open(
     if apart:
         count += len(lists.due_today(conn, config, day, _only(apart), as_it_ended=as_it_ended))
     return count
-
-
-def clients_with(
-    conn: Connection, config: Config, day: dt.date, scope: Scope, kind: str
-) -> Counter[str] | None:
-    """Clients per tier ("?" unassessed) with an item of ``kind`` on ``day``'s list, from the
-    rows; None when they cannot tell."""
-    apart = _apart(conn, config, day, scope)
-    if apart is None:
-        return None
-    o, t = Occasion.__table__.c, ClientTier.__table__
-    who = select(o.client_id).where(_shown(day.toordinal(), scope, apart), o.kind == kind)
-    who = lists.scoped(who.group_by(o.client_id), o.client_id, scope).subquery("with_kind")
-    per_tier = (
-        select(t.c.tier, func.count())
-        .select_from(who)
-        .outerjoin(t, t.c.client_id == who.c.client_id)
-        .group_by(t.c.tier)
-    )
-    found = Counter({tier or "?": count for tier, count in conn.execute(per_tier)})
-    if apart:
-        for entry in lists.ranked(conn, config, day, _only(apart)):
-            if any(e.kind == kind for e in entry.items):
-                found[entry.tier or "?"] += 1
-    return found
 
 
 def upcoming(

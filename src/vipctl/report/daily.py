@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
 
@@ -60,34 +61,51 @@ def record(conn: Connection, day: dt.date, last: int | None, agent: str | None =
 
 
 def _open_premiums(
-    conn: Connection, config: Config, day: dt.date, agent: str | None
-) -> tuple[list, list]:
-    """(in their grace period, past it): unpaid premiums whose date has gone, by their last day
-    to pay (the policy lapses the day after)."""
+    conn: Connection, config: Config, day: dt.date, agent: str | None, rows: int | None
+) -> dict[str, tuple[list[dict], dict]]:
+    """Unpaid premiums whose date has gone, "grace" while their last day to pay (the policy
+    lapses the day after) is still to come and "lapse_risk" past it: each the first ``rows``
+    by date (all when None) and how many policies and how much premium there are in all, so
+    that a document's table need not read tens of thousands."""
     d, p, c = PremiumDue.__table__.c, Policy.__table__.c, Client.__table__.c
-    query = (
-        select(d.client_id, c.name, d.policy_no, p.premium, d.due_date)
-        .join(Policy.__table__, p.policy_no == d.policy_no)
-        .join(Client.__table__, c.client_id == d.client_id)
-        .where(d.due_date < day)
-        .order_by(d.due_date, d.policy_no)
-    )
-    query = agenda.scoped(query, d.client_id, agenda.Scope(agent=agent))
     grace = dt.timedelta(days=config.agenda.grace_days)
-    in_grace, lapsing = [], []
-    for client_id, name, policy_no, premium, due_date in conn.execute(query):  # tens of 1,000s
-        last_day = due_date + grace
-        found = {
-            "client_id": client_id,
-            "name": name,
-            "policy_no": policy_no,
-            "premium": premium,
-            "due_date": due_date,
-            "last_day_to_pay": last_day,
-            "days_left": (last_day - day).days,
-        }
-        (in_grace if last_day >= day else lapsing).append(found)
-    return in_grace, lapsing
+    first_in_grace = day - grace  # the earliest due date whose last day to pay is not gone
+    where = {"grace": d.due_date.between(first_in_grace, day - dt.timedelta(days=1))}
+    where["lapse_risk"] = d.due_date < first_in_grace
+    found = {}
+    for section, condition in where.items():
+        listed = (
+            select(d.client_id, c.name, d.policy_no, p.premium, d.due_date)
+            .join(Policy.__table__, p.policy_no == d.policy_no)
+            .join(Client.__table__, c.client_id == d.client_id)
+            .where(condition)
+            .order_by(d.due_date, d.policy_no)
+            .limit(rows)
+        )
+        listed = agenda.scoped(listed, d.client_id, agenda.Scope(agent=agent))
+        summed = (
+            select(func.count(), func.coalesce(func.sum(func.round(p.premium * 100)), 0))
+            .select_from(PremiumDue.__table__)
+            .join(Policy.__table__, p.policy_no == d.policy_no)
+            .where(condition)
+        )
+        policies, cents = conn.execute(
+            agenda.scoped(summed, d.client_id, agenda.Scope(agent=agent))
+        ).one()
+        shown = [
+            {
+                "client_id": client_id,
+                "name": name,
+                "policy_no": policy_no,
+                "premium": premium,
+                "due_date": due_date,
+                "last_day_to_pay": due_date + grace,
+                "days_left": (due_date + grace - day).days,
+            }
+            for client_id, name, policy_no, premium, due_date in conn.execute(listed)
+        ]
+        found[section] = (shown, {"policies": policies, "premium": Decimal(int(cents)).scaleb(-2)})
+    return found
 
 
 def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None) -> dict:
@@ -142,30 +160,30 @@ def build(
     day: dt.date,
     *,
     limit: int | None = None,
+    tables: int | None = None,
     agent: str | None = None,
     team: bool = False,
 ) -> tuple[dict, int | None, DayList]:
     """The report for ``day``: of ``agent``'s clients, or the whole book when None; the first
-    ``limit`` clients of the to-do list (all when None) and every other section in full; with
+    ``limit`` clients of the to-do list (all when None), the first ``tables`` rows of the
+    unpaid premiums (all when None) with their totals, and every other section in full; with
     ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``,
     and the day's list, for ``agenda.keep``."""
     queries.check_agent(conn, agent)
     last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
     scope = agenda.Scope(agent=agent)
     listed = agenda.day_list(conn, config, day, scope, limit=limit, whole=team)
-    overdue = None
-    if len(listed.entries) < listed.clients:  # the first lines only, from the occasions
-        overdue = occasions.clients_with(conn, config, day, scope, "contact_overdue")
-        if overdue is None:
-            listed = agenda.day_list(conn, config, day, scope, limit=limit, whole=True)
+    overdue = listed.overdue
+    if overdue is None and len(listed.entries) < listed.clients:  # cut, not by the occasions
+        listed = agenda.day_list(conn, config, day, scope, limit=limit, whole=True)
     entries, by_kind, by_tier = listed.entries, listed.kinds, listed.tiers
     if overdue is None:
         overdue = Counter(
             entry.tier or "?"
             for entry in entries
-            if any(e.kind == "contact_overdue" for e in entry.items)
+            if any(e.kind == occasions.OVERDUE for e in entry.items)
         )
-    in_grace, lapsing = _open_premiums(conn, config, day, agent)
+    unpaid = _open_premiums(conn, config, day, agent, tables)
     before = previous(conn, day, agent)
     if before is None:  # no report yet: the month so far, as `vipctl tier` shows it
         since = day.replace(day=1)
@@ -199,9 +217,10 @@ def build(
                 for entry in entries[:limit]
             ],
         },
-        "grace": in_grace,
-        "lapse_risk": lapsing,
-        "contacts_overdue": {tier: overdue[tier] for tier in (*TIERS, "?") if overdue[tier]},
+        "grace": unpaid["grace"][0],
+        "lapse_risk": unpaid["lapse_risk"][0],
+        "unpaid": {section: totals for section, (_, totals) in unpaid.items()},
+        "contacts_overdue": {t: overdue[t] for t in (*TIERS, "?") if overdue.get(t)},
         "tiers": {
             **{name: summary[name] for name in TIER_FIELDS},
             "assessed_under_other_rules": assessing.assessed_under_other_rules(conn, config),

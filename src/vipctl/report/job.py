@@ -42,11 +42,13 @@ def run(
     recording = db.read_only is None
     with db.exclusive("report") if recording else nullcontext():
         with db.read() as conn:
-            # The to-do list is cut here for a document (every format but JSON) that is all
-            # a reader sees: a whole book's 63,000 lines took minutes to lay out.
-            cut = limit if limit is not None or fmt == "json" else TABLE_LIMIT
+            # The to-do list and the premiums' tables are cut here for a document (every
+            # format but JSON) that is all a reader sees: a whole book's 63,000 lines took
+            # minutes to lay out, and its unpaid premiums are tens of thousands.
+            tables = None if fmt == "json" else limit if limit is not None else TABLE_LIMIT
+            cut = limit if fmt == "json" else tables
             data, last_movement, listed = daily.build(
-                conn, config, day, limit=cut, agent=agent, team=team
+                conn, config, day, limit=cut, tables=tables, agent=agent, team=team
             )
 
         def made(as_format: ReportFormat) -> str:

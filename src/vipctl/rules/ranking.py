@@ -57,3 +57,5 @@ class DayList:
     kinds: dict[str, int]
     tiers: dict[str, int]
     made: int | None = None  # worked out afresh at this generation: worth keeping
+    # Clients per tier with a contact overdue, when known without every entry (the report's).
+    overdue: dict[str, int] | None = None

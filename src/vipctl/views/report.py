@@ -79,14 +79,15 @@ PREMIUM_COLUMNS = [
 ]
 
 
-def _premiums(title: str, rows: list[dict], empty: str, limit: int | None) -> Section:
+def _premiums(title: str, rows: list[dict], totals: dict, empty: str, limit: int | None) -> Section:
     shown = rows[:limit]
+    count = totals["policies"]
     policies = render.shown_of(
-        len(shown), len(rows), words.counted(len(rows), "{n} policy", "{n} policies")
+        len(shown), count, words.counted(count, "{n} policy", "{n} policies")
     )
-    at_stake = "¥" + render.text_value(sum(r["premium"] or 0 for r in rows))
+    at_stake = "¥" + render.text_value(totals["premium"])
     said = _("{policies}, {amount} of premium unpaid.")
-    lines = [said.format(policies=policies, amount=words.amount(at_stake))] if rows else []
+    lines = [said.format(policies=policies, amount=words.amount(at_stake))] if count else []
     return Section(_(title), lines, PREMIUM_COLUMNS, shown, _(empty))
 
 
@@ -219,10 +220,17 @@ def sections(data: dict, limit: int | None = None) -> list[Section]:
     return [
         *_team(data),
         _todo(data, limit),
-        _premiums(N_("In grace"), data["grace"], N_("No premium is in grace."), limit),
+        _premiums(
+            N_("In grace"),
+            data["grace"],
+            data["unpaid"]["grace"],
+            N_("No premium is in grace."),
+            limit,
+        ),
         _premiums(
             N_("In grace, last day to pay passed: lapsed unless paid"),
             data["lapse_risk"],
+            data["unpaid"]["lapse_risk"],
             N_("No unpaid premium is past its last day to pay."),
             limit,
         ),
