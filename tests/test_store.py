@@ -190,7 +190,7 @@ def test_a_version_6_database_is_assessed_and_owed_by_todays_rules(cli):
         nullable = {row[1]: not row[3] for row in conn.execute("PRAGMA table_info(client_tier)")}
         assert nullable["tier"] and not nullable["value_premium"]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(client_tier)")}
-        assert {"ix_client_tier_tier", "ix_client_tier_segment"} <= indexes
+        assert {"ix_client_tier_counts", "ix_client_tier_segment"} <= indexes
     assert cli("tier", "--recompute", "--date", "2026-11-24").exit_code == 0
     listed = json.loads(cli("clients", "-f", "json").stdout)
     # ¥300,000 a year of the single premium makes C2 key; C3's paid-up policy counts nothing.
@@ -240,4 +240,23 @@ def test_a_version_8_database_gets_service_requests_and_campaigns(cli):
     assert opened.exit_code == 0, opened.output
     made = cli("campaign", "new", "news", "--kind", "news", "--date", "2026-11-24")
     assert made.exit_code == 0 and "200 to reach" in made.stdout
+    assert cli("check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_version_10_database_counts_its_tiers_from_an_index(cli):
+    """tests/data/schema-v10.db was written by the vipctl of schema 10 from the sample data: the
+    index on the tier alone gives way to the one the counts read, and the counts stay."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v10.db", cli.db)
+    counted = cli("tier", "--date", "2026-11-24", "-f", "json")
+    assert counted.exit_code == 0, counted.output
+    assert json.loads(counted.stdout)["counts"] == {"A": 70, "B": 68, "C": 53, "D": 9}
+    with sqlite3.connect(cli.db) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(client_tier)")}
+        assert "ix_client_tier_counts" in indexes and "ix_client_tier_tier" not in indexes
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT tier, segment, count(*) FROM client_tier "
+            "WHERE missing != '' GROUP BY tier, segment"
+        ).fetchall()
+        assert "COVERING INDEX ix_client_tier_counts" in plan[-1][-1]
     assert cli("check").exit_code == 0

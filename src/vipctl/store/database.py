@@ -21,6 +21,7 @@ from vipctl.kinds import CHANNELS, outcome_of
 from vipctl.store import changes, sqlite, tracking
 from vipctl.store.models import (
     SCHEMA_VERSION,
+    TIER_COUNTS,
     AgendaEntry,
     AgendaSnapshot,
     AgendaTouch,
@@ -165,6 +166,13 @@ def _add_occasions(conn: Connection) -> None:
     Occasion.__table__.create(conn, checkfirst=True)
 
 
+def _index_tier_counts(conn: Connection) -> None:
+    """The index on the tier alone gives way to one the counts per tier and segment read."""
+    conn.execute(text("DROP INDEX IF EXISTS ix_client_tier_tier"))
+    counts = {index.name: index for index in ClientTier.__table__.indexes}[TIER_COUNTS]
+    counts.create(conn, checkfirst=True)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -177,6 +185,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     7: _add_outcomes_follow_ups_dates_and_changes,
     8: _add_service_and_campaigns,
     9: _add_occasions,
+    10: _index_tier_counts,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {
