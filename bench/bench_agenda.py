@@ -8,8 +8,7 @@ something due (as JSON), the table of its 50 most urgent, the table of the first
 events of 30 days, and a year of upcoming events (as CSV), each as the day's first look (from
 the database as imported, which wrote the agenda's occasions) and again; the year of events
 against the sqlite3 shell writing as many rows of the book as CSV; then the cron report
-followed by a look at the list; and `show` of one client, the floor every look stands on (the
-process's start and the book opened). Output goes to /dev/null, so the figures are computing and
+followed by a look at the list. Output goes to /dev/null, so the figures are computing and
 formatting, not a terminal's scrolling. Prints a Markdown table for docs/performance.md.
 """
 
@@ -50,8 +49,6 @@ def main() -> None:
                 first.append(run(command))
                 again.append(run(command))  # the day's list is kept now (today only)
             rows.append((label, min(first), min(again), _lines(command, Path(tmp) / "out")))
-        # The floor of every look: a process that starts, opens the book and reads one card.
-        card = min(run([*base, "show", "C000001"]) for _ in range(args.repeat))
         year = next(lines for label, *_, lines in rows if "365" in label)
         floor = min(run(["sqlite3", "-csv", db, _csv_rows(year)]) for _ in range(args.repeat))
         fresh(imported, db)
@@ -69,10 +66,6 @@ def main() -> None:
             f"| {label} | {best[0]:.2f} | {best[1]:.0f} | {second[0]:.2f} | {second[1]:.0f} "
             f"| {lines:,} |"
         )
-    print(
-        f"\n`show C000001` (one card: the process's start, the book opened): {card[0]:.2f} s, "
-        f"{card[1]:.0f} MB"
-    )
     print(
         f"\nThe sqlite3 shell writing {year:,} rows of the book as CSV (`-csv`, a client's and a "
         f"policy's columns): {floor[0]:.2f} s, {floor[1]:.0f} MB"
