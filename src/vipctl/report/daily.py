@@ -70,8 +70,11 @@ def _open_premiums(
     d, p, c = PremiumDue.__table__.c, Policy.__table__.c, Client.__table__.c
     grace = dt.timedelta(days=config.agenda.grace_days)
     first_in_grace = day - grace  # the earliest due date whose last day to pay is not gone
-    where = {"grace": d.due_date.between(first_in_grace, day - dt.timedelta(days=1))}
-    where["lapse_risk"] = d.due_date < first_in_grace
+    where = {
+        "grace": d.due_date.between(first_in_grace, day - dt.timedelta(days=1)),
+        "lapse_risk": d.due_date < first_in_grace,
+    }
+    scope = agenda.Scope(agent=agent)
     found = {}
     for section, condition in where.items():
         listed = (
@@ -82,16 +85,14 @@ def _open_premiums(
             .order_by(d.due_date, d.policy_no)
             .limit(rows)
         )
-        listed = agenda.scoped(listed, d.client_id, agenda.Scope(agent=agent))
+        listed = agenda.scoped(listed, d.client_id, scope)
         summed = (
             select(func.count(), func.coalesce(func.sum(func.round(p.premium * 100)), 0))
             .select_from(PremiumDue.__table__)
             .join(Policy.__table__, p.policy_no == d.policy_no)
             .where(condition)
         )
-        policies, cents = conn.execute(
-            agenda.scoped(summed, d.client_id, agenda.Scope(agent=agent))
-        ).one()
+        policies, cents = conn.execute(agenda.scoped(summed, d.client_id, scope)).one()
         shown = [
             {
                 "client_id": client_id,

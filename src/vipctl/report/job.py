@@ -45,7 +45,7 @@ def run(
             # The to-do list and the premiums' tables are cut here for a document (every
             # format but JSON) that is all a reader sees: a whole book's 63,000 lines took
             # minutes to lay out, and its unpaid premiums are tens of thousands.
-            tables = None if fmt == "json" else limit if limit is not None else TABLE_LIMIT
+            tables = None if fmt == "json" else (TABLE_LIMIT if limit is None else limit)
             cut = limit if fmt == "json" else tables
             data, last_movement, listed = daily.build(
                 conn, config, day, limit=cut, tables=tables, agent=agent, team=team
