@@ -239,14 +239,16 @@ def recompute(
     report, written = _tallied(conn)
     a, t = _WORK.c, ClientTier.__table__.c
     moved = a.tier.is_distinct_from(t.tier)
-    changed: ColumnElement = literal("")
-    for name in tiers.NAMES:
-        state = or_(
-            _named(a.off, name) != _named(t.off, name),
-            _named(a.missing, name) != _named(t.missing, name),
-        )
-        changed = changed.concat(case((state, name + ","), else_=""))
-    history = select(a.client_id, literal(today), t.tier, a.tier, func.rtrim(changed, ",")).join(
+    changed = _listed(
+        {
+            name: or_(
+                _named(a.off, name) != _named(t.off, name),
+                _named(a.missing, name) != _named(t.missing, name),
+            )
+            for name in tiers.NAMES
+        }
+    )
+    history = select(a.client_id, literal(today), t.tier, a.tier, changed).join(
         ClientTier.__table__, t.client_id == a.client_id
     )
     history = history.where(moved, t.tier.is_not(None), a.tier.is_not(None))
