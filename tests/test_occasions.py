@@ -21,7 +21,7 @@ from vipctl import readahead
 from vipctl.agenda import daylist, lists, occasions
 from vipctl.agenda.lists import Scope
 from vipctl.agenda.occasions import OVERDUE
-from vipctl.config import Config
+from vipctl.config import INDICATORS, Config
 from vipctl.rules.ranking import tallies
 from vipctl.store import Database, changes
 from vipctl.store.models import Occasion
@@ -66,6 +66,15 @@ write = st.one_of(
     st.tuples(st.just("snooze"), client, st.integers(1, 20)),
     st.tuples(st.just("remind"), client, st.integers(0, 20)),
     st.tuples(st.just("service"), client, st.sampled_from(["claim", "change", "other"])),
+    # A card edit that reassesses: a tier moves, and with it the contact cadence.
+    st.tuples(
+        st.just("edit"),
+        client,
+        st.sampled_from(
+            [f"{name}={value}" for name, values in INDICATORS.items() for value in values]
+            + ["annual_income=50000", "annual_income=9000000", "annual_income="]
+        ),
+    ),
     st.tuples(st.just("upkeep")),
 )
 
@@ -87,6 +96,8 @@ def _apply(cli: Cli, step: tuple, day: dt.date) -> None:
         command = ["remind", args[0], "call back", "--on", when.isoformat(), *on]
     elif name == "service":
         command = ["service", "open", args[0], "--type", args[1], *on]
+    elif name == "edit":
+        command = ["edit", args[0], "--set", args[1], *on]
     else:  # a look at the list, which brings the occasions up to date after it
         command = ["today", *on]
     result = cli(*command)
@@ -134,6 +145,37 @@ def test_one_agents_list_and_a_tiers_from_the_occasions(sample, tmp_path):
     assert agents
     for scope in (Scope(agent="王芳"), Scope(tiers=("A", "B")), Scope(agent="刘洋")):
         _compare(db, day, 50, scope)
+
+
+def test_an_edit_that_reassesses_leaves_the_rest_of_the_book_to_the_occasions(tmp_path):
+    """Every client an edit's reassessment moves is a change of the book, and only those: the
+    next look reads everyone else from the occasions. Here a large single premium stops
+    counting between the import and the edit, so the edit resegments other clients too."""
+    from test_snapshots import _query
+
+    day = EXPORTED + dt.timedelta(days=9)
+    spread_until = day - dt.timedelta(days=4)  # a single premium's years end before the edit
+    effective = spread_until.replace(year=spread_until.year - 10).isoformat()
+    policies = (DATA / "policies.csv").read_text(encoding="utf-8")
+    policies = policies.replace("200000.00,single,2019-07-29", f"200000.00,single,{effective}")
+    (tmp_path / "policies.csv").write_text(policies, encoding="utf-8")
+    db = tmp_path / "book.db"
+    cli = Cli(db)
+    files = [str(DATA / "clients.csv"), str(tmp_path / "policies.csv")]
+    assert cli("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    assessed = "SELECT * FROM client_tier"
+    before = set(_query(cli, assessed))
+    with Database(db).read() as conn:
+        made = changes.generation(conn)
+    [(client, satisfaction)] = _query(cli, "SELECT client_id, satisfaction FROM client LIMIT 1")
+    other = next(value for value in INDICATORS["satisfaction"] if value != satisfaction)
+    edited = cli("edit", client, "--set", f"satisfaction={other}", "--date", day.isoformat())
+    assert edited.exit_code == 0, edited.output
+    moved = {row[0] for row in set(_query(cli, assessed)) - before}
+    assert client in moved and "C000005" in moved and len(moved) > 2
+    with Database(db).read() as conn:
+        assert changes.touched_since(conn, made) == moved
+    _compare(db, day, 50)
 
 
 def _forget(cli) -> None:

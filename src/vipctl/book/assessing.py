@@ -38,7 +38,7 @@ from vipctl.contract import NOT_IN_FORCE
 from vipctl.rules import segments, tiers
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import changes, meta
-from vipctl.store.bulk import write
+from vipctl.store.bulk import CHUNK, write
 from vipctl.store.models import Amount, Client, ClientTier, Policy, PremiumDue, TierHistory
 
 
@@ -238,6 +238,17 @@ def recompute(
     _fill(conn, config, today, only)
     report, written = _tallied(conn)
     a, t = _WORK.c, ClientTier.__table__.c
+    # A client's tier, segment and premium share are on their lines of the day's list and shape
+    # their items (contact cadences go by tier, greetings by segment): the clients whose
+    # assessment changes are what this changes of the book, and the next look works out just
+    # them again. An edit resegments the whole book, yet moves a handful of clients: declaring
+    # the book changed whole made the look after it rebuild every client's agenda (10 s on
+    # 100,000 clients, against 1.5 s).
+    if written > CHUNK:
+        changes.declare(conn, changes.EVERYTHING)
+    else:
+        fresh = select(a.client_id).outerjoin(ClientTier.__table__, t.client_id == a.client_id)
+        changes.declare(conn, conn.scalars(fresh.where(or_(~a.known, _differs()))).all())
     moved = a.tier.is_distinct_from(t.tier)
     changed = _listed(
         {
@@ -262,8 +273,6 @@ def recompute(
     columns = ["client_id", *_FIELDS, "since", "first_seen"]
     conn.execute(table.insert().from_select(columns, new.where(~a.known)))
     _WORK.drop(conn)
-    # Tiers, segments and premium shares are on every line of the day's list.
-    changes.declare(conn, changes.EVERYTHING if written else changes.NOTHING)
     if only is None or meta.get(conn, RULES_KEY) is None:  # every client assessed by them
         meta.put(conn, RULES_KEY, rules_digest(config))
     return report
