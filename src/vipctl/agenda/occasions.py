@@ -64,6 +64,7 @@ from vipctl.store.models import (
     Occasion,
     Snooze,
 )
+from vipctl.store.sqlite import Unindexed
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
 _PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
@@ -315,7 +316,7 @@ def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquer
             func.max(case((o.kind == OVERDUE, 1), else_=0)).label("overdue"),
         )
         .where(_shown(day, scope, apart))
-        .group_by(o.client_id)
+        .group_by(Unindexed(o.client_id))
     )
     return lists.scoped(query, o.client_id, scope).subquery("shown_client")
 

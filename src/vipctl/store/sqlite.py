@@ -11,10 +11,22 @@ import os
 import sqlite3
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import OperationalError, SAWarning
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from vipctl.errors import NOW, Busy
 from vipctl.i18n import _
@@ -111,6 +123,31 @@ def _configure(engine: Engine, write_option: str, writable: bool) -> None:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             return
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Unindexed(ColumnElement):
+    """A column that SQLite must not read through its index: ``GROUP BY`` it groups a scan of
+    the table instead of walking the index and looking every row up. Over the agenda's 330,000
+    occasion rows, of which a fifth are shown on a day, the scan and its sort of the groups
+    took 0.22 s where the walk took 0.28 s. The unary plus is SQLite's documented way to keep
+    an index out of a term; other engines plan this themselves and get the column as it is."""
+
+    inherit_cache = True
+    _traverse_internals: ClassVar = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _column(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _unindexed(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
 
 
 def rebuild(conn: Connection, table: Table) -> None:
