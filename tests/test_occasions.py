@@ -55,6 +55,15 @@ def _compare(db: Path | str, day: dt.date, limit: int, scope: Scope | None = Non
     assert (made.kinds, made.tiers) == tallies(worked_out)
     late = Counter(e.tier or "?" for e in worked_out if any(i.kind == OVERDUE for i in e.items))
     assert made.overdue == late
+    with Database(db).read() as conn:  # the whole list: the rows' items, scored by the rules
+        due = occasions.due_today(conn, config, day, scope)
+        assert due is not None
+        whole = lists.rank(conn, config, day, scope, due)
+    assert [_entry(e) for e in whole] == [_entry(e) for e in worked_out]
+
+
+def _entry(entry) -> tuple:
+    return entry.client_id, entry.tier, entry.segment, entry.score, sorted(entry.items)
 
 
 client = st.sampled_from(CLIENTS)

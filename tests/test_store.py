@@ -260,3 +260,32 @@ def test_a_version_10_database_counts_its_tiers_from_an_index(cli):
         ).fetchall()
         assert "COVERING INDEX ix_client_tier_counts" in plan[-1][-1]
     assert cli("check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_version_11_database_keeps_what_its_occasions_say(cli):
+    """tests/data/schema-v11.db was written by the vipctl of schema 11 from the sample data
+    (imported on 2026-11-01, its list looked at on 11-24): the upgrade makes the occasions anew,
+    with what each item says, and a whole list is then read from them."""
+    import datetime as dt
+    from collections import Counter
+
+    from vipctl.agenda import lists, occasions
+    from vipctl.config import Config
+
+    shutil.copy(Path(__file__).parent / "data" / "schema-v11.db", cli.db)
+    looked = cli("today", "--date", "2026-11-24", "-f", "json")
+    assert looked.exit_code == 0, looked.output
+    assert len(json.loads(looked.stdout)) == 135  # as the vipctl of schema 11 listed it
+    with sqlite3.connect(cli.db) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(occasion)")}
+        assert {"detail", "reminders"} <= columns
+        query = "SELECT count(*), count(nullif(detail, '')) FROM occasion"
+        rows, said = conn.execute(query).fetchone()
+        assert rows > 0 and said == rows
+    day, config, scope = dt.date(2026, 11, 25), Config(), lists.Scope()
+    with store.Database(cli.db).read() as conn:
+        due = occasions.due_today(conn, config, day, scope)
+        worked_out = lists.due_today(conn, config, day, scope)
+    assert due is not None and Counter(due) == Counter(worked_out)
+    assert cli("check").exit_code == 0

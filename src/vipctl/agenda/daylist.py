@@ -12,7 +12,7 @@ from dataclasses import replace
 from sqlalchemy import Connection
 
 from vipctl.agenda import lists, occasions, snapshots
-from vipctl.agenda.lists import Scope, clients, ranked
+from vipctl.agenda.lists import Scope, clients, rank, ranked
 from vipctl.config import Config
 from vipctl.kinds import KINDS
 from vipctl.rules import ranking
@@ -60,7 +60,8 @@ def day_list(
     with ``whole``, only the first ``limit`` of them read for what they show) and the whole
     list's size and tallies."""
     found = None
-    if scope.clients is None and set(scope.kinds) == set(KINDS):
+    every = scope.clients is None and set(scope.kinds) == set(KINDS)
+    if every:
         if limit is not None and not whole:
             found = occasions.day_list(conn, config, day, scope, limit)
         if found is None and not scope.tiers:
@@ -68,7 +69,11 @@ def day_list(
             found = _from_snapshot(conn, config, day, scope, first)
     if found is None:
         made = changes.generation(conn)
-        entries = ranked(conn, config, day, scope)
+        # The items from the occasions when they hold them all, the rules only scoring them.
+        due = occasions.due_today(conn, config, day, scope) if every else None
+        if due is None:
+            due = lists.due_today(conn, config, day, scope)
+        entries = rank(conn, config, day, scope, due)
         found = DayList(entries, len(entries), *ranking.tallies(entries), made=made)
     shown = found.entries[:limit]
     info = clients(conn, [entry.client_id for entry in shown])

@@ -469,10 +469,10 @@ def due_today(
         done_on = done.get((e.client_id, e.kind, e.policy_no, e.date))
         if done_on is None or done_on < stage:
             shown.append(e)
-    return _with_attempts(conn, shown, day, scope)
+    return with_attempts(conn, shown, day, scope)
 
 
-def _with_attempts(conn: Connection, items: list[Event], day: dt.date, scope: Scope) -> list[Event]:
+def with_attempts(conn: Connection, items: list[Event], day: dt.date, scope: Scope) -> list[Event]:
     """Each item with the tries since it came up that reached nobody (``log --outcome
     no_answer``): it stays on the list, and weighs more with each."""
     if not items:
@@ -540,8 +540,16 @@ def _with_burden(items: list[Event], share: float | None, config: Config) -> lis
 def ranked(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Entry]:
     """One entry per client with something due on ``day``, highest urgency first, worked out
     afresh."""
+    return rank(conn, config, day, scope, due_today(conn, config, day, scope))
+
+
+def rank(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, due: Iterable[Event]
+) -> list[Entry]:
+    """The items ``due`` on ``day`` (``due_today``'s) as one entry per client, highest urgency
+    first."""
     by_client: dict[str, list[Event]] = {}
-    for e in due_today(conn, config, day, scope):
+    for e in due:
         by_client.setdefault(e.client_id, []).append(e)
     tiers = _tiers(conn, scope)
     entries = []

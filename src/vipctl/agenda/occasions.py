@@ -2,12 +2,13 @@
 (the *cover*), kept as rows, so that the morning's list is a query and not a run of every rule
 over the whole book.
 
-A row is an item as the rules make it (``lists.gather`` with ``cover``), reduced to what scoring
-needs: the days it is shown, its kind, closeness, premium at stake and round age. The list of a
-covered day is then ranked in SQL: each client's urgency summed by the database, the clients
-near the top picked out, and only those (and the few clients whose rows do not say it all)
-worked out by the rules in full, so that what is shown is exactly what working the whole list
-out would show (``tests/test_occasions.py`` holds the two to each other).
+A row is an item as the rules make it (``lists.gather`` with ``cover``): the days it is shown,
+its kind, closeness, premium at stake and round age, which scoring needs, and what it says. The
+list of a covered day is then ranked in SQL: each client's urgency summed by the database, the
+clients near the top picked out, and only those (and the few clients whose rows do not say it
+all) worked out by the rules in full, so that what is shown is exactly what working the whole
+list out would show (``tests/test_occasions.py`` holds the two to each other). A whole list is
+the rows' items, scored by the rules.
 
 The rows hold while the book's change journal (``store.changes``) says which clients changed
 since they were written: those clients are worked out afresh at each look, and their rows are
@@ -27,6 +28,7 @@ import operator
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from itertools import zip_longest
 
 import orjson
@@ -75,6 +77,9 @@ UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upc
 # open, a campaign to deliver, until then): ``upcoming`` from a day lists them so.
 _FROM_FIRST_DAY = ("grace", "service_letter")
 _UNTIL_LAST_DAY = ("service_request", "campaign", "event_invitation")
+# A kind whose item says how long it has been open: its words change each day, so its clients'
+# items in a whole list are made by the rules (they are few: open service requests).
+_WORDED_EACH_DAY = ("service_request",)
 _KEY = "occasions"
 OVERDUE = "contact_overdue"  # the kind whose clients the report counts per tier
 _FAR = dt.date.max.toordinal()  # shown until resolved
@@ -85,7 +90,7 @@ _TARGETED = tuple(kind.name for kind in REGISTRY if kind.targeted)
 _ORDER = operator.itemgetter(0, 1, 2, 3, 4)  # client, kind, policy, date, first day shown
 _NAMES = [
     "client_id", "kind", "policy_no", "date", "starts", "starts_on", "until", "lead", "open",
-    "amount", "round_age",
+    "amount", "round_age", "detail", "reminders",
 ]  # fmt: skip
 
 
@@ -145,6 +150,8 @@ def _row(e: Event) -> tuple:
         not e.reminders,
         None if e.amount is None else float(e.amount),
         e.round_age,
+        e.detail,
+        ",".join(map(dt.date.isoformat, e.reminders)),
     )
 
 
@@ -418,6 +425,47 @@ def day_list(
             overdue[entry.tier or "?"] += any(e.kind == OVERDUE for e in entry.items)
             clients += 1
     return DayList(exact, clients, *ranking.ordered(kinds, tiers), overdue=+overdue)
+
+
+def _event(row: tuple) -> Event:
+    """The item a row was made from, as the rules make it."""
+    kind, client, date, policy, lead, detail, reminders, until, amount, round_age = row
+    return Event(
+        kind,
+        client,
+        dt.date.fromordinal(date),
+        policy or None,
+        lead,
+        detail,
+        tuple(map(dt.date.fromisoformat, reminders.split(","))) if reminders else (),
+        None if until == _FAR else dt.date.fromordinal(until),
+        # Amounts are the book's, to the cent, as the database hands them to the rules.
+        None if amount is None else Decimal(f"{amount:.2f}"),
+        round_age,
+    )
+
+
+def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> list[Event] | None:
+    """Every item shown on ``day`` (``lists.due_today``'s), read from the rows; None when they
+    cannot tell. What a whole list (``today -f json``, ``report --team``) is made of: the rules
+    then only score them, as they score the items they make."""
+    apart = _apart(conn, config, day, scope)
+    if apart is None:
+        return None
+    o, n = Occasion.__table__.c, day.toordinal()
+    worded = select(o.client_id).where(_shown(n, scope, apart), o.kind.in_(_WORDED_EACH_DAY))
+    apart |= set(conn.scalars(lists.scoped(worded, o.client_id, scope)))
+    if len(apart) > CHUNK:
+        return None
+    query = select(
+        o.kind, o.client_id, o.date, o.policy_no, o.lead, o.detail, o.reminders, o.until,
+        o.amount, o.round_age,
+    ).where(_shown(n, scope, apart))  # fmt: skip
+    found = [_event(row) for row in conn.execute(lists.scoped(query, o.client_id, scope))]
+    found = lists.with_attempts(conn, found, day, scope)
+    if apart:
+        found += lists.due_today(conn, config, day, _only(apart))
+    return found
 
 
 def items_open(

@@ -173,6 +173,14 @@ def _index_tier_counts(conn: Connection) -> None:
     counts.create(conn, checkfirst=True)
 
 
+def _keep_details(conn: Connection) -> None:
+    """The occasions made again with what each item says: their rows are derived, so the table
+    is made anew, empty, and the first look after the upgrade fills it (the upgrade changes the
+    book whole)."""
+    Occasion.__table__.drop(conn, checkfirst=True)
+    Occasion.__table__.create(conn)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -186,6 +194,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     8: _add_service_and_campaigns,
     9: _add_occasions,
     10: _index_tier_counts,
+    11: _keep_details,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {

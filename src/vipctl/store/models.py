@@ -13,11 +13,11 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 11  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+SCHEMA_VERSION = 12  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
 # outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts; 9: service
 # requests, campaigns, participating policies; 10: the agenda's occasions kept; 11: the tier
-# counts read from an index
+# counts read from an index; 12: the occasions keep what each item says
 
 Amount = Numeric(16, 2)
 TIER_COUNTS = "ix_client_tier_counts"
@@ -377,8 +377,9 @@ class AgendaTouch(SQLModel, table=True):
 
 class Occasion(SQLModel, table=True):
     """One item the agenda brings up over the days its cover spans (``agenda.occasions``): what
-    the morning list needs to score it in SQL. Days are date ordinals, so that closeness is plain
-    integer arithmetic on every engine."""
+    the morning list needs to score it in SQL, and what it says, so a whole list is read from the
+    rows too. Days are date ordinals, so that closeness is plain integer arithmetic on every
+    engine."""
 
     __tablename__ = "occasion"
     __table_args__ = (Index("ix_occasion_client", "client_id"),)
@@ -394,3 +395,5 @@ class Occasion(SQLModel, table=True):
     open: bool  # shown every day until resolved, growing more urgent (``urgency.closeness``)
     amount: float | None = None
     round_age: int | None = None
+    detail: str = ""  # as the rules say it (``Event.detail``)
+    reminders: str = ""  # the days it is brought up again, ISO dates by commas ("": every day)
