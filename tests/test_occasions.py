@@ -236,6 +236,37 @@ def test_the_table_from_the_occasions_is_the_table_worked_out(book):
             assert worked_out.stdout == made.stdout
 
 
+def test_the_whole_list_from_the_occasions_is_the_list_worked_out(book, monkeypatch):
+    """On both engines, after the writes of a day, every client's items, scores and tallies
+    (``today -f json``) are the same read from the occasions as worked out by the rules, days
+    later too (a service request says how many days it has been open); the rules work out only
+    the clients the rows cannot tell."""
+    from test_snapshots import DAY, worked_out
+    from test_snapshots import _forget as _forget_kept
+
+    later = "2026-11-27"  # the rows cover it from the first look worked out by the rules on
+    writes = [
+        (),
+        ("log", "C2", "--channel", "phone", "--outcome", "no_answer"),
+        ("service", "open", "C3", "--type", "claim"),
+        ("snooze", "C1", "--until", "2026-12-01"),
+        ("paid", "P2"),
+    ]
+    for write in writes:
+        if write:
+            assert book(*write, "--date", DAY).exit_code == 0
+        _forget_kept(book)  # no list kept earlier that day: the items come from the rows
+        scopes = worked_out(monkeypatch)
+        made = book("today", "--date", later, "-f", "json")
+        assert made.exit_code == 0, made.output
+        assert all(scope.clients is not None for scope in scopes)
+        monkeypatch.undo()
+        _forget(book)
+        _forget_kept(book)
+        by_rules = book("today", "--date", later, "-f", "json")
+        assert json.loads(by_rules.stdout) == json.loads(made.stdout)
+
+
 def test_the_first_look_after_an_import_reads_the_occasions(book, monkeypatch):
     """Only the clients near the top are worked out by the rules, not the whole book."""
     from test_snapshots import DAY, worked_out
