@@ -189,7 +189,7 @@ def test_an_edit_that_reassesses_leaves_the_rest_of_the_book_to_the_occasions(tm
 
 def test_sqlite_sums_the_shown_occasions_from_a_scan_not_the_client_index(sample):
     """A fifth of the rows are shown on a day: walking the client index to group them looks up
-    every row, which took a third longer than scanning the table (``sqlite.Unindexed``)."""
+    every row, which took a quarter longer than scanning the table (``sqlite.Unindexed``)."""
     from sqlalchemy import select
     from sqlalchemy.dialects import postgresql
 
@@ -244,7 +244,7 @@ def test_the_whole_list_from_the_occasions_is_the_list_worked_out(book, monkeypa
     from test_snapshots import DAY, worked_out
     from test_snapshots import _forget as _forget_kept
 
-    later = "2026-11-27"  # the rows cover it from the first look worked out by the rules on
+    later = "2026-11-27"  # covered by the rows, also once a look by the rules has made them anew
     writes = [
         (),
         ("log", "C2", "--channel", "phone", "--outcome", "no_answer"),
