@@ -187,6 +187,40 @@ def test_an_edit_that_reassesses_leaves_the_rest_of_the_book_to_the_occasions(tm
     _compare(db, day, 50)
 
 
+def test_an_import_that_changes_a_few_rows_leaves_the_rest_of_the_book_to_the_occasions(
+    sample, tmp_path, monkeypatch
+):
+    """The next export with a few rows changed: the clients those rows concern, a moved
+    policy's former client among them, have their occasions written again, and only they; the
+    next look reads everyone else from the occasions and shows what the rules show."""
+    db = tmp_path / "book.db"
+    shutil.copy(sample, db)
+    policies = (DATA / "policies.csv").read_text(encoding="utf-8")
+    # A single premium of 2013 no longer counts in any premium, so no reassessment notices the
+    # move; its anniversary on Dec 7 is on the list of the day looked at.
+    moved = "P20130000082,C000082,"
+    changed = "P20130000256,C000002,附加意外医疗保险,accident_medical,20000,200,"
+    assert moved in policies and changed in policies
+    policies = policies.replace(moved, "P20130000082,C000001,")
+    policies = policies.replace(changed, changed.replace(",200,", ",260,"))
+    (tmp_path / "policies.csv").write_text(policies, encoding="utf-8")
+    refreshed: list[set[str]] = []
+    real = occasions._refresh
+
+    def refresh(conn, config, kept, clients):
+        refreshed.append(set(clients))
+        real(conn, config, kept, clients)
+
+    monkeypatch.setattr(occasions, "_refresh", refresh)
+    monkeypatch.setattr(occasions, "rebuild", lambda *args: pytest.fail("made again whole"))
+    imported = Cli(db)("import", str(tmp_path / "policies.csv"), "--date", EXPORTED.isoformat())
+    assert imported.exit_code == 0, imported.output
+    [written_again] = refreshed
+    assert {"C000082", "C000001", "C000002"} <= written_again and len(written_again) < 20
+    monkeypatch.undo()
+    _compare(db, dt.date(2026, 12, 2), 200)
+
+
 def test_sqlite_sums_the_shown_occasions_from_a_scan_not_the_client_index(sample):
     """A fifth of the rows are shown on a day: walking the client index to group them looks up
     every row, which took a quarter longer than scanning the table (``sqlite.Unindexed``)."""

@@ -28,7 +28,7 @@ from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import Database, bulk, changes, journal, models, tracking
-from vipctl.store.bulk import Converter, Upsert, is_empty, rows_in
+from vipctl.store.bulk import CHUNK, Converter, Upsert, is_empty, rows_in
 from vipctl.store.models import Client, Policy, PremiumDue
 
 TABLES: dict[Kind, Table] = {"clients": Client.__table__, "policies": Policy.__table__}
@@ -265,13 +265,35 @@ def run(
             index.create(conn)
         if result.changed:
             journal.imported(conn)  # what came before it, undo no longer takes back
-            changes.declare(conn, changes.EVERYTHING)
+            concerned = _concerned(conn, written)
+            changes.declare(conn, changes.EVERYTHING if concerned is None else concerned)
             bulk.loaded(conn, _LOADED)
         else:  # a re-import of the same files changes nothing, not even the book's generation
             changes.declare(conn, changes.NOTHING)
         for f in files:
             _write_aside(f)
     return result
+
+
+def _concerned(conn: Connection, written: list[_File]) -> set[str] | None:
+    """The clients whose agenda the import's writes can change: those of the rows written, and
+    a changed policy's former client. None when they are more than a few hundred: the book then
+    counts as changed whole. A daily export where a few rows changed so leaves the agenda of
+    everyone else as it was kept, instead of having it all made again."""
+    clients: set[str] = set()
+    p = Policy.__table__.c
+    for f in written:
+        assert f.upsert is not None
+        if len(f.upsert.touched) > CHUNK:
+            return None
+        if f.source.kind == "clients":
+            clients.update(f.upsert.touched)
+            continue
+        owner = f.source.stored.index("client_id")
+        clients.update(row[owner] for row in f.upsert.replaced)
+        owners = rows_in(conn, select(p.client_id), p.policy_no, f.upsert.touched)
+        clients.update(client for (client,) in owners)
+    return clients if len(clients) <= CHUNK else None
 
 
 def _write_aside(file: _File) -> None:

@@ -188,6 +188,9 @@ class Upsert:
         if self._empty and dialect.name == "postgresql":
             self._copy = (table, [*names, "created_at", "updated_at"], now)
         self.touched: list = []  # keys inserted or updated, in the driver's form
+        # The stored rows that updates replaced, the first CHUNK + 1 of them: whom a few changed
+        # rows concerned before (a policy's former client). Past that, "many" is all one needs.
+        self.replaced: list[tuple] = []
 
     def _existing(self, keys: list[str]) -> dict[str, tuple]:
         if self._empty:  # nothing stored before this import, and keys are unique within it
@@ -223,6 +226,8 @@ class Upsert:
             elif before != row:
                 written.append(row)
                 updated += 1
+                if len(self.replaced) <= CHUNK:
+                    self.replaced.append(before)
         self._write.executemany(written)
         self.touched.extend(row[0] for row in written)
         return len(written) - updated, updated, count - len(written)
