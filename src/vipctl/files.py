@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,8 +52,9 @@ def cannot_write(path: Path, exc: OSError) -> UserError:
     return UserError(_("cannot write {path}: {why}").format(path=path, why=exc.strerror))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a reader sees the old file or the new one, never half.
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its parts, in turn) to ``path`` so a reader sees the old file or the
+    new one, never half.
 
     The temporary file is made beside the target (a rename is only atomic within one file
     system) by mkstemp, which creates it readable by its owner only: reports hold client data.
@@ -65,7 +66,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+            out.writelines([text] if isinstance(text, str) else text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)

@@ -176,8 +176,8 @@ def calendar(
         queries.check_agent(conn, scope.agent)
         found = agenda.upcoming(conn, settings, day, days, scope)
         names = agenda.names(conn, {e.client_id for e in found})
-    text = calendar_view.ics(found, names)
+    parts = calendar_view.ics(found, names)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.writelines(parts)
     else:
-        files.write_atomically(output, text)
+        files.write_atomically(output, parts)
