@@ -5,12 +5,12 @@
 Generates N clients and 2N policies with data/make_sample.py (exported on 2026-11-01), imports
 them, then times whole processes three weeks later: the ranked list of every client with
 something due (as JSON), the table of its 50 most urgent, the table of the first 50 upcoming
-events of 30 days, a year of upcoming events (as CSV) and the calendar of 90 days, each as the
-day's first look (from the database as imported, which wrote the agenda's occasions) and
-again; the year of events against the sqlite3 shell writing as many rows of the book as CSV;
-then the cron report followed by a look at the list. Output goes to /dev/null, so the figures
-are computing and formatting, not a terminal's scrolling. Prints a Markdown table for
-docs/performance.md.
+events of 30 days and all of them (as JSON), a year of upcoming events (as CSV) and the
+calendar of 90 days, each as the day's first look (from the database as imported, which wrote
+the agenda's occasions) and again; the year of events against the sqlite3 shell writing as many
+rows of the book as CSV; then the cron report followed by a look at the list. Output goes to
+/dev/null, so the figures are computing and formatting, not a terminal's scrolling. Prints a
+Markdown table for docs/performance.md.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def main() -> None:
             ("`today -f json` (every client with something due)", ["today", "-f", "json", *day]),
             ("`today` (the table of the 50 most urgent)", ["today", *day]),
             ("`upcoming` (the table of the first 50 of 30 days)", ["upcoming", *day]),
+            ("`upcoming -f json` (every event of 30 days)", ["upcoming", "-f", "json", *day]),
             ("`upcoming --days 365 -f csv`", ["upcoming", "--days", "365", "-f", "csv", *day]),
             ("`calendar` (every client's 90 days)", ["calendar", *day]),
             ("`report` (text: each table's first 50)", ["report", *day]),

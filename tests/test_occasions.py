@@ -141,9 +141,11 @@ def _compare_upcoming(db: Path | str, day: dt.date, days: int, limit: int) -> No
     config, scope = Config(), Scope()
     with Database(db).read() as conn:
         made = occasions.upcoming(conn, config, day, days, scope, limit)
+        every = occasions.upcoming(conn, config, day, days, scope, None)
         worked_out = lists.upcoming(conn, config, day, days, scope)
     assert made is not None, "the occasions hold the days asked for"
     assert made == (worked_out[:limit], len(worked_out))
+    assert every == (worked_out, len(worked_out))  # a whole list: JSON, CSV, the calendar
 
 
 def test_one_agents_list_and_a_tiers_from_the_occasions(sample, tmp_path):
@@ -362,8 +364,8 @@ def _watched(monkeypatch) -> list:
 
 
 def test_upcoming_from_the_occasions_is_upcoming_worked_out(book, monkeypatch):
-    """The table and its title on both engines, after writes; past the days the occasions hold,
-    the rules make it."""
+    """The table and its title, whole lists and the calendar, on both engines, after writes;
+    past the days the occasions hold, the rules make them."""
     from test_snapshots import DAY
 
     given = _watched(monkeypatch)
@@ -375,7 +377,16 @@ def test_upcoming_from_the_occasions_is_upcoming_worked_out(book, monkeypatch):
     ):
         if write:
             assert book(*write, "--date", DAY).exit_code == 0
-        for shown in ((), ("--limit", "2"), ("--days", "90"), ("--kind", "birthday")):
+        for shown in (
+            (),
+            ("--limit", "2"),
+            ("--days", "90"),
+            ("--kind", "birthday"),
+            ("-f", "json"),
+            ("-f", "csv", "--kind", "renewal_due,service_request"),
+            # Days later: an open request's words count the days it has been open.
+            ("-f", "json", "--date", "2026-11-27"),
+        ):
             made = book("upcoming", "--date", DAY, *shown)
             assert made.exit_code == 0, made.output
             assert (given[-1] is None) == ("90" in shown)  # 90 days: more than they hold
@@ -383,6 +394,16 @@ def test_upcoming_from_the_occasions_is_upcoming_worked_out(book, monkeypatch):
             worked_out = book("upcoming", "--date", DAY, *shown)
             assert worked_out.stdout == made.stdout
             assert book("today", "--date", DAY).exit_code == 0  # the occasions written again
+        made = _unstamped(book("calendar", "--date", DAY, "--days", "30").stdout)
+        assert given[-1] is not None
+        _forget(book)
+        assert _unstamped(book("calendar", "--date", DAY, "--days", "30").stdout) == made
+        assert book("today", "--date", DAY).exit_code == 0
+
+
+def _unstamped(ics: str) -> list[str]:
+    """A calendar's lines but the moment it was made."""
+    return [line for line in ics.splitlines() if not line.startswith("DTSTAMP:")]
 
 
 def test_upcoming_as_of_a_day_leaves_out_what_is_not_there_yet(book, own_config, monkeypatch):

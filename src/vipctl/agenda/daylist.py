@@ -101,7 +101,7 @@ def upcoming_shown(
 ) -> tuple[list[Event], int]:
     """The first ``limit`` events (all when None) from ``day`` to ``days`` later, and how many
     there are: from the occasions when they hold them all, else made by the rules."""
-    if limit is not None and scope.clients is None:
+    if scope.clients is None:
         found = occasions.upcoming(conn, config, day, days, scope, limit)
         if found is not None:
             return found

@@ -485,10 +485,11 @@ def items_open(
 
 
 def upcoming(
-    conn: Connection, config: Config, day: dt.date, days: int, scope: Scope, limit: int
+    conn: Connection, config: Config, day: dt.date, days: int, scope: Scope, limit: int | None
 ) -> tuple[list[Event], int] | None:
-    """The first ``limit`` events from ``day`` to ``days`` later, in ``lists.upcoming``'s order,
-    and how many there are, from the rows; None when they do not hold every one."""
+    """The first ``limit`` events (every one when None) from ``day`` to ``days`` later, in
+    ``lists.upcoming``'s order, and how many there are, from the rows; None when they do not
+    hold every one."""
     kept = cover(conn)
     end = day + dt.timedelta(days=days)
     if kept is None or end > kept.last + dt.timedelta(days=UPCOMING_DAYS):
@@ -504,6 +505,8 @@ def upcoming(
         or_(o.kind.not_in(_FROM_FIRST_DAY), o.starts <= n),
         or_(o.kind.not_in(_UNTIL_LAST_DAY), o.until >= n),
     )
+    if limit is None:
+        return _every_upcoming(conn, config, day, days, replace(scope, kinds=kinds), there, changed)
     if changed:
         there = and_(there, o.client_id.not_in(sorted(changed)))
     count = select(func.count()).select_from(Occasion.__table__).where(there)
@@ -533,3 +536,36 @@ def upcoming(
         found.append(by_key[key].pop(0))
     found = sorted([*found, *apart], key=lists.upcoming_order)[:limit]
     return found, total
+
+
+def _every_upcoming(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    days: int,
+    scope: Scope,
+    there: ColumnElement,
+    changed: frozenset[str],
+) -> tuple[list[Event], int] | None:
+    """Every event ``there`` selects, read from the rows and not made again (a whole list as
+    JSON or CSV, a calendar): those of the clients changed since, and of the clients with an
+    item whose words count its days, made by the rules. None when those are too many."""
+    o = Occasion.__table__.c
+    worded = select(o.client_id).where(there, o.kind.in_(_WORDED_EACH_DAY))
+    apart = set(changed) | set(conn.scalars(lists.scoped(worded, o.client_id, scope)))
+    if len(apart) > CHUNK:
+        return None
+    query = select(
+        o.kind, o.client_id, o.date, o.policy_no, o.lead, o.detail, o.reminders, o.until,
+        o.amount, o.round_age,
+    ).where(there)  # fmt: skip
+    if apart:
+        query = query.where(o.client_id.not_in(sorted(apart)))
+    # A client's rows are written in the order the rules make its events: two events alike in
+    # ``upcoming``'s order (two reminders of one day) keep the rules' order by the row id.
+    query = lists.scoped(query, o.client_id, scope).order_by(o.id)
+    found = [_event(row) for row in conn.execute(query).all()]
+    if apart:
+        found += lists.upcoming(conn, config, day, days, replace(scope, clients=apart))
+    found.sort(key=lists.upcoming_order)
+    return found, len(found)

@@ -174,7 +174,7 @@ def calendar(
     )
     with app_of(ctx).session() as conn:
         queries.check_agent(conn, scope.agent)
-        found = agenda.upcoming(conn, settings, day, days, scope)
+        found, _total = agenda.upcoming_shown(conn, settings, day, days, scope, None)
         names = agenda.names(conn, {e.client_id for e in found})
     parts = calendar_view.ics(found, names)
     if output is None:
