@@ -37,11 +37,6 @@ warnings.filterwarnings("ignore", r".*does \*not\* support Decimal objects", SAW
 
 BUSY_TIMEOUT_MS = 30_000  # a person and the cron report may touch the file at the same moment
 READ_OPTIONS: dict[str, Any] = {}  # a read transaction is a snapshot already
-# Reads map the file (SQLite caps this at 2 GB): a morning's look reads pages straight from the
-# operating system's cache instead of copying each one in through a read() call, which took a
-# tenth of a second of the report and the day's list on the 100,000-client bench book. Writes
-# map nothing: an import's pages would then count twice towards its memory, mapped and cached.
-READ_MAP_BYTES = 1 << 31
 
 
 def create_private_file(path: Path) -> None:
@@ -118,7 +113,6 @@ def _configure(engine: Engine, write_option: str, writable: bool) -> None:
         # locked" when another process wrote in between; BEGIN IMMEDIATE waits on the busy
         # timeout instead, so concurrent imports queue rather than fail.
         immediate = conn.get_execution_options().get(write_option, False)
-        conn.exec_driver_sql(f"PRAGMA mmap_size = {0 if immediate else READ_MAP_BYTES}")
         if immediate == NOW:  # the write lock now, or not at all
             conn.exec_driver_sql("PRAGMA busy_timeout = 0")
             try:
