@@ -7,9 +7,9 @@ would bring the event up (a renewal: a quarter before, a month before and on the
 
 The file is written here, line by line, rather than through the icalendar library: its
 components cost about 0.4 ms an event, so a whole book's 90 days (350,000 events) took 140 s
-and 1.2 GB; written here, 9.5 s and 350 MB. The lines are the ones the library writes, in its
-order, byte for byte; the tests read every file back with it and hold the escaping, folding and
-alarm offsets to its.
+and 1.2 GB; written here, 9.5 s and 350 MB. The lines are the library's own, in its order, byte
+for byte; the tests read every file back with the library and hold the escaping, the folding
+and the alarms' offsets to what it writes.
 """
 
 from __future__ import annotations
