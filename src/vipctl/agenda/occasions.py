@@ -427,6 +427,19 @@ def day_list(
     return DayList(exact, clients, *ranking.ordered(kinds, tiers), overdue=+overdue)
 
 
+def _events(conn: Connection, where: ColumnElement, scope: Scope) -> list[Event]:
+    """The items the rows ``where`` selects were made from, as the rules make them. A client's
+    rows are written in the order the rules make its items, so in the row ids' order two items
+    alike in every key (two reminders of one day) keep the rules' order too."""
+    o = Occasion.__table__.c
+    query = select(
+        o.kind, o.client_id, o.date, o.policy_no, o.lead, o.detail, o.reminders, o.until,
+        o.amount, o.round_age,
+    ).where(where)  # fmt: skip
+    query = lists.scoped(query, o.client_id, scope).order_by(o.id)
+    return [_event(row) for row in conn.execute(query).all()]
+
+
 def _event(row: tuple) -> Event:
     """The item a row was made from, as the rules make it."""
     kind, client, date, policy, lead, detail, reminders, until, amount, round_age = row
@@ -452,17 +465,11 @@ def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> l
     apart = _apart(conn, config, day, scope)
     if apart is None:
         return None
-    o, n = Occasion.__table__.c, day.toordinal()
-    worded = select(o.client_id).where(_shown(n, scope, apart), o.kind.in_(_WORDED_EACH_DAY))
-    apart |= set(conn.scalars(lists.scoped(worded, o.client_id, scope)))
+    n = day.toordinal()
+    apart |= _worded(conn, _shown(n, scope, apart), scope)
     if len(apart) > CHUNK:
         return None
-    query = select(
-        o.kind, o.client_id, o.date, o.policy_no, o.lead, o.detail, o.reminders, o.until,
-        o.amount, o.round_age,
-    ).where(_shown(n, scope, apart))  # fmt: skip
-    found = [_event(row) for row in conn.execute(lists.scoped(query, o.client_id, scope))]
-    found = lists.with_attempts(conn, found, day, scope)
+    found = lists.with_attempts(conn, _events(conn, _shown(n, scope, apart), scope), day, scope)
     if apart:
         found += lists.due_today(conn, config, day, _only(apart))
     return found
@@ -538,6 +545,14 @@ def upcoming(
     return found, total
 
 
+def _worded(conn: Connection, where: ColumnElement, scope: Scope) -> set[str]:
+    """The clients of the rows ``where`` selects with an item whose words change each day: the
+    rules make their items."""
+    o = Occasion.__table__.c
+    query = select(o.client_id).where(where, o.kind.in_(_WORDED_EACH_DAY))
+    return set(conn.scalars(lists.scoped(query, o.client_id, scope)))
+
+
 def _every_upcoming(
     conn: Connection,
     config: Config,
@@ -550,21 +565,12 @@ def _every_upcoming(
     """Every event ``there`` selects, read from the rows and not made again (a whole list as
     JSON or CSV, a calendar): those of the clients changed since, and of the clients with an
     item whose words count its days, made by the rules. None when those are too many."""
-    o = Occasion.__table__.c
-    worded = select(o.client_id).where(there, o.kind.in_(_WORDED_EACH_DAY))
-    apart = set(changed) | set(conn.scalars(lists.scoped(worded, o.client_id, scope)))
+    apart = set(changed) | _worded(conn, there, scope)
     if len(apart) > CHUNK:
         return None
-    query = select(
-        o.kind, o.client_id, o.date, o.policy_no, o.lead, o.detail, o.reminders, o.until,
-        o.amount, o.round_age,
-    ).where(there)  # fmt: skip
     if apart:
-        query = query.where(o.client_id.not_in(sorted(apart)))
-    # A client's rows are written in the order the rules make its events: two events alike in
-    # ``upcoming``'s order (two reminders of one day) keep the rules' order by the row id.
-    query = lists.scoped(query, o.client_id, scope).order_by(o.id)
-    found = [_event(row) for row in conn.execute(query).all()]
+        there = and_(there, Occasion.__table__.c.client_id.not_in(sorted(apart)))
+    found = _events(conn, there, scope)
     if apart:
         found += lists.upcoming(conn, config, day, days, replace(scope, clients=apart))
     found.sort(key=lists.upcoming_order)
