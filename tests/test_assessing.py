@@ -17,7 +17,7 @@ from vipctl.book import assessing
 from vipctl.config import INDICATORS, Config, SegmentRules, TierRules
 from vipctl.rules import segments, tiers
 from vipctl.store import Database, changes
-from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
+from vipctl.store.tables import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 TODAY = dt.date(2026, 11, 1)
 NOW = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
@@ -58,7 +58,7 @@ def _load(conn, clients) -> None:
     for n, (values, policies, income) in enumerate(clients):
         client = f"C{n:03}"
         conn.execute(
-            insert(Client.__table__).values(
+            insert(Client).values(
                 client_id=client, name="x", annual_income=income, created_at=NOW, updated_at=NOW,
                 **values,
             )
@@ -66,7 +66,7 @@ def _load(conn, clients) -> None:
         for m, (frequency, premium, unpaid, status, effective) in enumerate(policies):
             policy_no = f"{client}-{m}"
             conn.execute(
-                insert(Policy.__table__).values(
+                insert(Policy).values(
                     policy_no=policy_no, client_id=client, premium=Decimal(premium),
                     frequency=frequency, effective_date=effective, status=status,
                     created_at=NOW, updated_at=NOW,
@@ -74,15 +74,13 @@ def _load(conn, clients) -> None:
             )  # fmt: skip
             if unpaid:
                 conn.execute(
-                    insert(PremiumDue.__table__).values(
-                        policy_no=policy_no, client_id=client, due_date=TODAY
-                    )
+                    insert(PremiumDue).values(policy_no=policy_no, client_id=client, due_date=TODAY)
                 )
 
 
 def _expected(conn, config: Config, only: set[str] | None, before: dict) -> dict[str, tuple]:
     """Each client's (tier, off, missing, segment) by the rules themselves."""
-    c = Client.__table__.c
+    c = Client.c
     premiums = assessing.premiums_by_client(TODAY, config.segments.single_premium_years)
     query = select(c.client_id, *(c[n] for n in tiers.NAMES), premiums.c.value).outerjoin(
         premiums, premiums.c.client_id == c.client_id
@@ -100,13 +98,13 @@ def _expected(conn, config: Config, only: set[str] | None, before: dict) -> dict
 
 
 def _stored(conn) -> dict[str, tuple]:
-    t = ClientTier.__table__.c
+    t = ClientTier.c
     query = select(t.client_id, t.tier, t.off, t.missing, t.segment)
     return {client: tuple(rest) for client, *rest in conn.execute(query)}
 
 
 def _since(conn) -> dict[str, dt.date]:
-    t = ClientTier.__table__.c
+    t = ClientTier.c
     return dict(conn.execute(select(t.client_id, t.since)).all())
 
 
@@ -136,7 +134,7 @@ def test_the_database_assesses_as_the_rules_do(
         changed = data.draw(st.lists(st.sampled_from(ids), unique=True))
         for client in changed:
             values = data.draw(indicators)
-            conn.execute(update(Client.__table__).where(Client.client_id == client).values(values))
+            conn.execute(update(Client).where(Client.c.client_id == client).values(values))
         only = set(data.draw(st.lists(st.sampled_from(ids), unique=True)))
         before = _stored(conn)
         since_before = _since(conn)
@@ -155,7 +153,7 @@ def test_the_database_assesses_as_the_rules_do(
             k: moved_on if (before[k][0], before[k][3]) != (after[k][0], after[k][3]) else day
             for k, day in since_before.items()
         }
-        h = TierHistory.__table__.c
+        h = TierHistory.c
         history = conn.execute(select(h.client_id, h.from_tier, h.to_tier, h.changed)).all()
         expected_history = []
         for k in ids:
@@ -174,10 +172,10 @@ def test_the_database_assesses_as_the_rules_do(
         assert sorted(history) == expected_history
 
         # Nothing changed since: nothing is written, not even ``since``.
-        t = ClientTier.__table__
+        t = ClientTier
         kept = conn.execute(select(t)).all()
-        conn.execute(delete(TierHistory.__table__))
+        conn.execute(delete(TierHistory))
         nothing = assessing.recompute(conn, config, TODAY + dt.timedelta(days=2), only=only)
         assert not nothing.changed
         assert conn.execute(select(t)).all() == kept
-        assert conn.execute(select(TierHistory.__table__)).all() == []
+        assert conn.execute(select(TierHistory)).all() == []

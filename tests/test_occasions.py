@@ -24,7 +24,7 @@ from vipctl.agenda.occasions import OVERDUE
 from vipctl.config import INDICATORS, Config
 from vipctl.rules.ranking import tallies
 from vipctl.store import Database, changes
-from vipctl.store.models import Occasion
+from vipctl.store.tables import Occasion
 
 EXPORTED = dt.date(2026, 11, 1)
 CLIENTS = [f"C{n:06d}" for n in range(1, 201)]
@@ -460,6 +460,6 @@ def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path
 
 
 def _occasions(db: Path | str) -> list[tuple]:
-    o = Occasion.__table__
+    o = Occasion
     with Database(db).read() as conn:
         return sorted(tuple(row[1:]) for row in conn.execute(select(o)))

@@ -14,8 +14,9 @@ from sqlalchemy import create_engine, text
 import pgserver
 from helpers import DATA, Cli, count, dump, execute, new_schema, rows
 from vipctl import store
-from vipctl.store.models import SCHEMA_VERSION, SQLModel
 from vipctl.store.postgres import WRITE_LOCK
+from vipctl.store.schema import SCHEMA_VERSION
+from vipctl.store.tables import metadata
 
 
 @pytest.fixture
@@ -86,8 +87,8 @@ def test_an_older_schema_is_upgraded_in_one_transaction(pg):
     engine = create_engine(pg.db)
     with engine.begin() as conn:
         for name in later:
-            SQLModel.metadata.tables[name].drop(conn)
-        for index in SQLModel.metadata.tables["policy"].indexes:
+            metadata.tables[name].drop(conn)
+        for index in metadata.tables["policy"].indexes:
             if index.name != "ix_policy_client_id":
                 index.drop(conn)
         conn.execute(text("UPDATE vipctl_meta SET value = '1' WHERE key = 'schema_version'"))

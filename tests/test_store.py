@@ -12,7 +12,8 @@ import pytest
 from helpers import DATA, execute
 from vipctl import store
 from vipctl.cli import app
-from vipctl.store.models import SCHEMA_VERSION, SQLModel
+from vipctl.store.schema import SCHEMA_VERSION
+from vipctl.store.tables import metadata
 
 
 def test_default_database_lives_in_the_user_data_directory(tmp_path, monkeypatch):
@@ -82,7 +83,7 @@ def indexes(db) -> set[str]:
 @pytest.mark.sqlite_only
 def test_indexes_survive_first_imports_good_and_bad(cli, clients_csv, tmp_path):
     """A first import builds the indexes after loading; a failed one leaves them as they were."""
-    expected = {ix.name for table in SQLModel.metadata.tables.values() for ix in table.indexes}
+    expected = {ix.name for table in metadata.tables.values() for ix in table.indexes}
     assert "ix_policy_client_id" in expected and "ix_premium_due_due_date" in expected
     bad = tmp_path / "bad.csv"
     bad.write_text("client_id,name,birthday\nC1,x,never\n", encoding="utf-8")

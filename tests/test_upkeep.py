@@ -12,7 +12,7 @@ import pytest
 
 from helpers import dump
 from vipctl import store
-from vipctl.store.models import SCHEMA_VERSION
+from vipctl.store.schema import SCHEMA_VERSION
 
 V1 = Path(__file__).parent / "data" / "schema-v1.db"
 

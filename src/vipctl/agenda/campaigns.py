@@ -18,7 +18,8 @@ from vipctl.errors import UserError, happened
 from vipctl.i18n import N_, _
 from vipctl.kinds import CAMPAIGN_KINDS, CHANNELS
 from vipctl.store import changes, journal
-from vipctl.store.models import Campaign, CampaignMember, Client, ClientTier, Policy, now
+from vipctl.store.schema import now
+from vipctl.store.tables import Campaign, CampaignMember, Client, ClientTier, Policy
 
 # A campaign made for more clients than this is declared a change of the whole book: the kept
 # lists are worked out again rather than client by client.
@@ -28,7 +29,7 @@ _MANY = 1000
 def _participating() -> ColumnElement[bool]:
     """A policy whose yearly dividend report is owed: marked participating by the export, or,
     where the export does not say, a product named 分红 (participating), still in force."""
-    p = Policy.__table__.c
+    p = Policy.c
     marked = or_(
         p.participating.is_(True), and_(p.participating.is_(None), p.product.like("%分红%"))
     )
@@ -48,8 +49,8 @@ def choose(
     """The clients a campaign of ``kind`` reaches: a dividend report its participating policies'
     holders, any other kind the clients the options choose (all of them when none is given;
     an event invites only whom the options name), narrowed by every option given."""
-    c, t, p = Client.__table__.c, ClientTier.__table__.c, Policy.__table__.c
-    query = select(c.client_id).outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+    c, t, p = Client.c, ClientTier.c, Policy.c
+    query = select(c.client_id).outerjoin(ClientTier, t.client_id == c.client_id)
     if kind == "dividend":
         holds = select(p.policy_no).where(p.client_id == c.client_id, _participating())
         query = query.where(exists(holds))
@@ -96,7 +97,7 @@ def new(
     happened(day, N_("a campaign"))
     if due is not None and due < day:
         raise UserError(_("--due {due} is before {day}").format(due=due, day=day))
-    k = Campaign.__table__
+    k = Campaign
     if conn.scalar(select(k.c.id).where(k.c.name == name)) is not None:
         raise UserError(_("a campaign named {name} exists already").format(name=repr(name)))
     if not chosen:
@@ -110,14 +111,14 @@ def new(
             )
         ).inserted_primary_key[0]  # fmt: skip
         conn.execute(
-            CampaignMember.__table__.insert(),
+            CampaignMember.insert(),
             [{"campaign_id": number, "client_id": client} for client in chosen],
         )
     return number
 
 
 def _campaign(conn: Connection, name: str) -> dict:
-    k = Campaign.__table__
+    k = Campaign
     found = conn.execute(select(k).where(k.c.name == name)).mappings().first()
     if found is None:
         raise UserError(_("no campaign named {name}").format(name=repr(name)))
@@ -142,7 +143,7 @@ def deliver(
     happened(day, N_("a delivery"))
     campaign = _campaign(conn, name)
     client_exists(conn, client_id)
-    m = CampaignMember.__table__
+    m = CampaignMember
     member = (
         conn.execute(select(m).where(m.c.campaign_id == campaign["id"], m.c.client_id == client_id))
         .mappings()
@@ -176,7 +177,7 @@ def deliver(
 
 def _counts(conn: Connection, day: dt.date) -> dict[int, tuple[int, int]]:
     """Each campaign's (clients, reached by ``day``)."""
-    m = CampaignMember.__table__.c
+    m = CampaignMember.c
     reached = func.sum(case((m.delivered <= day, 1), else_=0))
     query = select(m.campaign_id, func.count(), reached).group_by(m.campaign_id)
     return {row[0]: (row[1], int(row[2] or 0)) for row in conn.execute(query)}
@@ -184,7 +185,7 @@ def _counts(conn: Connection, day: dt.date) -> dict[int, tuple[int, int]]:
 
 def campaigns(conn: Connection, day: dt.date) -> list[dict]:
     """Every campaign begun by ``day``, newest first, with how many it reached of how many."""
-    k = Campaign.__table__.c
+    k = Campaign.c
     counts = _counts(conn, day)
     query = (
         select(k.id, k.name, k.kind, k.created, k.due, k.chosen, k.by_agent.label("by"))
@@ -207,10 +208,10 @@ def tallied(total: int, done: int) -> dict:
 def status(conn: Connection, name: str, day: dt.date) -> dict:
     """How far campaign ``name`` has reached, as of ``day``: in all, by agent, and whom not."""
     campaign = _campaign(conn, name)
-    m, c = CampaignMember.__table__.c, Client.__table__.c
+    m, c = CampaignMember.c, Client.c
     query = (
         select(m.client_id, c.name, c.agent, m.delivered, m.channel, m.by_agent)
-        .join(Client.__table__, c.client_id == m.client_id)
+        .join(Client, c.client_id == m.client_id)
         .where(m.campaign_id == campaign["id"])
         .order_by(m.client_id)
     )

@@ -13,7 +13,8 @@ from vipctl.errors import UserError, happened
 from vipctl.i18n import N_, _
 from vipctl.kinds import DATE_KINDS
 from vipctl.store import changes, journal
-from vipctl.store.models import Client, ClientDate, FollowUp, Gift, now
+from vipctl.store.schema import now
+from vipctl.store.tables import Client, ClientDate, FollowUp, Gift
 from vipctl.values import parse_amount
 
 
@@ -36,7 +37,7 @@ def remind(
     changing(conn, client_id)
     with journal.step(conn, f"remind {client_id}", [client_id], by=by):
         found = conn.execute(
-            FollowUp.__table__.insert().values(
+            FollowUp.insert().values(
                 client_id=client_id, due=on, text=text.strip(), recorded_at=now(), by_agent=by
             )
         )
@@ -66,7 +67,7 @@ def add_date(
     changing(conn, client_id)
     with journal.step(conn, f"dates add {client_id}", [client_id], by=by):
         found = conn.execute(
-            ClientDate.__table__.insert().values(
+            ClientDate.insert().values(
                 client_id=client_id,
                 kind=DATE_KINDS[kind],
                 date=date,
@@ -81,12 +82,12 @@ def add_date(
 
 def dates(conn: Connection, client_id: str | None) -> list[dict]:
     """The clients' own dates (one client's, or everyone's), by client and date."""
-    d, c = ClientDate.__table__.c, Client.__table__.c
+    d, c = ClientDate.c, Client.c
     if client_id is not None:
         client_exists(conn, client_id)
     query = (
         select(d.id, d.client_id, c.name, d.kind, d.date, d.lunar, d.label, d.by_agent.label("by"))
-        .join(Client.__table__, c.client_id == d.client_id)
+        .join(Client, c.client_id == d.client_id)
         .order_by(d.client_id, d.date, d.id)
     )
     if client_id is not None:
@@ -96,7 +97,7 @@ def dates(conn: Connection, client_id: str | None) -> list[dict]:
 
 def remove_date(conn: Connection, number: int, *, by: str | None = None) -> dict:
     """Take a client's date away by its number; what it was."""
-    d = ClientDate.__table__
+    d = ClientDate
     row = conn.execute(select(d).where(d.c.id == number)).mappings().first()
     if row is None:
         raise UserError(_("no client date number {n}").format(n=number))
@@ -132,7 +133,7 @@ def give(
     changing(conn, client_id)
     with journal.step(conn, f"gift {client_id}", [client_id], by=by):
         conn.execute(
-            Gift.__table__.insert().values(
+            Gift.insert().values(
                 client_id=client_id,
                 date=day,
                 item=item.strip(),
@@ -146,7 +147,7 @@ def give(
 
 def gifts(conn: Connection, client_id: str) -> list[dict]:
     """The gifts given to a client, latest first."""
-    g = Gift.__table__.c
+    g = Gift.c
     query = (
         select(g.date, g.item, g.occasion, g.cost, g.by_agent.label("by"))
         .where(g.client_id == client_id)

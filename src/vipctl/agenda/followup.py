@@ -20,11 +20,12 @@ from vipctl.kinds import BY_NAME, CHANNELS, OUTCOMES, UNANSWERED, activity, outc
 from vipctl.rules import schedule
 from vipctl.rules.events import Event
 from vipctl.store import changes, journal
-from vipctl.store.models import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze, now
+from vipctl.store.schema import now
+from vipctl.store.tables import Client, Contact, DoneMark, Payment, Policy, PremiumDue, Snooze
 
 
 def client_exists(conn: Connection, client_id: str) -> None:
-    c = Client.__table__.c
+    c = Client.c
     if conn.scalar(select(c.client_id).where(c.client_id == client_id)) is None:
         raise no_client(client_id)
 
@@ -70,7 +71,7 @@ def log(
         if until is not None:
             step.keep(conn, "snooze", {"client_id": client_id})
         conn.execute(
-            Contact.__table__.insert().values(
+            Contact.insert().values(
                 client_id=client_id,
                 date=day,
                 channel=channel,
@@ -115,7 +116,7 @@ def _mark(
         }
         for e in items
     ]
-    conn.execute(DoneMark.__table__.insert(), rows)
+    conn.execute(DoneMark.insert(), rows)
 
 
 def done(
@@ -157,7 +158,7 @@ def snooze(
 def _snooze(conn: Connection, client_id: str, until: dt.date, day: dt.date, by: str | None) -> None:
     if until <= day:
         raise UserError(_("--until {until} is not after {day}").format(until=until, day=day))
-    s = Snooze.__table__
+    s = Snooze
     values = {"until": until, "by_agent": by}
     if conn.execute(s.update().where(s.c.client_id == client_id).values(values)).rowcount:
         return
@@ -169,10 +170,10 @@ def paid(
 ) -> tuple[dt.date, dt.date | None]:
     """Record the policy's unpaid premium as paid on ``day``; returns (paid due date, next one)."""
     happened(day, N_("a payment"))
-    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    p, d = Policy.c, PremiumDue.c
     row = conn.execute(
         select(d.due_date, p.effective_date, p.frequency, p.payment_years, d.client_id)
-        .join(Policy.__table__, p.policy_no == d.policy_no)
+        .join(Policy, p.policy_no == d.policy_no)
         .where(d.policy_no == policy_no)
     ).first()
     if row is None:
@@ -197,14 +198,12 @@ def _paid(
     day: dt.date,
 ) -> dt.date | None:
     conn.execute(
-        Payment.__table__.insert().values(
-            policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now()
-        )
+        Payment.insert().values(policy_no=policy_no, due_date=due, paid_on=day, recorded_at=now())
     )
     # On the schedule through the premium paid: a date the insurer stated off the effective
     # date's schedule carries on one period at a time.
     following = schedule.following(effective, frequency, years, due, due + dt.timedelta(days=1))
-    table = PremiumDue.__table__
+    table = PremiumDue
     where = table.c.policy_no == policy_no
     if following is None:
         conn.execute(table.delete().where(where))
@@ -215,7 +214,7 @@ def _paid(
 
 def history(conn: Connection, client_id: str) -> list[dict]:
     client_exists(conn, client_id)
-    k = Contact.__table__.c
+    k = Contact.c
     query = (
         select(k.date, k.channel, k.outcome, k.note, k.by_agent.label("by"))
         .where(k.client_id == client_id)

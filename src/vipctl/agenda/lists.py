@@ -40,7 +40,7 @@ from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import Entry
 from vipctl.store.bulk import CHUNK, chunks
-from vipctl.store.models import (
+from vipctl.store.tables import (
     AgentDeparture,
     Campaign,
     CampaignMember,
@@ -82,10 +82,10 @@ def scoped(query: Select, client_id: ColumnElement, scope: Scope) -> Select:
     if scope.clients is not None:
         query = query.where(client_id.in_(list(scope.clients)))
     if scope.agent is not None:
-        mine = Client.__table__.alias("scoped_client")  # the query may read client itself
+        mine = Client.alias("scoped_client")  # the query may read client itself
         query = query.join(mine, mine.c.client_id == client_id).where(mine.c.agent == scope.agent)
     if scope.tiers:
-        scoped = ClientTier.__table__.alias("scoped_tier")
+        scoped = ClientTier.alias("scoped_tier")
         query = query.join(scoped, scoped.c.client_id == client_id).where(
             scoped.c.tier.in_(scope.tiers)
         )
@@ -116,7 +116,7 @@ def last_contacts(
 ) -> dict[str, dt.date]:
     """Each client's last contact of the ``activities`` (``kinds.activity``): an unanswered
     call is no contact, and a callback wants more than a message."""
-    k = Contact.__table__.c
+    k = Contact.c
     query = (
         select(k.client_id, func.max(k.date))
         .where(k.outcome.in_(outcomes_of(activities)))
@@ -136,7 +136,7 @@ def _overdue_rows(
     thresholds, per tier, so the database compares plain dates and no dialect's date functions
     are needed. Clients named by the scope are read by their keys alone: the rule checks their
     window, and the database would read every client of the tiers."""
-    k, t = Contact.__table__.c, ClientTier.__table__.c
+    k, t = Contact.c, ClientTier.c
     if scope.clients is not None:
         query = select(t.client_id, t.tier, t.first_seen).where(t.first_seen.is_not(None))
         return (events.Cadence(*row) for row in _fetch(conn, query, t.client_id, scope))
@@ -164,7 +164,7 @@ def _overdue_rows(
 
 
 def _policy_dates(conn: Connection, where: ColumnElement, scope: Scope):
-    p = Policy.__table__.c
+    p = Policy.c
     query = select(
         p.client_id, p.policy_no, p.effective_date, p.survival_benefit_date, p.status
     ).where(where)
@@ -198,13 +198,13 @@ Reader = Callable[[_Reading, dt.date, dt.date], Iterable[Event]]
 
 
 def _premiums(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    p, d = Policy.c, PremiumDue.c
     query = (
         select(
             d.client_id, d.policy_no, p.effective_date, p.frequency, p.payment_years, d.due_date,
             p.premium,
         )
-        .join(Policy.__table__, p.policy_no == d.policy_no)
+        .join(Policy, p.policy_no == d.policy_no)
         .where(d.due_date <= end)
     )  # fmt: skip
     rules = r.config.agenda
@@ -224,7 +224,7 @@ def _premiums(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
 
 
 def _birthdays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    c = Client.__table__.c
+    c = Client.c
     solar = or_(c.birthday_calendar.is_(None), c.birthday_calendar != "lunar")
     query = select(c.client_id, c.birthday, c.birthday_calendar).where(
         c.birthday.is_not(None),
@@ -238,7 +238,7 @@ def _birthdays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
 
 
 def _weddings(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    c = Client.__table__.c
+    c = Client.c
     query = select(c.client_id, c.wedding_anniversary).where(
         c.wedding_anniversary.is_not(None),
         _day_of_year_between(c.wedding_anniversary, start, end),
@@ -248,33 +248,33 @@ def _weddings(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
 
 
 def _policy_anniversaries(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    p = Policy.__table__.c
+    p = Policy.c
     rows = _policy_dates(r.conn, _day_of_year_between(p.effective_date, start, end), r.scope)
     return events.policy_anniversaries(rows, start, end, r.config.agenda)
 
 
 def _survival_benefits(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    p = Policy.__table__.c
+    p = Policy.c
     rows = _policy_dates(r.conn, p.survival_benefit_date.between(start, end), r.scope)
     return events.survival_benefits(rows, start, end, r.config.agenda)
 
 
 def _holidays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    t = ClientTier.__table__.c
+    t = ClientTier.c
     query = select(t.client_id).where(t.segment.in_(VIP))
     vips = list(r.conn.scalars(scoped(query, t.client_id, r.scope)))
     return events.holidays(vips, start, end, r.config.agenda)
 
 
 def _new_policy_callbacks(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    p = Policy.__table__.c
+    p = Policy.c
     rows = _policy_dates(r.conn, p.effective_date.between(start, end), r.scope)
     contacted = r.contacted("callback_new_policy")
     return events.new_policy_callbacks(rows, contacted, start, end, r.config.agenda)
 
 
 def _departed_agent_callbacks(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    a = AgentDeparture.__table__.c
+    a = AgentDeparture.c
     query = select(a.client_id, a.agent, a.since).where(a.since.between(start, end))
     rows = [events.Departure(*row) for row in _fetch(r.conn, query, a.client_id, r.scope)]
     return events.departed_agent_callbacks(rows, r.contacted("callback_departed_agent"), start, end)
@@ -287,14 +287,14 @@ def _contacts_overdue(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Eve
 
 
 def _follow_ups(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    f = FollowUp.__table__.c
+    f = FollowUp.c
     query = select(f.client_id, f.due, f.text).where(f.due.between(start, end))
     rows = [events.FollowUpRow(*row) for row in _fetch(r.conn, query, f.client_id, r.scope)]
     return events.follow_ups(rows, start, end)
 
 
 def _client_dates(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    d = ClientDate.__table__.c
+    d = ClientDate.c
     query = select(d.client_id, d.kind, d.date, d.lunar, d.label).where(
         or_(d.lunar, _day_of_year_between(d.date, start, end))
     )
@@ -303,7 +303,7 @@ def _client_dates(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
 
 
 def _service_requests(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    q = ServiceRequest.__table__.c
+    q = ServiceRequest.c
     today = dt.date.min if r.cover else r.today
     query = select(q.id, q.client_id, q.type, q.policy_no, q.opened, q.closed, q.note).where(
         or_(
@@ -322,10 +322,10 @@ def _service_requests(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Eve
 
 
 def _campaigns(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
-    m, k = CampaignMember.__table__.c, Campaign.__table__.c
+    m, k = CampaignMember.c, Campaign.c
     query = (
         select(m.client_id, k.name, k.kind, k.created, k.due)
-        .join(Campaign.__table__, k.id == m.campaign_id)
+        .join(Campaign, k.id == m.campaign_id)
         .where(
             m.delivered.is_(None),
             k.created.between(start, end),
@@ -435,7 +435,7 @@ def _done(
 ) -> dict[tuple, dt.date]:
     """The latest done mark of each item, from ``since`` on (older ones cannot hide anything)
     and up to ``until`` when given."""
-    m = DoneMark.__table__.c
+    m = DoneMark.c
     query = (
         select(m.client_id, m.kind, m.policy_no, m.event_date, func.max(m.done_on))
         .where(m.done_on >= since, true() if until is None else m.done_on <= until)
@@ -445,7 +445,7 @@ def _done(
 
 
 def _snoozed(conn: Connection, day: dt.date, scope: Scope) -> set[str]:
-    s = Snooze.__table__.c
+    s = Snooze.c
     query = select(s.client_id).where(s.until > day)
     return set(conn.scalars(scoped(query, s.client_id, scope)))
 
@@ -477,7 +477,7 @@ def with_attempts(conn: Connection, items: list[Event], day: dt.date, scope: Sco
     no_answer``): it stays on the list, and weighs more with each."""
     if not items:
         return items
-    k = Contact.__table__.c
+    k = Contact.c
     since = min(e.starts for e in items)
     query = select(k.client_id, k.date).where(k.outcome == "no_answer", k.date.between(since, day))
     tries: dict[str, list[dt.date]] = {}
@@ -495,10 +495,10 @@ def with_attempts(conn: Connection, items: list[Event], day: dt.date, scope: Sco
 
 def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
     """What a to-do line shows of each client, read in batches of keys."""
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     query = select(
         c.client_id, c.name, c.phone, c.best_visit_time, c.agent, *queries.tier_columns()
-    ).outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+    ).outerjoin(ClientTier, t.client_id == c.client_id)
     found: dict[str, dict] = {}
     for keys in chunks(sorted(ids)):
         batch = query.where(c.client_id.in_(keys))
@@ -508,7 +508,7 @@ def clients(conn: Connection, ids: Collection[str]) -> dict[str, dict]:
 
 def names(conn: Connection, ids: Collection[str]) -> dict[str, str]:
     """Client names for a listing: by key for a few, all in one read for many."""
-    c = Client.__table__.c
+    c = Client.c
     query = select(c.client_id, c.name)
     if len(ids) > 10 * CHUNK:
         return dict(conn.execute(query).all())
@@ -520,7 +520,7 @@ def names(conn: Connection, ids: Collection[str]) -> dict[str, str]:
 
 def _tiers(conn: Connection, scope: Scope) -> dict[str, tuple]:
     """Each client's (tier, segment, premium share of income)."""
-    t = ClientTier.__table__.c
+    t = ClientTier.c
     query = select(t.client_id, t.tier, t.segment, t.premium_share)
     return {row[0]: row[1:] for row in _fetch(conn, query, t.client_id, scope)}
 

@@ -57,7 +57,8 @@ from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList
 from vipctl.store import changes, meta
 from vipctl.store.bulk import CHUNK, append, chunks, loaded
-from vipctl.store.models import (
+from vipctl.store.sqlite import Unindexed
+from vipctl.store.tables import (
     AgendaSnapshot,
     Client,
     ClientTier,
@@ -66,7 +67,6 @@ from vipctl.store.models import (
     Occasion,
     Snooze,
 )
-from vipctl.store.sqlite import Unindexed
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
 _PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
@@ -171,13 +171,13 @@ def _rows(conn: Connection, config: Config, kept: Cover, scope: Scope) -> Iterat
 
 def _write(conn: Connection, config: Config, kept: Cover, scope: Scope) -> None:
     for rows in _rows(conn, config, kept, scope):
-        append(conn, Occasion.__table__, _NAMES, rows)
+        append(conn, Occasion, _NAMES, rows)
 
 
 def _parts(conn: Connection, size: int) -> list[tuple[str, str | None]]:
     """The book in parts of ``size`` clients, by client id: what one part's items take in
     memory stays the same however large the book."""
-    c = Client.__table__.c
+    c = Client.c
     firsts = list(conn.scalars(select(c.client_id).order_by(c.client_id)))[::size]
     lasts: list[str | None] = [*firsts[1:], None]
     return list(zip(firsts, lasts[: len(firsts)], strict=True))
@@ -213,14 +213,14 @@ def _made(conn: Connection, config: Config, kept: Cover, clients: int) -> Iterat
 def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
     """Every row written again, covering ``day`` and the month after it; the index built after
     the rows, the standard order of a bulk load."""
-    table = Occasion.__table__
+    table = Occasion
     conn.execute(table.delete())
     for index in table.indexes:
         index.drop(conn)
     kept = Cover(
         day, day + dt.timedelta(days=COVER_DAYS), rules_digest(config), changes.generation(conn)
     )
-    clients = conn.scalar(select(func.count()).select_from(Client.__table__)) or 0
+    clients = conn.scalar(select(func.count()).select_from(Client)) or 0
     for rows in _made(conn, config, kept, clients):
         append(conn, table, _NAMES, rows)
     for index in table.indexes:
@@ -231,7 +231,7 @@ def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
 
 def _refresh(conn: Connection, config: Config, kept: Cover, clients: frozenset[str]) -> None:
     """The rows of ``clients`` written again, as of the book now."""
-    o = Occasion.__table__
+    o = Occasion
     for keys in chunks(sorted(clients)):
         conn.execute(o.delete().where(o.c.client_id.in_(keys)))
         _write(conn, config, kept, Scope(clients=keys))
@@ -268,7 +268,7 @@ def upkeep(conn: Connection, config: Config, day: dt.date) -> None:
 
 def forget_touches(conn: Connection) -> None:
     """Touches older than every kept list and the rows can no longer matter."""
-    s = AgendaSnapshot.__table__.c
+    s = AgendaSnapshot.c
     kept = cover(conn)
     made = [conn.scalar(select(func.min(s.generation))), kept and kept.generation]
     known = [g for g in made if g is not None]
@@ -278,7 +278,7 @@ def forget_touches(conn: Connection) -> None:
 
 def _closeness(config: Config, day: int):
     """``urgency.closeness`` in SQL: an owed item grows each day; one ahead is nearer each day."""
-    o = Occasion.__table__.c
+    o = Occasion.c
     owed = 1.0 + cast(day - o.starts, Float) * config.urgency.overdue_per_day
     near = 1.0 - cast(case((o.date > day, o.date - day), else_=0), Float) / (o.lead + 1)
     return case((o.open, owed), (near < 0.1, literal(0.1, Float)), else_=near)
@@ -287,7 +287,7 @@ def _closeness(config: Config, day: int):
 def _value(config: Config, day: int):
     """An item's part of its client's score: its kind's weight times closeness, past its
     target, a round age."""
-    o, w = Occasion.__table__.c, config.urgency
+    o, w = Occasion.c, config.urgency
     weight = case({kind: float(w.kind.get(kind, 0.0)) for kind in KINDS}, value=o.kind, else_=0.0)
     late = case((and_(o.kind.in_(_TARGETED), o.date < day), w.past_target), else_=0.0)
     aged = case((o.round_age > 0, w.round_age), else_=0.0)
@@ -298,14 +298,14 @@ def _special(conn: Connection, config: Config, day: dt.date, scope: Scope) -> se
     """Clients with a done mark that may hide one of their items: worked out in full."""
     windows_ = lists.today_windows(config, day)
     since = day - max(end - day for _, end in windows_.values())
-    m = DoneMark.__table__.c
+    m = DoneMark.c
     query = select(m.client_id).where(m.done_on >= since).distinct()
     return set(conn.scalars(lists.scoped(query, m.client_id, scope)))
 
 
 def _shown(day: int, scope: Scope, apart: set[str]) -> ColumnElement:
     """The rows shown on ``day``: not of a snoozed client, nor of one worked out apart."""
-    o, s = Occasion.__table__.c, Snooze.__table__.c
+    o, s = Occasion.c, Snooze.c
     snoozed = select(s.client_id).where(s.until > dt.date.fromordinal(day))
     shown = and_(o.starts <= day, o.until >= day, o.client_id.not_in(snoozed))
     return and_(shown, o.client_id.not_in(sorted(apart))) if apart else shown
@@ -314,7 +314,7 @@ def _shown(day: int, scope: Scope, apart: set[str]) -> ColumnElement:
 def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquery:
     """Each client's shown rows summed: the items' value and the premium at stake; whether a
     contact is overdue."""
-    o = Occasion.__table__.c
+    o = Occasion.c
     query = (
         select(
             o.client_id,
@@ -330,7 +330,7 @@ def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquer
 
 def _tries(day: int, scope: Scope, apart: set[str]) -> Subquery:
     """Each client's most tries that reached nobody since one of their items came up."""
-    o, k = Occasion.__table__.c, Contact.__table__.c
+    o, k = Occasion.c, Contact.c
     reached_nobody = and_(
         k.client_id == o.client_id,
         k.outcome == "no_answer",
@@ -340,7 +340,7 @@ def _tries(day: int, scope: Scope, apart: set[str]) -> Subquery:
     ever = select(k.client_id).where(k.outcome == "no_answer")  # few: read first
     per_item = (
         select(o.client_id, func.count().label("tries"))
-        .join(Contact.__table__, reached_nobody)
+        .join(Contact, reached_nobody)
         .where(_shown(day, scope, apart), o.client_id.in_(ever))
         .group_by(o.client_id, o.id)
     )
@@ -354,7 +354,7 @@ def _tries(day: int, scope: Scope, apart: set[str]) -> Subquery:
 
 def _score(config: Config, shown: Subquery, tried: Subquery):
     """``urgency.score`` less its rounding, in SQL: the client's terms added to its items'."""
-    w, t = config.urgency, ClientTier.__table__.c
+    w, t = config.urgency, ClientTier.c
     tier = case({k: float(v) for k, v in w.tier.items()}, value=t.tier, else_=0.0)
     segment = case({k: float(v) for k, v in w.segment.items()}, value=t.segment, else_=0.0)
     tries = func.coalesce(tried.c.tries, 0) * w.attempt
@@ -376,7 +376,7 @@ def _apart(conn: Connection, config: Config, day: dt.date, scope: Scope) -> set[
     if changed is None:
         return None
     if changed and (scope.agent is not None or scope.tiers):
-        c = Client.__table__.c
+        c = Client.c
         mine = select(c.client_id).where(c.client_id.in_(sorted(changed)))
         changed = frozenset(conn.scalars(lists.scoped(mine, c.client_id, scope)))
     apart = set(changed) | _special(conn, config, day, scope)
@@ -398,7 +398,7 @@ def day_list(
     if apart is None:
         return None
     n = day.toordinal()
-    t = ClientTier.__table__
+    t = ClientTier
     shown, tried = _clients(config, n, scope, apart), _tries(n, scope, apart)
     scores = (
         select(shown.c.client_id, t.c.tier, _score(config, shown, tried), shown.c.overdue)
@@ -414,7 +414,7 @@ def day_list(
     exact = lists.ranked(conn, config, day, _only(near_top | apart))
     tiers = Counter(tier or "?" for _, tier, _, _ in found)
     overdue = Counter(tier or "?" for _, tier, _, late in found if late)
-    o = Occasion.__table__.c
+    o = Occasion.c
     by_kind = select(o.kind, func.count()).where(_shown(n, scope, apart)).group_by(o.kind)
     kinds = Counter(dict(conn.execute(lists.scoped(by_kind, o.client_id, scope)).all()))
     clients = len(found)
@@ -431,7 +431,7 @@ def _events(conn: Connection, where: ColumnElement, scope: Scope) -> list[Event]
     """The items the rows ``where`` selects were made from, as the rules make them. A client's
     rows are written in the order the rules make its items, so in the row ids' order two items
     alike in every key (two reminders of one day) keep the rules' order too."""
-    o = Occasion.__table__.c
+    o = Occasion.c
     query = select(
         o.kind, o.client_id, o.date, o.policy_no, o.lead, o.detail, o.reminders, o.until,
         o.amount, o.round_age,
@@ -483,7 +483,7 @@ def items_open(
     apart = _apart(conn, config, day, scope)
     if apart is None:
         return None
-    o = Occasion.__table__
+    o = Occasion
     query = select(func.count()).select_from(o).where(_shown(day.toordinal(), scope, apart))
     count = conn.scalar(lists.scoped(query, o.c.client_id, scope)) or 0
     if apart:
@@ -505,7 +505,7 @@ def upcoming(
     if changed is None:
         return None
     kinds = [k for k in scope.kinds if k not in config.agenda.off]
-    o, n = Occasion.__table__.c, day.toordinal()
+    o, n = Occasion.c, day.toordinal()
     there = and_(
         o.date.between(n, end.toordinal()),
         o.kind.in_(kinds),
@@ -516,7 +516,7 @@ def upcoming(
         return _every_upcoming(conn, config, day, days, replace(scope, kinds=kinds), there, changed)
     if changed:
         there = and_(there, o.client_id.not_in(sorted(changed)))
-    count = select(func.count()).select_from(Occasion.__table__).where(there)
+    count = select(func.count()).select_from(Occasion).where(there)
     total = conn.scalar(lists.scoped(count, o.client_id, scope)) or 0
     apart = []
     if changed:
@@ -548,7 +548,7 @@ def upcoming(
 def _worded(conn: Connection, where: ColumnElement, scope: Scope) -> set[str]:
     """The clients of the rows ``where`` selects with an item whose words change each day: the
     rules make their items."""
-    o = Occasion.__table__.c
+    o = Occasion.c
     query = select(o.client_id).where(where, o.kind.in_(_WORDED_EACH_DAY))
     return set(conn.scalars(lists.scoped(query, o.client_id, scope)))
 
@@ -569,7 +569,7 @@ def _every_upcoming(
     if len(apart) > CHUNK:
         return None
     if apart:
-        there = and_(there, Occasion.__table__.c.client_id.not_in(sorted(apart)))
+        there = and_(there, Occasion.c.client_id.not_in(sorted(apart)))
     found = _events(conn, there, scope)
     if apart:
         found += lists.upcoming(conn, config, day, days, replace(scope, clients=apart))

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from vipctl.errors import UserError
 from vipctl.i18n import _
 from vipctl.store import changes, meta
-from vipctl.store.models import Client
+from vipctl.store.tables import Client
 
 KEY = "last_list"
 REFERENCE = re.compile(r"@(\d+)")
@@ -30,7 +30,7 @@ def resolve(conn: Connection, reference: str) -> tuple[str, str] | None:
     found = REFERENCE.fullmatch(reference.strip())
     if found is None:
         return None
-    c = Client.__table__.c
+    c = Client.c
     stored = meta.get(conn, KEY)
     if stored is None:
         raise UserError(

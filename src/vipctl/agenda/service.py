@@ -14,7 +14,8 @@ from vipctl.errors import UserError, happened
 from vipctl.i18n import N_, _
 from vipctl.kinds import LETTER_AFTER, SERVICE_TYPES
 from vipctl.store import changes, journal
-from vipctl.store.models import Client, Policy, ServiceRequest, now
+from vipctl.store.schema import now
+from vipctl.store.tables import Client, Policy, ServiceRequest
 
 
 def known_type(kind: str) -> None:
@@ -25,7 +26,7 @@ def known_type(kind: str) -> None:
 
 def _policy_of(conn: Connection, client_id: str, policy_no: str) -> None:
     """The policy is the client's: a claim on another client's policy is a typing slip."""
-    p = Policy.__table__.c
+    p = Policy.c
     owner = conn.scalar(select(p.client_id).where(p.policy_no == policy_no))
     if owner is None:
         raise UserError(_("no policy {policy}").format(policy=repr(policy_no)))
@@ -52,7 +53,7 @@ def open_request(
         _policy_of(conn, client_id, policy_no)
     with journal.step(conn, f"service open {client_id}", [client_id], by=by):
         found = conn.execute(
-            ServiceRequest.__table__.insert().values(
+            ServiceRequest.insert().values(
                 client_id=client_id,
                 type=kind,
                 policy_no=policy_no,
@@ -77,7 +78,7 @@ def close_request(
     """Close request ``number`` on ``day``: the request as it now stands (``listed``), and
     whether the letter after service is now on the list."""
     happened(day, N_("a service request closed"))
-    q = ServiceRequest.__table__
+    q = ServiceRequest
     row = conn.execute(select(q).where(q.c.id == number)).mappings().first()
     if row is None:
         raise UserError(_("no service request number {n}").format(n=number))
@@ -117,13 +118,13 @@ def requests(
 ) -> list[dict]:
     """The requests opened by ``day``, oldest first, each with its age in days (to its closing,
     or to ``day`` while open), its target and whether it is (or was closed) past it."""
-    q, c = ServiceRequest.__table__.c, Client.__table__.c
+    q, c = ServiceRequest.c, Client.c
     query = (
         select(
             q.id.label("number"), q.client_id, c.name, c.agent, q.type, q.policy_no, q.opened,
             q.closed, q.note, q.close_note, q.by_agent.label("by"), q.closed_by,
         )
-        .join(Client.__table__, c.client_id == q.client_id)
+        .join(Client, c.client_id == q.client_id)
         .where(q.opened <= day)
         .order_by(q.opened, q.id)
     )  # fmt: skip

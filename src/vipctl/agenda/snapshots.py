@@ -27,7 +27,7 @@ from vipctl.config import Config
 from vipctl.rules.events import Event
 from vipctl.store import changes
 from vipctl.store.bulk import CHUNK, chunks, write
-from vipctl.store.models import AgendaEntry, AgendaSnapshot
+from vipctl.store.tables import AgendaEntry, AgendaSnapshot
 
 _SWEEP = 10  # other lists of earlier days removed by each list kept
 
@@ -44,7 +44,7 @@ class Kept:
 
 
 def find(conn: Connection, config: Config, day: dt.date, agent: str | None) -> Kept | None:
-    s = AgendaSnapshot.__table__.c
+    s = AgendaSnapshot.c
     query = (
         select(s.id, s.generation, s.clients, s.tallies)
         .where(
@@ -110,7 +110,7 @@ def entries(
     """The kept lines in rank order, without the touched clients': the ``first`` of them (all
     when None), or ``only`` these clients' (touched ones included). Each as (client, tier,
     segment, events, score), as ``ranking.Entry`` takes them."""
-    e = AgendaEntry.__table__.c
+    e = AgendaEntry.c
     query = (
         select(e.client_id, e.tier, e.segment, e.score, e["items"])
         .where(e.snapshot_id == kept.id)
@@ -144,7 +144,7 @@ def keep(
     changes.declare(conn, changes.NOTHING)  # a list kept changes nobody's list
     if changes.generation(conn) != made:
         return False
-    s, e = AgendaSnapshot.__table__, AgendaEntry.__table__
+    s, e = AgendaSnapshot, AgendaEntry
     mine = s.c.agent.is_(None) if agent is None else s.c.agent == agent
     earlier = select(s.c.id).where(s.c.day < day).order_by(s.c.id).limit(_SWEEP)
     stale = sorted({*conn.scalars(select(s.c.id).where(mine)), *conn.scalars(earlier)})

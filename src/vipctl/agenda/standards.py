@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Select, select
 from vipctl.book.queries import agent_order
 from vipctl.config import Config
 from vipctl.kinds import SERVICE_TYPES, TALK, outcomes_of
-from vipctl.store.models import (
+from vipctl.store.tables import (
     AgentDeparture,
     Campaign,
     CampaignMember,
@@ -80,7 +80,7 @@ def rate(total: int, done: int, pending: int = 0) -> dict:
 
 def _talks(conn: Connection, since: dt.date, until: dt.date) -> dict[str, list[dt.date]]:
     """Each client's conversations in the period, by date: what a callback wants."""
-    k = Contact.__table__.c
+    k = Contact.c
     query = select(k.client_id, k.date).where(
         k.outcome.in_(outcomes_of(TALK)), k.date.between(since, until)
     )
@@ -102,7 +102,7 @@ def measure(
     """Each standard's rate, and fast service by type with the median days to close, of
     ``agent``'s clients (every client's when None), under ``WHOLE``; with ``by_agent``, also
     each agent's under the agent, counted in the same pass over the rows."""
-    c = Client.__table__.c
+    c = Client.c
     tallies = {name: _Tally() for name in STANDARDS}
     by_type = {t: _Tally() for t in SERVICE_TYPES}
     closing: dict[tuple[object, str], list[int]] = defaultdict(list)
@@ -116,10 +116,10 @@ def measure(
     window = dt.timedelta(days=config.agenda.new_policy_days)
     talks = _talks(conn, since, until)
 
-    p = Policy.__table__.c
+    p = Policy.c
     query = mine(
         select(p.client_id, c.agent, p.effective_date)
-        .join(Client.__table__, c.client_id == p.client_id)
+        .join(Client, c.client_id == p.client_id)
         .where(p.effective_date.between(since, until))
     )
     for client, who, effective in conn.execute(query):
@@ -127,21 +127,21 @@ def measure(
         met = any(effective <= d <= last for d in talks.get(client, ()))
         tallies["new_policy_callbacks"].add(key(who), met, until < effective + window)
 
-    a = AgentDeparture.__table__.c
+    a = AgentDeparture.c
     query = mine(
         select(a.client_id, c.agent, a.since)
-        .join(Client.__table__, c.client_id == a.client_id)
+        .join(Client, c.client_id == a.client_id)
         .where(a.since.between(since, until))
     )
     for client, who, left in conn.execute(query):
         met = any(left <= d <= until for d in talks.get(client, ()))
         tallies["departed_agent_callbacks"].add(key(who), met, False)
 
-    m, k = CampaignMember.__table__.c, Campaign.__table__.c
+    m, k = CampaignMember.c, Campaign.c
     query = mine(
         select(k.kind, c.agent, m.delivered, k.due)
-        .join(Campaign.__table__, k.id == m.campaign_id)
-        .join(Client.__table__, c.client_id == m.client_id)
+        .join(Campaign, k.id == m.campaign_id)
+        .join(Client, c.client_id == m.client_id)
         .where(k.created.between(since, until))
     )
     standard_of = {kind: name for name, kinds in _CAMPAIGNS.items() for kind in kinds}
@@ -149,10 +149,10 @@ def measure(
         met = delivered is not None and delivered <= until
         tallies[standard_of[kind]].add(key(who), met, due is None or until <= due)
 
-    q = ServiceRequest.__table__.c
+    q = ServiceRequest.c
     query = mine(
         select(q.type, c.agent, q.opened, q.closed)
-        .join(Client.__table__, c.client_id == q.client_id)
+        .join(Client, c.client_id == q.client_id)
         .where(q.opened.between(since, until))
     )
     targets = config.agenda.service_target_days

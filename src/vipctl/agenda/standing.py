@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
-from vipctl.store.models import ClientDate, Contact, DoneMark, FollowUp, Snooze
+from vipctl.store.tables import ClientDate, Contact, DoneMark, FollowUp, Snooze
 
 RECENT_DAYS = 30  # how far back the tries that reached nobody are told
 
@@ -16,8 +16,8 @@ RECENT_DAYS = 30  # how far back the tries that reached nobody are told
 def standing(conn: Connection, client_id: str, day: dt.date) -> dict:
     """The client's snooze (until, by; None), the items done on ``day``, the unanswered tries of
     the last ``RECENT_DAYS`` days, the follow-ups not yet done and the client's own dates."""
-    s, m, k = Snooze.__table__.c, DoneMark.__table__.c, Contact.__table__.c
-    f, d = FollowUp.__table__.c, ClientDate.__table__.c
+    s, m, k = Snooze.c, DoneMark.c, Contact.c
+    f, d = FollowUp.c, ClientDate.c
     snooze = (
         conn.execute(
             select(s.until, s.by_agent.label("by")).where(s.client_id == client_id, s.until > day)

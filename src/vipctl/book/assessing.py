@@ -39,7 +39,8 @@ from vipctl.rules import segments, tiers
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import changes, meta
 from vipctl.store.bulk import CHUNK, write
-from vipctl.store.models import Amount, Client, ClientTier, Policy, PremiumDue, TierHistory
+from vipctl.store.schema import Amount
+from vipctl.store.tables import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 
 def premiums_by_client(today: dt.date, single_premium_years: int):
@@ -53,7 +54,7 @@ def premiums_by_client(today: dt.date, single_premium_years: int):
     ``single_premium_years`` from its effective date (rounded to the cent, so recomputing again
     finds nothing changed).
     """
-    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    p, d = Policy.c, PremiumDue.c
     regular = [f for f in segments.PER_YEAR if f != "single"]
     per_year = case(segments.PER_YEAR, value=p.frequency, else_=1)
     annual = case(
@@ -76,7 +77,7 @@ def premiums_by_client(today: dt.date, single_premium_years: int):
             func.sum(annual).label("premium"),
             func.sum(annual + single).label("value"),
         )
-        .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
+        .outerjoin(PremiumDue, d.policy_no == p.policy_no)
         .where(in_force, p.premium.is_not(None))
         .group_by(p.client_id)
         .subquery()
@@ -99,7 +100,7 @@ def _named(kept: ColumnElement, name: str) -> ColumnElement:
 
 def _assessed(config: Config) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
     """``tiers.assess`` in SQL over a client row: (tier, off, missing)."""
-    c, rules = Client.__table__.c, config.tiers
+    c, rules = Client.c, config.tiers
     off = {n: and_(c[n].is_not(None), c[n] != rules.healthy[n]) for n in tiers.NAMES}
     missing = {n: c[n].is_(None) for n in tiers.NAMES}
     n_off = sum((case((off[n], 1), else_=0) for n in tiers.NAMES), literal(0))
@@ -159,7 +160,7 @@ _FIELDS = ("tier", "off", "missing", "segment", "annual_premium", "value_premium
 def _fill(conn: Connection, config: Config, today: dt.date, only: Collection[str] | None) -> None:
     """The reassessment of every client into ``_WORK``: tiers for ``only`` these and those never
     assessed (the stored one for the rest), segments and premiums for all."""
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     premiums = premiums_by_client(today, config.segments.single_premium_years)
     premium = func.coalesce(premiums.c.premium, 0)
     reassess: ColumnElement = literal(True)
@@ -185,7 +186,7 @@ def _fill(conn: Connection, config: Config, today: dt.date, only: Collection[str
             share,
         )
         .outerjoin(premiums, premiums.c.client_id == c.client_id)
-        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .outerjoin(ClientTier, t.client_id == c.client_id)
     )
     filled = ["client_id", "known", *(name for name in _FIELDS if name != "segment")]
     conn.execute(_WORK.insert().from_select(filled, fresh))
@@ -197,7 +198,7 @@ def _fill(conn: Connection, config: Config, today: dt.date, only: Collection[str
 def _tallied(conn: Connection) -> tuple[Recomputed, int]:
     """What the reassessment in ``_WORK`` changes, counted before it is written: the report,
     and how many rows it writes."""
-    a, t = _WORK.c, ClientTier.__table__.c
+    a, t = _WORK.c, ClientTier.c
     known, moved = a.known, a.tier.is_distinct_from(t.tier)
     rank = case({name: i for i, name in enumerate(TIERS)}, value=t.tier)
     ranked = case({name: i for i, name in enumerate(TIERS)}, value=a.tier)
@@ -214,13 +215,13 @@ def _tallied(conn: Connection) -> tuple[Recomputed, int]:
         count(and_(both, ranked > rank)),
         count(and_(known, a.segment != t.segment)),
         count(or_(~known, _differs())),
-    ).outerjoin(ClientTier.__table__, t.client_id == a.client_id)
+    ).outerjoin(ClientTier, t.client_id == a.client_id)
     clients, first, unassessed, up, down, resegmented, written = conn.execute(query).one()
     return Recomputed(clients, first, unassessed, up, down, resegmented), written
 
 
 def _differs() -> ColumnElement:
-    a, t = _WORK.c, ClientTier.__table__.c
+    a, t = _WORK.c, ClientTier.c
     return or_(*(a[name].is_distinct_from(t[name]) for name in _FIELDS))
 
 
@@ -237,7 +238,7 @@ def recompute(
     _WORK.create(conn)
     _fill(conn, config, today, only)
     report, written = _tallied(conn)
-    a, t = _WORK.c, ClientTier.__table__.c
+    a, t = _WORK.c, ClientTier.c
     # A client's tier, segment and premium share are on their lines of the day's list and shape
     # their items (contact cadences go by tier, greetings by segment): the clients whose
     # assessment changes are what this changes of the book, and the next look works out just
@@ -246,7 +247,7 @@ def recompute(
     if written > CHUNK:
         changes.declare(conn, changes.EVERYTHING)
     elif written:
-        fresh = select(a.client_id).outerjoin(ClientTier.__table__, t.client_id == a.client_id)
+        fresh = select(a.client_id).outerjoin(ClientTier, t.client_id == a.client_id)
         changes.declare(conn, conn.scalars(fresh.where(or_(~a.known, _differs()))).all())
     else:
         changes.declare(conn, changes.NOTHING)
@@ -261,12 +262,12 @@ def recompute(
         }
     )
     history = select(a.client_id, literal(today), t.tier, a.tier, changed).join(
-        ClientTier.__table__, t.client_id == a.client_id
+        ClientTier, t.client_id == a.client_id
     )
     history = history.where(moved, t.tier.is_not(None), a.tier.is_not(None))
     logged = ["client_id", "date", "from_tier", "to_tier", "changed"]
-    conn.execute(TierHistory.__table__.insert().from_select(logged, history))
-    table = ClientTier.__table__
+    conn.execute(TierHistory.insert().from_select(logged, history))
+    table = ClientTier
     since = case((or_(moved, a.segment != t.segment), literal(today)), else_=t.since)
     update = table.update().where(t.client_id == a.client_id, _differs())
     conn.execute(update.values({**{name: a[name] for name in _FIELDS}, "since": since}))

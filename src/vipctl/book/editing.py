@@ -20,7 +20,8 @@ from vipctl.i18n import N_, _
 from vipctl.rules import plausible, tiers
 from vipctl.rules.tiers import Recomputed
 from vipctl.store import changes, journal
-from vipctl.store.models import AgentDeparture, CardChange, Client, ClientTier, now
+from vipctl.store.schema import now
+from vipctl.store.tables import AgentDeparture, CardChange, Client, ClientTier
 
 # What a tier or a segment is worked out from: changing one reassesses the client.
 ASSESSED_ON = frozenset((*tiers.NAMES, "annual_income"))
@@ -90,7 +91,7 @@ def edit(
 ) -> Edited:
     """Set the card's fields ``given`` (field, value as typed), all or none; what changed."""
     happened(day, N_("an edit"))
-    c = Client.__table__
+    c = Client
     wanted: dict[str, object] = {}
     for name, value in given:
         col = column(name)
@@ -132,10 +133,10 @@ def _write(
     stamp: dt.datetime,
     by: str | None,
 ) -> None:
-    c = Client.__table__
+    c = Client
     conn.execute(c.update().where(c.c.client_id == client_id).values(**values, updated_at=stamp))
     conn.execute(
-        CardChange.__table__.insert(),
+        CardChange.insert(),
         [
             {
                 "client_id": client_id,
@@ -162,7 +163,7 @@ def undo(conn: Connection, config: Config, day: dt.date) -> journal.Undone:
 
 def history(conn: Connection, client_id: str) -> list[dict]:
     """The card's changes made in vipctl, latest first."""
-    k = CardChange.__table__.c
+    k = CardChange.c
     query = (
         select(k.changed_on.label("date"), k.field, k.old, k.new, k.by_agent.label("by"))
         .where(k.client_id == client_id)
@@ -174,7 +175,7 @@ def history(conn: Connection, client_id: str) -> list[dict]:
 def kept(conn: Connection, since: dt.date) -> dict[str, set[str]]:
     """The fields edited in vipctl on or after ``since`` (an export's day), by client: an import
     of that export keeps them, as the file was written before the edit was made."""
-    k = CardChange.__table__.c
+    k = CardChange.c
     query = select(k.client_id, k.field).where(k.changed_on >= since).distinct()
     found: dict[str, set[str]] = {}
     for client, name in conn.execute(query):
@@ -205,10 +206,10 @@ def reassign(
     happened(day, N_("a reassignment"))
     if source == target:
         raise UserError(_("--from and --to are the same agent: {agent}").format(agent=source))
-    c, t, a = Client.__table__, ClientTier.__table__.c, AgentDeparture.__table__
+    c, t, a = Client, ClientTier.c, AgentDeparture
     query = select(c.c.client_id, c.c.agent_status).where(c.c.agent == source)
     if tiers_wanted:
-        query = query.join(ClientTier.__table__, t.client_id == c.c.client_id).where(
+        query = query.join(ClientTier, t.client_id == c.c.client_id).where(
             t.tier.in_(list(tiers_wanted))
         )
     found = dict(conn.execute(query.order_by(c.c.client_id)).all())
@@ -242,7 +243,7 @@ def reassign(
 
 
 def _keep_callback(conn: Connection, client: str, agent: str, day: dt.date, *, known: bool) -> None:
-    a = AgentDeparture.__table__
+    a = AgentDeparture
     if known:
         conn.execute(a.update().where(a.c.client_id == client).values(kept=True))
     else:

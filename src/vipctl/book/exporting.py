@@ -10,19 +10,19 @@ from typing import Literal
 from sqlalchemy import Connection, select
 
 from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
-from vipctl.store.models import Client, Contact, Payment, Policy
+from vipctl.store.tables import Client, Contact, Payment, Policy
 
 What = Literal["clients", "policies", "contacts", "payments"]
 
 _TABLES = {
-    "clients": (Client.__table__, [c.name for c in CLIENT_COLUMNS], "client_id"),
-    "policies": (Policy.__table__, [c.name for c in POLICY_COLUMNS], "policy_no"),
+    "clients": (Client, [c.name for c in CLIENT_COLUMNS], "client_id"),
+    "policies": (Policy, [c.name for c in POLICY_COLUMNS], "policy_no"),
     "contacts": (
-        Contact.__table__,
+        Contact,
         ["client_id", "date", "channel", "outcome", "note", "recorded_at", "by_agent"],
         "id",
     ),
-    "payments": (Payment.__table__, ["policy_no", "due_date", "paid_on", "recorded_at"], "id"),
+    "payments": (Payment, ["policy_no", "due_date", "paid_on", "recorded_at"], "id"),
 }
 
 

@@ -11,7 +11,7 @@ from vipctl.contract import CLIENT_COLUMNS, POLICY_COLUMNS
 from vipctl.errors import UserError
 from vipctl.i18n import _
 from vipctl.rules import plausible
-from vipctl.store.models import Client, ClientTier, Policy, PremiumDue, TierHistory
+from vipctl.store.tables import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 CLIENT_FIELDS = [c.name for c in CLIENT_COLUMNS]
 POLICY_FIELDS = [c.name for c in POLICY_COLUMNS]
@@ -20,7 +20,7 @@ _SEARCHED = ("client_id", "name", "company", "phone", "email", "notes")
 
 def tier_columns() -> list:
     """What listings show of a client's assessment: tier, whether it is incomplete, segment."""
-    t = ClientTier.__table__.c
+    t = ClientTier.c
     return [t.tier, (t.missing != "").label("tier_incomplete"), t.segment]
 
 
@@ -38,7 +38,7 @@ def clients(
     A limit is the database's, with a count beside it: a table of 50 out of 100,000 clients
     then reads 50 rows, not all of them.
     """
-    c, p, t = Client.__table__.c, Policy.__table__.c, ClientTier.__table__.c
+    c, p, t = Client.c, Policy.c, ClientTier.c
     filters = []
     if agent:
         filters.append(c.agent == agent)
@@ -48,7 +48,7 @@ def clients(
     policies = select(func.count()).where(p.client_id == c.client_id).scalar_subquery()
     query = (
         select(*(c[n] for n in CLIENT_FIELDS), *tier_columns(), policies.label("policies"))
-        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .outerjoin(ClientTier, t.client_id == c.client_id)
         .where(*filters)
         .order_by(c.client_id)
     )
@@ -58,12 +58,12 @@ def clients(
     rows = [dict(row) for row in conn.execute(query.limit(limit)).mappings()]
     if limit is None or len(rows) < limit:
         return rows, len(rows)
-    return rows, conn.scalar(select(func.count()).select_from(Client.__table__).where(*filters))
+    return rows, conn.scalar(select(func.count()).select_from(Client).where(*filters))
 
 
 def client(conn: Connection, client_id: str) -> dict | None:
     """The client's row with its stored assessment (tier, off, missing, segment, premium)."""
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     query = (
         select(
             *(c[n] for n in CLIENT_FIELDS),
@@ -73,7 +73,7 @@ def client(conn: Connection, client_id: str) -> dict | None:
             t.annual_premium,
             t.value_premium,
         )
-        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .outerjoin(ClientTier, t.client_id == c.client_id)
         .where(c.client_id == client_id)
     )
     found = conn.execute(query).mappings().first()
@@ -83,7 +83,7 @@ def client(conn: Connection, client_id: str) -> dict | None:
 def tier_counts(conn: Connection, agent: str | None = None) -> list[dict]:
     """Clients per (tier, segment), with how many of them are incompletely assessed; of one
     agent's clients when ``agent`` is given."""
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     query = select(
         t.tier,
         t.segment,
@@ -91,16 +91,16 @@ def tier_counts(conn: Connection, agent: str | None = None) -> list[dict]:
         func.sum(case((t.missing != "", 1), else_=0)).label("incomplete"),
     ).group_by(t.tier, t.segment)
     if agent is not None:
-        query = query.join(Client.__table__, c.client_id == t.client_id).where(c.agent == agent)
+        query = query.join(Client, c.client_id == t.client_id).where(c.agent == agent)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def unassessed(conn: Connection, agent: str | None = None) -> int:
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     query = (
         select(func.count())
-        .select_from(Client.__table__)
-        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .select_from(Client)
+        .outerjoin(ClientTier, t.client_id == c.client_id)
         .where(t.client_id.is_(None))
     )
     if agent is not None:
@@ -119,7 +119,7 @@ def movements(
 ) -> list[dict]:
     """Tier changes, oldest first, in a period and/or of one client or agent's clients, and/or
     recorded after the history row numbered ``after``."""
-    h, c = TierHistory.__table__.c, Client.__table__.c
+    h, c = TierHistory.c, Client.c
     query = (
         select(
             h.client_id,
@@ -130,7 +130,7 @@ def movements(
             h.to_tier.label("to"),
             h.changed,
         )
-        .join(Client.__table__, c.client_id == h.client_id)
+        .join(Client, c.client_id == h.client_id)
         .order_by(h.date, h.client_id, h.id)
     )
     if since is not None:
@@ -149,11 +149,11 @@ def movements(
 def policies_of(conn: Connection, client_id: str) -> list[dict]:
     """The client's policies; ``next_due_date`` is the earliest unpaid premium, as the agenda
     sees it (the export's own date, moved on by payments recorded since)."""
-    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    p, d = Policy.c, PremiumDue.c
     columns = [d.due_date.label(n) if n == "next_due_date" else p[n] for n in POLICY_FIELDS]
     query = (
         select(*columns)
-        .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
+        .outerjoin(PremiumDue, d.policy_no == p.policy_no)
         .where(p.client_id == client_id)
         .order_by(p.effective_date, p.policy_no)
     )
@@ -164,10 +164,10 @@ def incomes_below_premiums(conn: Connection) -> list[tuple[str, object, object]]
     """(client id, annual income, annual premium) of clients whose stated income is below the
     premiums they pay a year (``plausible.income``), by client id; amounts as the driver gives
     them."""
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     query = (
         select(c.client_id, c.annual_income, t.annual_premium)
-        .join(ClientTier.__table__, t.client_id == c.client_id)
+        .join(ClientTier, t.client_id == c.client_id)
         .where(c.annual_income.is_not(None), c.annual_income < t.annual_premium)
         .order_by(c.client_id)
     )
@@ -176,7 +176,7 @@ def incomes_below_premiums(conn: Connection) -> list[tuple[str, object, object]]
 
 def doubts(conn: Connection, today: dt.date) -> list[str]:
     """The book's implausible values, as an import warns of them: by client, then policy."""
-    c, p = Client.__table__.c, Policy.__table__.c
+    c, p = Client.c, Policy.c
     found = []
     people = select(c.client_id, c.birthday, c.wedding_anniversary).where(
         or_(c.birthday.is_not(None), c.wedding_anniversary.is_not(None))
@@ -204,19 +204,19 @@ def agent_order(agent: str | None) -> tuple[bool, str]:
 
 def agents(conn: Connection) -> list[str]:
     """Every agent with clients in the book, by name."""
-    c = Client.__table__.c
+    c = Client.c
     query = select(c.agent).where(c.agent.is_not(None)).distinct().order_by(c.agent)
     return list(conn.scalars(query))
 
 
 def book_is_empty(conn: Connection) -> bool:
-    return conn.scalar(select(Client.__table__.c.client_id).limit(1)) is None
+    return conn.scalar(select(Client.c.client_id).limit(1)) is None
 
 
 def check_agent(conn: Connection, agent: str | None) -> None:
     """A list asked for an agent nobody in the book has would be empty and read as "nothing to
     do": a misspelt name is said, with the names there are."""
-    c = Client.__table__.c
+    c = Client.c
     if agent is None or conn.scalar(select(c.client_id).where(c.agent == agent).limit(1)):
         return
     known = agents(conn)

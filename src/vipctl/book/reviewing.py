@@ -16,14 +16,14 @@ from vipctl.config import SEGMENTS, Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.rules import needs
 from vipctl.store.bulk import rows_in
-from vipctl.store.models import Client, ClientTier, Policy
+from vipctl.store.tables import Client, ClientTier, Policy
 
 
 def cover(
     conn: Connection, client_ids: Collection[str] | None = None
 ) -> dict[str, dict[str, Decimal]]:
     """In-force sum assured per client and category (these clients', or everyone's)."""
-    p = Policy.__table__.c
+    p = Policy.c
     query = (
         select(p.client_id, p.category, func.sum(p.sum_assured))
         .where(
@@ -44,7 +44,7 @@ def households(
 ) -> dict[str, needs.Household]:
     """Household facts of these clients (of everyone when None), each judged with every member
     of their household."""
-    c = Client.__table__.c
+    c = Client.c
     query = select(c.client_id, c.household_id, c.relation, c.annual_income, c.investable_assets)
     if client_ids is None:
         rows = list(conn.execute(query))
@@ -125,10 +125,10 @@ def gaps(
 ) -> list[dict]:
     """One row per client and need that is absent or short, in client order; of high-end
     clients only with ``high_end`` (the seeds' guidance is written for them)."""
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     query = (
         select(c.client_id, c.name, t.tier, t.segment, c.agent, c.owns_property)
-        .outerjoin(ClientTier.__table__, t.client_id == c.client_id)
+        .outerjoin(ClientTier, t.client_id == c.client_id)
         .order_by(c.client_id)
     )
     if tiers:

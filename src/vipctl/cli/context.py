@@ -50,7 +50,7 @@ class App:
 
         db = Database(resolve(self.db), create=create)
         if db.upgraded is not None:
-            from vipctl.store.models import SCHEMA_VERSION
+            from vipctl.store.schema import SCHEMA_VERSION
 
             kept = db.upgraded.kept
             said = (

@@ -27,11 +27,11 @@ from vipctl.ingest import csvfile
 from vipctl.ingest.validate import Checked, Source, Validator, open_sources
 from vipctl.rules import plausible
 from vipctl.rules.tiers import Recomputed
-from vipctl.store import Database, bulk, changes, journal, models, tracking
+from vipctl.store import Database, bulk, changes, journal, schema, tracking
 from vipctl.store.bulk import CHUNK, Converter, Upsert, is_empty, rows_in
-from vipctl.store.models import Client, Policy, PremiumDue
+from vipctl.store.tables import Client, Policy, PremiumDue
 
-TABLES: dict[Kind, Table] = {"clients": Client.__table__, "policies": Policy.__table__}
+TABLES: dict[Kind, Table] = {"clients": Client, "policies": Policy}
 # What an import writes: the rows, and what it works out from them.
 _LOADED = ["client", "policy", "premium_due", "client_tier", "tier_history", "agent_departure"]
 BATCH = 5_000
@@ -94,7 +94,7 @@ def _defer_indexes(conn: Connection, kinds: set[Kind]) -> list[Index]:
     """
     tables = [TABLES[kind] for kind in kinds]
     if "policies" in kinds:
-        tables.append(PremiumDue.__table__)
+        tables.append(PremiumDue)
     deferred: list[Index] = []
     for table in tables:
         if is_empty(conn, table):
@@ -215,11 +215,11 @@ def run(
     )
     files = [_File(s, FileReport(s.csv.path, s.kind, s.csv.encoding, s.ignored)) for s in sources]
     result = ImportResult([f.report for f in files])
-    now = models.now()
+    now = schema.now()
     broken = False
     started: set[int] = set()
     with db.write() as conn:
-        stored = Client.__table__.c.client_id
+        stored = Client.c.client_id
         needed = any(s.kind == "policies" for s in sources)
         known = set(conn.scalars(select(stored))) if needed else set()
         validator = Validator(today, known, grace)
@@ -281,7 +281,7 @@ def _concerned(conn: Connection, written: list[_File]) -> set[str] | None:
     counts as changed whole. A daily export where a few rows changed so leaves the agenda of
     everyone else as it was kept, instead of having it all made again."""
     clients: set[str] = set()
-    p = Policy.__table__.c
+    p = Policy.c
     for f in written:
         assert f.upsert is not None
         if len(f.upsert.touched) > CHUNK:
@@ -356,7 +356,7 @@ def _income_doubts(
                     found[client] = (file, line)
     wrote: set[str] = set()  # of the others, the clients of policies this import wrote
     if policies and (rest := below.keys() - found.keys()):
-        p = Policy.__table__.c
+        p = Policy.c
         query = select(p.client_id).where(p.updated_at == now).distinct()
         wrote = {client for (client,) in rows_in(conn, query, p.client_id, rest)}
     elsewhere = []

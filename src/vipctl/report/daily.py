@@ -21,7 +21,7 @@ from vipctl.config import TIERS, Config
 from vipctl.rules import tiers
 from vipctl.rules.ranking import DayList, Entry
 from vipctl.store import changes
-from vipctl.store.models import (
+from vipctl.store.tables import (
     Client,
     Contact,
     DoneMark,
@@ -40,7 +40,7 @@ TIER_FIELDS = ("counts", "segments", "matrix", "incomplete", "unassessed", "no_i
 def previous(conn: Connection, day: dt.date, agent: str | None = None) -> dict | None:
     """The latest report of the same agent (or of the whole book) made for a day before
     ``day``: a rerun for the same day is unchanged."""
-    r = ReportRun.__table__.c
+    r = ReportRun.c
     query = (
         select(r.report_date, r.last_movement)
         .where(r.report_date < day, r.agent.is_(None) if agent is None else r.agent == agent)
@@ -55,7 +55,7 @@ def record(conn: Connection, day: dt.date, last: int | None, agent: str | None =
     """Note that ``agent``'s report (None: the whole book's) for ``day`` was made, with the
     newest tier movement it saw."""
     changes.declare(conn, changes.NOTHING)  # a report made changes nobody's list
-    runs = ReportRun.__table__
+    runs = ReportRun
     values = {"report_date": day, "ran_at": now(), "last_movement": last, "agent": agent}
     conn.execute(runs.insert().values(values))
 
@@ -67,7 +67,7 @@ def _open_premiums(
     lapses the day after) is still to come and "lapse_risk" past it: each the first ``rows``
     by date (all when None) and how many policies and how much premium there are in all, so
     that a document's table need not read tens of thousands."""
-    d, p, c = PremiumDue.__table__.c, Policy.__table__.c, Client.__table__.c
+    d, p, c = PremiumDue.c, Policy.c, Client.c
     grace = dt.timedelta(days=config.agenda.grace_days)
     first_in_grace = day - grace  # the earliest due date whose last day to pay is not gone
     where = {
@@ -79,8 +79,8 @@ def _open_premiums(
     for section, condition in where.items():
         listed = (
             select(d.client_id, c.name, d.policy_no, p.premium, d.due_date)
-            .join(Policy.__table__, p.policy_no == d.policy_no)
-            .join(Client.__table__, c.client_id == d.client_id)
+            .join(Policy, p.policy_no == d.policy_no)
+            .join(Client, c.client_id == d.client_id)
             .where(condition)
             .order_by(d.due_date, d.policy_no)
             .limit(rows)
@@ -88,8 +88,8 @@ def _open_premiums(
         listed = agenda.scoped(listed, d.client_id, scope)
         summed = (
             select(func.count(), func.coalesce(func.sum(func.round(p.premium * 100)), 0))
-            .select_from(PremiumDue.__table__)
-            .join(Policy.__table__, p.policy_no == d.policy_no)
+            .select_from(PremiumDue)
+            .join(Policy, p.policy_no == d.policy_no)
             .where(condition)
         )
         policies, cents = conn.execute(agenda.scoped(summed, d.client_id, scope)).one()
@@ -113,7 +113,7 @@ def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None
     """Contacts logged and items done the day before ``day``; "due" is that day's whole list:
     what was marked done plus what was still open at its end."""
     before = day - dt.timedelta(days=1)
-    k, m = Contact.__table__.c, DoneMark.__table__.c
+    k, m = Contact.c, DoneMark.c
     scope = agenda.Scope(agent=agent)
     logged = select(k.channel, func.count()).where(k.date == before).group_by(k.channel)
     channels = dict(conn.execute(agenda.scoped(logged, k.client_id, scope)).all())
@@ -134,7 +134,7 @@ def _yesterday(conn: Connection, config: Config, day: dt.date, agent: str | None
 def _team(conn: Connection, day: dt.date, entries: list[Entry], moves: list[dict]) -> list[dict]:
     """The lead's table: per agent, today's list (clients, items, items past their date), the
     items marked done today, and the tier movements of the period."""
-    c, m = Client.__table__.c, DoneMark.__table__.c
+    c, m = Client.c, DoneMark.c
     agent_of = dict(conn.execute(select(c.client_id, c.agent)).all())
     rows: dict[str | None, Counter] = {agent: Counter() for agent in set(agent_of.values())}
     for entry in entries:
@@ -171,7 +171,7 @@ def build(
     ``team``, the per-agent table too. Also the newest tier movement it saw, for ``record``,
     and the day's list, for ``agenda.keep``."""
     queries.check_agent(conn, agent)
-    last = conn.scalar(select(func.max(TierHistory.__table__.c.id)))
+    last = conn.scalar(select(func.max(TierHistory.c.id)))
     scope = agenda.Scope(agent=agent)
     listed = agenda.day_list(conn, config, day, scope, limit=limit, whole=team)
     overdue = listed.overdue

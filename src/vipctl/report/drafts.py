@@ -22,7 +22,7 @@ from vipctl.i18n import _
 from vipctl.kinds import BY_NAME, SERVICE_TYPES
 from vipctl.rules import details, letters, lunar
 from vipctl.rules.letters import Tone
-from vipctl.store.models import (
+from vipctl.store.tables import (
     AgentDeparture,
     Campaign,
     CampaignMember,
@@ -124,7 +124,7 @@ def _facts(conn: Connection, client: dict, occasion: str, day: dt.date, festival
             first = client["wedding_anniversary"]
             missing = _("{client} has no wedding anniversary on the card")
         else:
-            d = ClientDate.__table__.c
+            d = ClientDate.c
             first = conn.scalar(
                 select(d.date)
                 .where(d.client_id == cid, d.kind == "career_anniversary")
@@ -136,14 +136,14 @@ def _facts(conn: Connection, client: dict, occasion: str, day: dt.date, festival
         when, years = _next_yearly(first, day)
         return {"when": when, "years": years}
     if occasion == "agent_departed":
-        a = AgentDeparture.__table__.c
+        a = AgentDeparture.c
         left = conn.execute(select(a.agent, a.since).where(a.client_id == cid)).first()
         if left is None:
             said = _("{client}'s agent has not left: no departed agent on record")
             raise UserError(said.format(client=cid))
         return {"old_agent": left[0], "since": left[1], "new_agent": client["agent"]}
     if occasion == "service_done":
-        q = ServiceRequest.__table__.c
+        q = ServiceRequest.c
         found = _latest(
             conn,
             select(q.type, q.policy_no, q.closed)
@@ -160,11 +160,11 @@ def _facts(conn: Connection, client: dict, occasion: str, day: dt.date, festival
             "policy_no": found["policy_no"],
             "when": found["closed"],
         }
-    k, m = Campaign.__table__.c, CampaignMember.__table__.c
+    k, m = Campaign.c, CampaignMember.c
     event = _latest(
         conn,
         select(k.name, k.due)
-        .join(CampaignMember.__table__, m.campaign_id == k.id)
+        .join(CampaignMember, m.campaign_id == k.id)
         .where(m.client_id == cid, k.kind == "event", k.created <= day)
         .order_by(k.created.desc(), k.id.desc()),
     )
@@ -181,7 +181,7 @@ def _latest(conn: Connection, query: Select) -> RowMapping | None:
 
 def _client(conn: Connection, client_id: str) -> dict:
     client_exists(conn, client_id)
-    c = Client.__table__.c
+    c = Client.c
     row = conn.execute(
         select(
             c.client_id.label("id"), c.name, c.title, c.gender, c.personality, c.agent,

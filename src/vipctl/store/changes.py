@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from vipctl.store import meta
 from vipctl.store.bulk import write
-from vipctl.store.models import AgendaTouch
+from vipctl.store.tables import AgendaTouch
 
 _KEY = "generation"
 _DECLARED = "vipctl_changes"  # Connection.info: what this write transaction changes
@@ -71,7 +71,7 @@ def end(conn: Connection) -> None:
     _set_generation(conn, now)
     if changed is not EVERYTHING:
         rows = [(now, client) for client in sorted(changed)]
-        write(conn, AgendaTouch.__table__.insert(), ["generation", "client_id"], rows)
+        write(conn, AgendaTouch.insert(), ["generation", "client_id"], rows)
 
 
 def move_past(conn: Connection, replaced: int) -> None:
@@ -87,7 +87,7 @@ def touched_since(conn: Connection, made: int) -> frozenset[str] | None:
     """The clients changed by the writes after generation ``made``; None when one of them
     changed the book whole (or its touches were forgotten)."""
     now = generation(conn)
-    t = AgendaTouch.__table__.c
+    t = AgendaTouch.c
     touches = conn.execute(
         select(t.generation, t.client_id).where(t.generation > made, t.generation <= now)
     ).all()
@@ -98,7 +98,7 @@ def touched_since(conn: Connection, made: int) -> frozenset[str] | None:
 
 def forget_until(conn: Connection, made: int) -> None:
     """Touches up to generation ``made`` are no longer asked for: nothing kept is older."""
-    t = AgendaTouch.__table__
+    t = AgendaTouch
     conn.execute(t.delete().where(t.c.generation <= made))
 
 

@@ -19,9 +19,8 @@ from vipctl.errors import NOW, Busy, UserError
 from vipctl.i18n import N_, _
 from vipctl.kinds import CHANNELS, outcome_of
 from vipctl.store import changes, sqlite, tracking
-from vipctl.store.models import (
-    SCHEMA_VERSION,
-    TIER_COUNTS,
+from vipctl.store.schema import SCHEMA_VERSION, TIER_COUNTS
+from vipctl.store.tables import (
     AgendaEntry,
     AgendaSnapshot,
     AgendaTouch,
@@ -44,9 +43,9 @@ from vipctl.store.models import (
     ReportRun,
     ServiceRequest,
     Snooze,
-    SQLModel,
     TierHistory,
     UndoStep,
+    metadata,
 )
 
 ENV_VAR = "VIPCTL_DB"
@@ -66,21 +65,21 @@ def _url(text: str) -> URL:
 
 
 def _add_tiers(conn: Connection) -> None:
-    for table in (ClientTier.__table__, TierHistory.__table__):
+    for table in (ClientTier, TierHistory):
         table.create(conn)  # with its indexes
 
 
 def _add_agenda(conn: Connection) -> None:
     for table in (PremiumDue, Payment, AgentDeparture, Contact, DoneMark, Snooze):
-        table.__table__.create(conn)
+        table.create(conn)
     existing = {ix["name"] for ix in inspect(conn).get_indexes("policy")}
-    for index in Policy.__table__.indexes:  # the agenda reads policies by date
+    for index in Policy.indexes:  # the agenda reads policies by date
         if index.name not in existing:
             index.create(conn)
     # Step 1 builds client_tier from today's model, which has the column already.
     if "first_seen" not in {col["name"] for col in inspect(conn).get_columns("client_tier")}:
         conn.execute(text("ALTER TABLE client_tier ADD COLUMN first_seen DATE"))  # standard SQL
-    c, t = Client.__table__.c, ClientTier.__table__
+    c, t = Client.c, ClientTier
     first = [
         {"key": k, "day": at.date()} for k, at in conn.execute(select(c.client_id, c.created_at))
     ]
@@ -92,7 +91,7 @@ def _add_agenda(conn: Connection) -> None:
 
 
 def _add_report_runs(conn: Connection) -> None:
-    ReportRun.__table__.create(conn)
+    ReportRun.create(conn)
 
 
 def _add_who_and_share(conn: Connection) -> None:
@@ -104,7 +103,7 @@ def _add_who_and_share(conn: Connection) -> None:
         # Earlier steps build tables from today's model, which has the column already.
         if column not in {col["name"] for col in inspect(conn).get_columns(table)}:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
-    c, t = Client.__table__.c, ClientTier.__table__
+    c, t = Client.c, ClientTier
     income = select(c.annual_income).where(c.client_id == t.c.client_id).scalar_subquery()
     conn.execute(
         t.update().where(income > 0).values(premium_share=t.c.annual_premium * 100 / income)
@@ -113,7 +112,7 @@ def _add_who_and_share(conn: Connection) -> None:
 
 def _add_kept_lists(conn: Connection) -> None:
     for table in (AgendaSnapshot, AgendaEntry, AgendaTouch):
-        table.__table__.create(conn)
+        table.create(conn)
 
 
 def _add_not_assessed_and_value(conn: Connection) -> None:
@@ -123,7 +122,7 @@ def _add_not_assessed_and_value(conn: Connection) -> None:
     the premium schedule's rules as they are now: a paid-up policy owed one before."""
     if "value_premium" not in {col["name"] for col in inspect(conn).get_columns("client_tier")}:
         conn.execute(text("ALTER TABLE client_tier ADD COLUMN value_premium NUMERIC(16, 2)"))
-    t = ClientTier.__table__
+    t = ClientTier
     conn.execute(t.update().values(value_premium=t.c.annual_premium))
     if conn.dialect.name == "sqlite":
         sqlite.rebuild(conn, t)
@@ -142,7 +141,7 @@ def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE contact ADD COLUMN outcome VARCHAR"))
     if "kept" not in {col["name"] for col in inspect(conn).get_columns("agent_departure")}:
         conn.execute(text("ALTER TABLE agent_departure ADD COLUMN kept BOOLEAN"))
-    k = Contact.__table__
+    k = Contact
     for channel in CHANNELS:
         conn.execute(
             k.update()
@@ -150,7 +149,7 @@ def _add_outcomes_follow_ups_dates_and_changes(conn: Connection) -> None:
             .values(outcome=outcome_of(channel, None))
         )
     for table in (FollowUp, ClientDate, CardChange, UndoStep, Gift):
-        table.__table__.create(conn, checkfirst=True)
+        table.create(conn, checkfirst=True)
 
 
 def _add_service_and_campaigns(conn: Connection) -> None:
@@ -158,18 +157,18 @@ def _add_service_and_campaigns(conn: Connection) -> None:
     if "participating" not in {col["name"] for col in inspect(conn).get_columns("policy")}:
         conn.execute(text("ALTER TABLE policy ADD COLUMN participating BOOLEAN"))
     for table in (ServiceRequest, Campaign, CampaignMember):
-        table.__table__.create(conn, checkfirst=True)
+        table.create(conn, checkfirst=True)
 
 
 def _add_occasions(conn: Connection) -> None:
     """Empty: the first look after the upgrade fills it (the upgrade changes the book whole)."""
-    Occasion.__table__.create(conn, checkfirst=True)
+    Occasion.create(conn, checkfirst=True)
 
 
 def _index_tier_counts(conn: Connection) -> None:
     """The index on the tier alone gives way to one the counts per tier and segment read."""
     conn.execute(text("DROP INDEX IF EXISTS ix_client_tier_tier"))
-    counts = {index.name: index for index in ClientTier.__table__.indexes}[TIER_COUNTS]
+    counts = {index.name: index for index in ClientTier.indexes}[TIER_COUNTS]
     counts.create(conn, checkfirst=True)
 
 
@@ -177,8 +176,8 @@ def _keep_details(conn: Connection) -> None:
     """The occasions made again with what each item says: their rows are derived, so the table
     is made anew, empty, and the first look after the upgrade fills it (the upgrade changes the
     book whole)."""
-    Occasion.__table__.drop(conn, checkfirst=True)
-    Occasion.__table__.create(conn)
+    Occasion.drop(conn, checkfirst=True)
+    Occasion.create(conn)
 
 
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
@@ -345,8 +344,8 @@ class Database:
                 found = self._version(conn)  # another process may have created it meanwhile
                 changes.declare(conn, changes.NOTHING if found else changes.EVERYTHING)
                 if found is None:
-                    SQLModel.metadata.create_all(conn)
-                    meta = Meta.__table__.insert()
+                    metadata.create_all(conn)
+                    meta = Meta.insert()
                     conn.execute(meta.values(key="schema_version", value=str(SCHEMA_VERSION)))
                     return
         if not found.isdigit():
@@ -390,7 +389,7 @@ class Database:
                 return
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
-            meta = Meta.__table__
+            meta = Meta
             conn.execute(
                 meta.update()
                 .where(meta.c.key == "schema_version")
@@ -417,12 +416,12 @@ class Database:
     def _version(self, conn: Connection) -> str | None:
         """The stored schema version; None for an empty database, an error for a foreign one."""
         tables = set(inspect(conn).get_table_names())
-        if Meta.__tablename__ not in tables:
+        if Meta.name not in tables:
             if tables:
                 said = _("{database} is not a vipctl database (it has other tables)")
                 raise UserError(said.format(database=self.name))
             return None
-        meta = Meta.__table__.c
+        meta = Meta.c
         found = conn.scalar(select(meta.value).where(meta.key == "schema_version"))
         if found is None:
             raise UserError(_("{database}: no schema version recorded").format(database=self.name))

@@ -32,7 +32,8 @@ from sqlalchemy import (
 from vipctl.errors import UserError
 from vipctl.i18n import _
 from vipctl.store import changes
-from vipctl.store.models import (
+from vipctl.store.schema import now
+from vipctl.store.tables import (
     Campaign,
     CampaignMember,
     CardChange,
@@ -43,21 +44,17 @@ from vipctl.store.models import (
     Gift,
     Payment,
     ServiceRequest,
-    SQLModel,
     UndoStep,
-    now,
+    metadata,
 )
 
 IMPORT = "import"
 # The tables a change inserts numbered rows into: the rows past their largest number before it
 # are the change's own.
 # A campaign's members come before the campaign: taking it back deletes them first.
-NUMBERED = tuple(
-    t.__table__
-    for t in (
-        Contact, DoneMark, Payment, FollowUp, ClientDate, CardChange, Gift, ServiceRequest,
-        CampaignMember, Campaign,
-    )
+NUMBERED = (
+    Contact, DoneMark, Payment, FollowUp, ClientDate, CardChange, Gift, ServiceRequest,
+    CampaignMember, Campaign,
 )  # fmt: skip
 
 
@@ -107,7 +104,7 @@ class Step:
         self, conn: Connection, table: str, key: dict, columns: Sequence[str] | None = None
     ) -> None:
         """Remember the row of ``table`` with ``key`` (only ``columns`` of it) as it is now."""
-        t = SQLModel.metadata.tables[table]
+        t = metadata.tables[table]
         chosen = [t.c[c] for c in columns] if columns else list(t.c)
         row = conn.execute(select(*chosen).where(_where(t, key))).mappings().first()
         plain = {k: _plain(v) for k, v in row.items()} if row is not None else None
@@ -136,7 +133,7 @@ def step(
         "reassess": made.reassess,
     }
     conn.execute(
-        UndoStep.__table__.insert().values(
+        UndoStep.insert().values(
             what=what,
             steps=json.dumps(steps, ensure_ascii=False),
             made_at=now(),
@@ -147,7 +144,7 @@ def step(
 
 def imported(conn: Connection) -> None:
     """An import: nothing before it can be taken back."""
-    conn.execute(UndoStep.__table__.insert().values(what=IMPORT, steps="{}", made_at=now()))
+    conn.execute(UndoStep.insert().values(what=IMPORT, steps="{}", made_at=now()))
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,7 @@ class Undone:
 def undo(conn: Connection) -> Undone:
     """Take back the latest change not yet taken back; what it was. The caller reassesses the
     clients' tiers when ``reassess`` says the change had moved them."""
-    u = UndoStep.__table__
+    u = UndoStep
     last = (
         conn.execute(select(u).where(u.c.undone_at.is_(None)).order_by(u.c.id.desc()).limit(1))
         .mappings()
@@ -179,10 +176,10 @@ def undo(conn: Connection) -> Undone:
         )
     steps = json.loads(last["steps"])
     for name, ids in steps["inserted"].items():
-        table = SQLModel.metadata.tables[name]
+        table = metadata.tables[name]
         conn.execute(table.delete().where(table.c.id.in_(ids)))
     for name, key, row in reversed(steps["before"]):
-        table = SQLModel.metadata.tables[name]
+        table = metadata.tables[name]
         key = _typed(table, key)
         if row is None:
             conn.execute(table.delete().where(_where(table, key)))

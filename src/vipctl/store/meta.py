@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from vipctl.store.models import Meta
+from vipctl.store.tables import Meta
 
 
 def get(conn: Connection, key: str) -> str | None:
-    m = Meta.__table__.c
+    m = Meta.c
     return conn.scalar(select(m.value).where(m.key == key))
 
 
 def put(conn: Connection, key: str, value: str) -> None:
-    m = Meta.__table__
+    m = Meta
     if not conn.execute(m.update().where(m.c.key == key).values(value=value)).rowcount:
         conn.execute(m.insert().values(key=key, value=value))

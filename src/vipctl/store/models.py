@@ -1,8 +1,9 @@
 """The stored tables. Column names are the data contract's canonical names, so JSON output,
 CSV headers and SQL all speak the same words.
 
-Bulk work goes through ``Client.__table__`` (SQLAlchemy Core); the classes give the schema one
-typed definition that works the same on SQLite and PostgreSQL.
+The classes give the schema one typed definition that works the same on SQLite and
+PostgreSQL. Every command reads and writes through SQLAlchemy Core, on the tables ``tables``
+keeps built from these classes: building them at each start would cost more than a day's list.
 """
 
 from __future__ import annotations
@@ -10,22 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Index, Numeric
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 12  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
-# 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
-# outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts; 9: service
-# requests, campaigns, participating policies; 10: the agenda's occasions kept; 11: the tier
-# counts read from an index; 12: the occasions keep what each item says
-
-Amount = Numeric(16, 2)
-TIER_COUNTS = "ix_client_tier_counts"
-
-
-def now() -> dt.datetime:
-    """The time a row is stamped with: UTC, to the second."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+from vipctl.store.schema import TIER_COUNTS, Amount, Stamp
 
 
 class Meta(SQLModel, table=True):
@@ -71,8 +60,8 @@ class Client(SQLModel, table=True):
     household_id: str | None = Field(default=None, index=True)
     relation: str | None = None
     notes: str | None = None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=Stamp)
+    updated_at: dt.datetime = Field(sa_type=Stamp)
 
 
 class Policy(SQLModel, table=True):
@@ -92,8 +81,8 @@ class Policy(SQLModel, table=True):
     # Whether a dividend report is owed (``campaign new --kind dividend``); None: the export
     # does not say, and a product name with 分红 in it counts.
     participating: bool | None = None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=Stamp)
+    updated_at: dt.datetime = Field(sa_type=Stamp)
 
 
 class ClientTier(SQLModel, table=True):
@@ -156,7 +145,7 @@ class Payment(SQLModel, table=True):
     policy_no: str = Field(foreign_key="policy.policy_no", index=True)
     due_date: dt.date
     paid_on: dt.date
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
 
 
 class AgentDeparture(SQLModel, table=True):
@@ -180,7 +169,7 @@ class Contact(SQLModel, table=True):
     date: dt.date = Field(index=True)
     channel: str
     note: str | None = None
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None  # who logged it, in a team (the agent code; None: not said)
     # What came of it (``kinds.OUTCOMES``): what it settles (``kinds.activity``). Nullable only
     # because schema 8 added it, and filled in for the contacts logged before.
@@ -198,7 +187,7 @@ class CardChange(SQLModel, table=True):
     old: str | None = None  # as people read it (ISO dates, plain amounts); None: empty
     new: str | None = None
     changed_on: dt.date  # the day it counts from (``--date``)
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
 
 
@@ -210,9 +199,9 @@ class UndoStep(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     what: str  # the command and what it was about: "log C000132"
     steps: str  # JSON: the rows it inserted, the rows as they were before it
-    made_at: dt.datetime
+    made_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
-    undone_at: dt.datetime | None = None
+    undone_at: dt.datetime | None = Field(default=None, sa_type=Stamp)
 
 
 class Gift(SQLModel, table=True):
@@ -225,7 +214,7 @@ class Gift(SQLModel, table=True):
     item: str
     occasion: str | None = None
     cost: Decimal | None = Field(default=None, sa_type=Amount)
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
 
 
@@ -242,7 +231,7 @@ class ServiceRequest(SQLModel, table=True):
     opened: dt.date = Field(index=True)
     closed: dt.date | None = Field(default=None, index=True)
     close_note: str | None = None
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
     closed_by: str | None = None
 
@@ -258,7 +247,7 @@ class Campaign(SQLModel, table=True):
     created: dt.date
     due: dt.date | None = None  # delivered by then; None: until delivered
     chosen: str  # how its clients were chosen, as the options said it
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
 
 
@@ -283,7 +272,7 @@ class FollowUp(SQLModel, table=True):
     client_id: str = Field(foreign_key="client.client_id", index=True)
     due: dt.date = Field(index=True)
     text: str
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
 
 
@@ -298,7 +287,7 @@ class ClientDate(SQLModel, table=True):
     date: dt.date  # the first one: a birth, the start of a career
     lunar: bool = False  # kept by the lunar calendar, as a lunar birthday is
     label: str | None = None
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
 
 
@@ -312,7 +301,7 @@ class DoneMark(SQLModel, table=True):
     policy_no: str | None = None
     event_date: dt.date
     done_on: dt.date
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(sa_type=Stamp)
     by_agent: str | None = None
 
 
@@ -331,7 +320,7 @@ class ReportRun(SQLModel, table=True):
     __tablename__ = "report_run"
     id: int | None = Field(default=None, primary_key=True)
     report_date: dt.date = Field(index=True)
-    ran_at: dt.datetime
+    ran_at: dt.datetime = Field(sa_type=Stamp)
     # The newest tier_history row when it ran: "since the previous report" is exactly the rows
     # after it, whatever their dates. None: there was no movement yet.
     last_movement: int | None = None

@@ -30,12 +30,12 @@ from sqlalchemy import (
 
 from vipctl.rules import schedule
 from vipctl.store.bulk import Statement, is_empty, processor, raw, reader, rows_in, write
-from vipctl.store.models import AgentDeparture, Client, Payment, Policy, PremiumDue
+from vipctl.store.tables import AgentDeparture, Client, Payment, Policy, PremiumDue
 
 
 def _dates(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """(driver value -> date, date -> driver value) for this dialect."""
-    column = PremiumDue.__table__.c.due_date
+    column = PremiumDue.c.due_date
     read, write = reader(column, dialect), processor(column, dialect)
 
     def to_date(value: Any) -> dt.date | None:
@@ -92,7 +92,7 @@ class _Outstanding:
 
 def _paid_through() -> Select:
     """Each policy's latest premium recorded as paid with ``vipctl paid``, in driver values."""
-    pay = Payment.__table__.c
+    pay = Payment.c
     return select(pay.policy_no, raw(func.max(pay.due_date)).label("paid")).group_by(pay.policy_no)
 
 
@@ -106,7 +106,7 @@ def refresh_dues(
 
     ``as_of`` is the export's day (an import's date); None takes each row's last update.
     """
-    p, d = Policy.__table__.c, PremiumDue.__table__.c
+    p, d = Policy.c, PremiumDue.c
     paid = _paid_through().subquery()
     query = (
         select(
@@ -118,7 +118,7 @@ def refresh_dues(
             raw(d.due_date),
         )
         .outerjoin(paid, paid.c.policy_no == p.policy_no)
-        .outerjoin(PremiumDue.__table__, d.policy_no == p.policy_no)
+        .outerjoin(PremiumDue, d.policy_no == p.policy_no)
     )
     outstanding = _Outstanding(conn.dialect, grace_days)
     wanted: dict[str, tuple] = {}
@@ -132,7 +132,7 @@ def refresh_dues(
         found = outstanding.get((*schedule_of, as_of or updated.date(), paid_due))
         if found is not None:
             wanted[no] = (client, found)
-    _sync(conn, PremiumDue.__table__, wanted, stored)
+    _sync(conn, PremiumDue, wanted, stored)
 
 
 class Unpaid:
@@ -171,15 +171,15 @@ class DuesAsImported:
         self.conn = conn
         self.as_of = as_of
         self._outstanding = _Outstanding(conn.dialect, grace_days)
-        self._any_stored = not is_empty(conn, PremiumDue.__table__)
-        self._any_paid = not is_empty(conn, Payment.__table__)
+        self._any_stored = not is_empty(conn, PremiumDue)
+        self._any_paid = not is_empty(conn, Payment)
 
     def write(self, rows: dict[str, list], keys: Collection[str], unpaid: list) -> None:
         """``rows``: one batch in driver values, column name -> values; ``keys``: the policy
         numbers of it that were inserted or updated; ``unpaid``: ``Unpaid.column`` of it."""
         if not keys:
             return
-        d = PremiumDue.__table__.c
+        d = PremiumDue.c
         paid = dict(_rows_of(self.conn, _paid_through(), keys)) if self._any_paid else {}
         stored = {}
         if self._any_stored:
@@ -196,7 +196,7 @@ class DuesAsImported:
                     found = get((*schedule_of, day, paid[no]))
                 if found is not None:
                     wanted[no] = (client, found)
-        _sync(self.conn, PremiumDue.__table__, wanted, stored)
+        _sync(self.conn, PremiumDue, wanted, stored)
 
 
 def refresh_departures(
@@ -206,10 +206,10 @@ def refresh_departures(
 
     The date only moves when the agent does: re-importing the same file keeps the callback owed.
     """
-    c, a = Client.__table__.c, AgentDeparture.__table__.c
+    c, a = Client.c, AgentDeparture.c
     query = (
         select(c.client_id, c.agent, c.agent_status, c.updated_at, a.agent, raw(a.since), a.kept)
-        .outerjoin(AgentDeparture.__table__, a.client_id == c.client_id)
+        .outerjoin(AgentDeparture, a.client_id == c.client_id)
         .where(or_(c.agent_status == "left", a.client_id.is_not(None)))
     )
     _, to_driver = _dates(conn.dialect)
@@ -223,4 +223,4 @@ def refresh_departures(
         if status == "left":
             keep = since is not None and was_agent == agent
             wanted[client] = (agent, since if keep else to_driver(as_of or updated.date()), False)
-    _sync(conn, AgentDeparture.__table__, wanted, stored)
+    _sync(conn, AgentDeparture, wanted, stored)

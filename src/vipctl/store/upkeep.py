@@ -18,7 +18,7 @@ from vipctl.errors import UserError
 from vipctl.i18n import N_, _
 from vipctl.store import changes, sqlite
 from vipctl.store.database import Database, aside, staged_restore
-from vipctl.store.models import Client, ClientTier, Policy, PremiumDue
+from vipctl.store.tables import Client, ClientTier, Policy, PremiumDue
 
 SERVER_BACKUP = N_(
     "not on PostgreSQL: back up with pg_dump -Fc and bring it back with pg_restore (docs/team.md)"
@@ -132,7 +132,7 @@ def check(db: Database) -> Health:
 
 
 def advice(conn: Connection) -> list[str]:
-    c, t = Client.__table__.c, ClientTier.__table__.c
+    c, t = Client.c, ClientTier.c
     unassessed = _count(conn, select(c.client_id).where(c.client_id.not_in(select(t.client_id))))
     if unassessed:
         said = _("{n} clients have no tier yet: run 'vipctl tier --recompute'")
@@ -146,8 +146,8 @@ def _count(conn: Connection, query: Select) -> int:
 
 def consistency(conn: Connection) -> list[str]:
     """The rules vipctl relies on that the schema alone does not enforce."""
-    c, p, t = Client.__table__.c, Policy.__table__.c, ClientTier.__table__.c
-    d = PremiumDue.__table__.c
+    c, p, t = Client.c, Policy.c, ClientTier.c
+    d = PremiumDue.c
     problems = []
 
     def count(query: Select) -> int:
@@ -162,7 +162,7 @@ def consistency(conn: Connection) -> list[str]:
         problems.append(said.format(n=bad_tier, tiers=", ".join(TIERS)))
     mismatched = count(
         select(d.policy_no)
-        .join(Policy.__table__, p.policy_no == d.policy_no)
+        .join(Policy, p.policy_no == d.policy_no)
         .where(p.client_id != d.client_id)
     )
     if mismatched:
