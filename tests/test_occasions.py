@@ -447,7 +447,7 @@ def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path
     forked = []
     ahead = readahead.ahead
     monkeypatch.setattr(readahead, "ahead", lambda produce: forked.append(1) or ahead(produce))
-    monkeypatch.setattr(occasions, "_ALONE", 1)
+    monkeypatch.setattr(occasions, "ALONE", 1)
     monkeypatch.setattr(occasions, "_PART", 30)  # 200 clients: 8 parts, 4 made elsewhere
     with Database(db).write() as conn:
         changes.declare(conn, changes.NOTHING)
@@ -463,3 +463,39 @@ def _occasions(db: Path | str) -> list[tuple]:
     o = Occasion
     with Database(db).read() as conn:
         return sorted(tuple(row[1:]) for row in conn.execute(select(o)))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_long_upcoming_list_made_in_two_processes_is_the_list(
+    engine, request, tmp_path, monkeypatch
+):
+    """On a large book the later half of a long list's days is made, and written, by a second
+    process reading the book on a connection of its own: byte for byte what one process writes,
+    with or without fork, whatever the cut, with the agent's and the kinds' scopes."""
+    if engine == "sqlite":
+        db: Path | str = tmp_path / "book.db"
+    else:
+        db = new_schema(request.getfixturevalue("pg_cluster"))
+    cli = Cli(db)
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    looks = [
+        ["--days", "400"],
+        ["--days", "61", "--kind", "renewal_due,birthday,contact_overdue"],
+        ["--days", "365", "--agent", "王芳"],
+    ]
+    day = ["--date", "2027-01-10", "-f", "csv"]  # past the occasions' days: the rules make it
+    alone = [cli("upcoming", *look, *day) for look in looks]
+    assert all(result.exit_code == 0 for result in alone)
+    assert len(alone[0].output.splitlines()) > 1000
+    forked = []
+    in_two = readahead.in_two
+    monkeypatch.setattr(readahead, "in_two", lambda *args: forked.append(1) or in_two(*args))
+    monkeypatch.setattr(occasions, "ALONE", 1)
+    monkeypatch.setattr(daylist, "SPLIT_DAYS", 1)
+    for look, one in zip(looks, alone, strict=True):
+        assert cli("upcoming", *look, *day).output == one.output
+    assert len(forked) == len(looks) and readahead.forks()
+    monkeypatch.setattr(readahead, "forks", lambda: False)
+    for look, one in zip(looks, alone, strict=True):
+        assert cli("upcoming", *look, *day).output == one.output

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import multiprocessing
 import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -84,3 +87,38 @@ def test_a_child_that_dies_is_an_error_not_a_hang():
 def test_without_fork_the_items_are_made_in_this_process(monkeypatch):
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert list(readahead.ahead(_items))[2] == os.getpid()
+
+
+HALVES = """
+import os, sys
+from vipctl import readahead
+readahead.forks = lambda: sys.argv[1] == "fork"
+mine = os.getpid()
+print("before", end="|")  # buffered (stdout is a pipe): the child must not write it again
+readahead.in_two(
+    lambda into: into.write(f"first {'十' * 5000}|"),
+    lambda into: into.write(f"second {os.getpid() != mine}|end"),
+    sys.stdout,
+)
+"""
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_two_halves_written_at_once_read_as_one_after_the_other(fork):
+    """The second half is written by another process (its pid says so) into a file copied after
+    the first; text buffered before the fork is written once; without fork, one after the
+    other here."""
+    how = "fork" if fork else "none"
+    done = subprocess.run(
+        [sys.executable, "-c", HALVES, how], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == f"before|first {'十' * 5000}|second {fork}|end"
+
+
+def test_a_failure_of_the_second_half_is_raised_here():
+    def fails(into):
+        into.write("partly")
+        raise UserError("policies.csv:3: no such policy")
+
+    with pytest.raises(UserError, match="no such policy"):
+        readahead.in_two(lambda into: into.write("first"), fails, io.StringIO())

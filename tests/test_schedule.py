@@ -304,3 +304,21 @@ def test_dues_list_the_schedule_through_the_unpaid_premium(p, k_or_offset, start
     ]
     assert got == want
     assert all(a < b for a, b in itertools.pairwise(got))
+
+
+@settings(max_examples=400, deadline=None)
+@given(policy, st.integers(1, 400), days, st.integers(0, 800), st.integers(-400, 1200))
+def test_dues_since_a_day_are_the_walk_from_it(p, k_or_offset, start, window, later):
+    """A year's later months start their walk at their first day, not the unpaid premium: the
+    dates are those of the whole walk from that day on, none missed, none added."""
+    effective, frequency, years = p["effective"], p["frequency"], p["years"]
+    if k_or_offset % 2:
+        first = schedule.due_date(effective, frequency, k_or_offset // 2 + 1)
+    else:
+        first = effective + dt.timedelta(days=k_or_offset * 7)
+    last = start + dt.timedelta(days=window)
+    since = first + dt.timedelta(days=later)
+    whole = list(dues(effective, frequency, years, first, last))
+    assert list(dues(effective, frequency, years, first, last, since)) == [
+        d for d in whole if d >= since
+    ]

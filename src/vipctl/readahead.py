@@ -1,5 +1,6 @@
 """Running a generator in a second process: reading and writing a large import overlap, and
 half of the agenda's occasions are made on the second core while this process makes the rest.
+Writing a long text in two halves at once (``in_two``): a year of upcoming events.
 
 An import is two jobs of about the same size: reading and checking the CSV (pure Python) and
 writing the database. One process does them one after the other; with the reading forked off,
@@ -18,11 +19,13 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import pickle
+import shutil
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 T = TypeVar("T")
 
@@ -96,3 +99,27 @@ def _received(child: BaseProcess, receive: Connection) -> Iterator[Any]:
         if child.is_alive():
             child.kill()
         child.join()
+
+
+def in_two(first: Callable[[TextIO], None], second: Callable[[TextIO], None], out: TextIO) -> None:
+    """``first``'s text written to ``out``, then ``second``'s, as if one ran after the other;
+    ``second`` runs meanwhile in a forked child, into a temporary file (owner-only, and gone
+    once closed) copied to ``out`` when ``first`` is done. Where there is no fork, one runs
+    after the other here."""
+    if not forks():
+        first(out)
+        second(out)
+        return
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as held:
+
+        def apart() -> Iterator[None]:
+            second(held)
+            held.flush()
+            yield None
+
+        done = ahead(apart)
+        first(out)
+        for _ in done:  # the child's end, or its exception raised here
+            pass
+        held.seek(0)
+        shutil.copyfileobj(held, out, 1 << 20)

@@ -6,7 +6,7 @@ and what closes the loop: contacts, items done, snoozes, payments (``followup``)
 May import: ``rules``, ``store``, ``book`` and the top-level modules.
 """
 
-from vipctl.agenda.daylist import day_list, keep, upcoming_shown
+from vipctl.agenda.daylist import day_list, keep, upcoming_shown, upcoming_written
 from vipctl.agenda.lists import (
     Scope,
     clients,
@@ -34,4 +34,5 @@ __all__ = [
     "today_windows",
     "upcoming",
     "upcoming_shown",
+    "upcoming_written",
 ]

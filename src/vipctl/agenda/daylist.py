@@ -1,16 +1,19 @@
 """The day's list as ``today`` and the report ask for it: from the kept occasions when they
 cover the day (``occasions``), else from a list kept earlier that day (``snapshots``), else
 worked out by the rules (``lists.ranked``); and what a look leaves behind for the next one.
-``upcoming``'s first events likewise."""
+``upcoming``'s first events likewise, and its whole lists."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TextIO
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
+from vipctl import readahead
 from vipctl.agenda import lists, occasions, snapshots
 from vipctl.agenda.lists import Scope, clients, rank, ranked
 from vipctl.config import Config
@@ -19,6 +22,11 @@ from vipctl.rules import ranking
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
 from vipctl.store import changes
+from vipctl.store.tables import Client
+
+# A list of more days than this that the rules make on a book of ``occasions.ALONE`` clients or
+# more is made in two processes (``upcoming_written``).
+SPLIT_DAYS = 60
 
 
 def _from_snapshot(
@@ -107,3 +115,63 @@ def upcoming_shown(
             return found
     events = lists.upcoming(conn, config, day, days, scope)
     return events[:limit], len(events)
+
+
+Writer = Callable[[list[Event], dict[str, str], TextIO], None]
+
+
+def upcoming_written(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    days: int,
+    scope: Scope,
+    write: Writer,
+    out: TextIO,
+) -> None:
+    """Every event from ``day`` to ``days`` later, with its clients' names, handed to ``write``
+    for ``out`` in ``lists.upcoming``'s order. Beyond the days the occasions hold, the rules
+    make them: a year of a large book is a million events, seconds of Python. So the later half
+    of the days is made and written by a second process meanwhile (``readahead.in_two``); as
+    the events go by date, its half follows this one's. It reads the book on a connection of its
+    own, as committed: a write landing in between would show only in the later half."""
+    found = None
+    if scope.clients is None:
+        found = occasions.upcoming(conn, config, day, days, scope, None)
+    if found is not None:
+        write(found[0], lists.names(conn, {e.client_id for e in found[0]}), out)
+        return
+    if days <= SPLIT_DAYS or not readahead.forks() or _clients(conn) < occasions.ALONE:
+        _write_days(conn, config, day, days, scope, None, write, out)
+        return
+    later = day + dt.timedelta(days=days // 2 + 1)
+
+    def second(into: TextIO) -> None:
+        engine = conn.engine
+        engine.dispose(close=False)  # the parent's connections are not touched from a fork
+        with engine.connect() as own:
+            _write_days(own, config, day, days, scope, later, write, into)
+
+    readahead.in_two(
+        lambda into: _write_days(conn, config, day, days // 2, scope, None, write, into),
+        second,
+        out,
+    )
+
+
+def _write_days(
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    days: int,
+    scope: Scope,
+    first: dt.date | None,
+    write: Writer,
+    out: TextIO,
+) -> None:
+    events = lists.upcoming(conn, config, day, days, scope, first)
+    write(events, lists.names(conn, {e.client_id for e in events}), out)
+
+
+def _clients(conn: Connection) -> int:
+    return conn.scalar(select(func.count()).select_from(Client)) or 0

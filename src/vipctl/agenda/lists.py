@@ -387,9 +387,15 @@ def gather(
 
 
 def upcoming(
-    conn: Connection, config: Config, day: dt.date, days: int, scope: Scope
+    conn: Connection,
+    config: Config,
+    day: dt.date,
+    days: int,
+    scope: Scope,
+    first: dt.date | None = None,
 ) -> list[Event]:
-    """Every event dated from ``day`` to ``days`` later, by date, then client, kind, policy.
+    """Every event dated from ``day`` (or a ``first`` day after it) to ``days`` later, as
+    looked at on ``day``, by date, then client, kind, policy.
 
     The events are dealt out by date and each day's sorted apart: a year's million events fall
     on a few hundred dates, and sorting each day's few thousand took a third of the time of one
@@ -397,7 +403,7 @@ def upcoming(
     """
     end = day + dt.timedelta(days=days)
     kinds = [k for k in scope.kinds if k not in config.agenda.off]
-    found = gather(conn, config, day, dict.fromkeys(kinds, (day, end)), scope)
+    found = gather(conn, config, day, dict.fromkeys(kinds, (first or day, end)), scope)
     by_date: dict[dt.date, list[Event]] = {}
     for event in found:
         by_date.setdefault(event.date, []).append(event)

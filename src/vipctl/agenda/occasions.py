@@ -70,7 +70,7 @@ from vipctl.store.tables import (
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
 _PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
-_ALONE = 20_000  # a book this large has its rows made by two processes
+ALONE = 20_000  # a book this large has its rows made by two processes
 UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upcoming's default
 # Kinds whose item is there on a day only from its first day shown (a premium is in grace once
 # past due; a letter is owed once its request is closed) or only until its last (a request is
@@ -199,7 +199,7 @@ def _made(conn: Connection, config: Config, kept: Cover, clients: int) -> Iterat
     """Every row of the book, a part's source at a time. A large book is cut into an even
     number of parts, every other one made by a second process while this one makes the rest
     and writes them all: making the rows is Python's work, and the machine has a second core."""
-    if clients < _ALONE or not readahead.forks():
+    if clients < ALONE or not readahead.forks():
         for part in _parts(conn, _PART):
             yield from _rows(conn, config, kept, Scope(between=part))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -67,6 +68,11 @@ def upcoming(
     limit = shown_limit(limit, fmt)
     with app_of(ctx).session() as conn:
         queries.check_agent(conn, whose)
+        if fmt == "csv" and limit is None:  # a year of a book: written as it is made
+            agenda_view.write_upcoming_header()
+            write = functools.partial(agenda_view.write_upcoming_rows, day)
+            agenda.upcoming_written(conn, settings, day, days, scope, write, sys.stdout)
+            return
         found, total = agenda.upcoming_shown(conn, settings, day, days, scope, limit)
         names = agenda.names(conn, {e.client_id for e in found})
     agenda_view.write_upcoming(found, total, names, day, days, fmt)

@@ -131,9 +131,12 @@ def renewals(
                 amount=d.premium,
             )
         detail = details.fill(details.PREMIUM, frequency=d.frequency) + _money(d.premium)
-        for due in schedule.dues(d.effective_date, d.frequency, d.payment_years, d.due_date, end):
+        walk = schedule.dues(
+            d.effective_date, d.frequency, d.payment_years, d.due_date, end, since=start
+        )
+        for due in walk:
             reminders = tuple(due - step for step in steps[d.frequency])
-            if due < start or (brought_up and reminders[0] > today):
+            if brought_up and reminders[0] > today:
                 continue
             lead = (due - reminders[0]).days
             yield Event(

@@ -117,14 +117,21 @@ def last_due(
 
 
 def dues(
-    effective: dt.date, frequency: str, payment_years: int | None, first: dt.date, last: dt.date
+    effective: dt.date,
+    frequency: str,
+    payment_years: int | None,
+    first: dt.date,
+    last: dt.date,
+    since: dt.date | None = None,
 ) -> Iterator[dt.date]:
     """Each premium date from ``first`` (the unpaid premium: a due date of the effective date's
     schedule or the insurer's stated one) to ``last``: ``first``, then its schedule onwards,
-    within the term."""
+    within the term; only those from ``since`` on when given, the dates before it not walked
+    (the later months of a year of events start from each policy's unpaid premium)."""
     if first > last:
         return
-    yield first
+    if since is None or first >= since:
+        yield first
     gap = shortest(frequency)
     if first + gap > last:  # the only one: no schedule to walk (most calls, on a morning list)
         return
@@ -132,11 +139,15 @@ def dues(
     day = schedule_day(effective, first)
     end = term_end(effective, payment_years)
     k = 1
+    if since is not None and since > first:
+        # Every date before the k-th lies in an earlier month than ``since``.
+        k = max(1, ((since.year - first.year) * 12 + since.month - first.month) // months)
     while True:
         due = _shift(first, day, k * months)
         if due > last or (end is not None and due >= end):
             return
-        yield due
+        if since is None or due >= since:
+            yield due
         k += 1
 
 

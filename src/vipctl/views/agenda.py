@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from vipctl.config import UrgencyWeights
 from vipctl.i18n import N_, _
@@ -81,6 +83,24 @@ def _with_draft(reasons: list[str], items: Sequence[Event], rank: int) -> list[s
     return reasons
 
 
+def write_upcoming_header() -> None:
+    render.write_csv_rows((), UPCOMING_FIELDS)
+
+
+def write_upcoming_rows(
+    day: dt.date, found: Sequence[Event], names: dict[str, str], out: TextIO
+) -> None:
+    """``found`` as CSV rows under ``UPCOMING_FIELDS``, the header left to the caller: a long
+    list is written in parts (``agenda.upcoming_written``)."""
+    name = names.get
+    rows = (
+        (e.client_id, name(e.client_id), e.kind, e.date, e.policy_no, (e.date - day).days,
+         e.detail)
+        for e in found
+    )  # fmt: skip
+    render.write_csv_rows(rows, None, out)
+
+
 def write_upcoming(
     found: Sequence[Event],
     total: int,
@@ -91,13 +111,8 @@ def write_upcoming(
 ) -> None:
     """The events shown, of ``total``: a table's title counts them all."""
     if fmt == "csv":
-        name = names.get
-        rows = (
-            (e.client_id, name(e.client_id), e.kind, e.date, e.policy_no, (e.date - day).days,
-             e.detail)
-            for e in found
-        )  # fmt: skip
-        render.write_csv_rows(rows, UPCOMING_FIELDS)
+        write_upcoming_header()
+        write_upcoming_rows(day, found, names, sys.stdout)
         return
     rows = [
         {

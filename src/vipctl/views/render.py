@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from vipctl.contract import PII_COLUMNS
 from vipctl.i18n import N_, _
@@ -186,12 +186,15 @@ def _csv_ready(row: list) -> list:
     return row
 
 
-def write_csv_rows(rows: Iterable[Sequence], fields: Sequence[str]) -> None:
-    """Rows of values in ``fields`` order, as the csv module writes them already (strings,
-    numbers, dates, None): a year of events is a million rows, written without a look at each
-    value."""
-    writer = SafeWriter(sys.stdout)
-    writer.writerow(fields)
+def write_csv_rows(
+    rows: Iterable[Sequence], fields: Sequence[str] | None, out: TextIO | None = None
+) -> None:
+    """Rows of values in ``fields`` order under them (None: no header), as the csv module
+    writes them already (strings, numbers, dates, None): a year of events is a million rows,
+    written without a look at each value."""
+    writer = SafeWriter(sys.stdout if out is None else out)
+    if fields is not None:
+        writer.writerow(fields)
     writer.writerows(rows)
 
 
