@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from vipctl.errors import UserError
 from vipctl.i18n import N_, _
@@ -54,7 +55,15 @@ def cannot_write(path: Path, exc: OSError) -> UserError:
 
 def write_atomically(path: Path, text: str | Iterable[str]) -> None:
     """Write ``text`` (or its parts, in turn) to ``path`` so a reader sees the old file or the
-    new one, never half.
+    new one, never half (``replacing``)."""
+    with replacing(path) as out:
+        out.writelines([text] if isinstance(text, str) else text)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[TextIO]:
+    """A file to write that replaces ``path`` once the block ends well, so a reader sees the old
+    file or the new one, never half; left out when the block fails.
 
     The temporary file is made beside the target (a rename is only atomic within one file
     system) by mkstemp, which creates it readable by its owner only: reports hold client data.
@@ -66,7 +75,7 @@ def write_atomically(path: Path, text: str | Iterable[str]) -> None:
         raise cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.writelines([text] if isinstance(text, str) else text)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import sys
@@ -178,12 +179,11 @@ def calendar(
     scope = agenda.Scope(
         agent=app_of(ctx).whose(agent, everyone), kinds=choices(KINDS)(kind) or KINDS
     )
+    write = functools.partial(calendar_view.write_events, calendar_view.stamp())
+    target = contextlib.nullcontext(sys.stdout) if output is None else files.replacing(output)
     with app_of(ctx).session() as conn:
         queries.check_agent(conn, scope.agent)
-        found, _total = agenda.upcoming_shown(conn, settings, day, days, scope, None)
-        names = agenda.names(conn, {e.client_id for e in found})
-    parts = calendar_view.ics(found, names)
-    if output is None:
-        sys.stdout.writelines(parts)
-    else:
-        files.write_atomically(output, parts)
+        with target as out:
+            out.write(calendar_view.HEAD)
+            agenda.upcoming_written(conn, settings, day, days, scope, write, out)
+            out.write(calendar_view.TAIL)
