@@ -78,6 +78,20 @@ def test_importing_the_layer_loads_none_of_it(layer):
     assert loaded.strip() == "[]"
 
 
+def test_only_the_kept_tables_build_the_models():
+    """Every command works on ``store.tables``; building the models (sqlmodel, pydantic's
+    schemas, the ORM) at a start costs a third of a second, so only the cache's builder may."""
+    builders = {"vipctl.store.tables", "vipctl.store.models"}
+    found = {
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if ".".join(("vipctl", *path.relative_to(PACKAGE).with_suffix("").parts)) not in builders
+        for name in _imported(path)
+        if _breaks(name, {"sqlmodel", "vipctl.store.models", "sqlalchemy.orm"})
+    }
+    assert not found
+
+
 def test_vipctl_help_loads_no_database_or_screen_library():
     script = (
         "import sys\n"
