@@ -4,7 +4,10 @@ their reminders as alarms, and UIDs that stay the same from one export to the ne
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar
@@ -144,3 +147,27 @@ def test_nothing_in_the_data_starts_a_line_of_the_calendar(cli, tmp_path):
     read = {str(e["uid"]): str(e["summary"]) for e in Calendar.from_ical(data).walk("VEVENT")}
     assert read["birthday.C3.-.20261128@vipctl"] == f"birthday: {'欧阳' * 30} (C3)"
     assert read["birthday.C0.-.20261128@vipctl"].startswith("birthday: 客户\nEND:VEVENT")
+
+
+WINDOWS_STDOUT = """
+import io, sys
+from vipctl.cli import main
+# Standard output as Windows makes it for a pipe: the console's code page, LF written CR LF.
+sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="gbk", newline="\\r\\n")
+sys.argv = ["vipctl", "--db", sys.argv[1], "calendar", "--date", sys.argv[2], "--days", "30"]
+main()
+"""
+
+
+def test_a_calendar_on_standard_output_is_utf8_in_crlf_lines_on_any_platform(book, tmp_path):
+    """What ``vipctl calendar > agenda.ics`` writes is the file ``-o agenda.ics`` writes."""
+    if book.engine != "sqlite":
+        pytest.skip("one engine is enough: this is about the output stream")
+    written = export(book, tmp_path, DAY, "--days", "30")
+    done = subprocess.run(
+        [sys.executable, "-c", WINDOWS_STDOUT, str(book.db), DAY], capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"\r\r\n" not in done.stdout and "张伟".encode() in done.stdout
+    assert done.stdout.count(b"\r\n") == done.stdout.count(b"\n")
+    assert events(Calendar.from_ical(done.stdout)).keys() == events(written).keys()

@@ -180,6 +180,10 @@ def calendar(
         agent=app_of(ctx).whose(agent, everyone), kinds=choices(KINDS)(kind) or KINDS
     )
     write = functools.partial(calendar_view.write_events, calendar_view.stamp())
+    if output is None and hasattr(sys.stdout, "reconfigure"):
+        # An iCalendar stream is UTF-8 in CR LF lines on every platform: Windows' standard
+        # output would write it in the console's code page, each line ending in CR CR LF.
+        sys.stdout.reconfigure(encoding="utf-8", newline="")
     target = contextlib.nullcontext(sys.stdout) if output is None else files.replacing(output)
     with app_of(ctx).session() as conn:
         queries.check_agent(conn, scope.agent)
