@@ -1,6 +1,6 @@
 """Running a generator in a second process: reading and writing a large import overlap, and
 half of the agenda's occasions are made on the second core while this process makes the rest.
-Writing a long text in two halves at once (``in_two``): a year of upcoming events.
+A long text written in two parts at once (``in_two``): a year of upcoming events, a calendar.
 
 An import is two jobs of about the same size: reading and checking the CSV (pure Python) and
 writing the database. One process does them one after the other; with the reading forked off,

@@ -133,8 +133,8 @@ def upcoming_written(
     for ``out`` in ``lists.upcoming``'s order. Beyond the days the occasions hold, the rules
     make them: a year of a large book is a million events, seconds of Python. So the later days
     are made and written by a second process meanwhile (``readahead.in_two``); as the events go
-    by date, its part follows this one's. It reads the book on a connection of its
-    own, as committed: a write landing in between would show only in the later half."""
+    by date, its part follows this one's. It reads the book on a connection of its own, as
+    committed: a write landing in between would show only in the later days."""
     found = None
     if scope.clients is None:
         found = occasions.upcoming(conn, config, day, days, scope, None)

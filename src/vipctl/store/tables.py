@@ -78,9 +78,7 @@ def _load(path: Path) -> MetaData | None:
             if hasattr(os, "getuid") and (found.st_uid != os.getuid() or found.st_mode & 0o022):
                 return None
             loaded = pickle.load(kept)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a torn or foreign file, whatever unpickling it raised: built again
+    except Exception:  # none yet, or a torn or stale one, whatever reading it raised: built again
         return None
     return loaded if isinstance(loaded, MetaData) else None
 
