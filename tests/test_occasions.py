@@ -471,8 +471,9 @@ def test_a_long_upcoming_list_made_in_two_processes_is_the_list(
     engine, request, tmp_path, monkeypatch
 ):
     """On a large book the later days of a long list are made, and written, by a second process
-    reading the book on a connection of its own: byte for byte what one process writes, as CSV
-    and as a calendar, with or without fork, with the agent's and the kinds' scopes."""
+    reading the book on a connection of its own: byte for byte what one process writes, as CSV,
+    as a calendar and as a table of the first 50 counting them all, with or without fork, with
+    the agent's and the kinds' scopes."""
     if engine == "sqlite":
         db: Path | str = tmp_path / "book.db"
     else:
@@ -486,8 +487,11 @@ def test_a_long_upcoming_list_made_in_two_processes_is_the_list(
         ["--days", "365", "--agent", "王芳"],
     ]
     day = ["--date", "2027-01-10"]  # past the occasions' days: the rules make it
+    kinds = ["--kind", "survival_benefit,wedding_anniversary"]
     looks = [["upcoming", *look, "-f", "csv", *day] for look in looks]
     looks.append(["calendar", "--days", "120", "--agent", "刘洋", *day])
+    # Tables: the first 50, and a kind too rare for the first days to hold 50 of.
+    looks += [["upcoming", "--days", "400", *day], ["upcoming", "--days", "200", *kinds, *day]]
 
     def made() -> list[str]:
         said = [cli(*look) for look in looks]
@@ -495,10 +499,12 @@ def test_a_long_upcoming_list_made_in_two_processes_is_the_list(
         return [re.sub(r"DTSTAMP:\w+", "DTSTAMP", result.output) for result in said]
 
     alone = made()
-    assert len(alone[0].splitlines()) > 1000 and alone[-1].count("BEGIN:VEVENT") > 100
+    assert len(alone[0].splitlines()) > 1000 and alone[3].count("BEGIN:VEVENT") > 100
+    shown = [line for line in alone[-1].splitlines() if line.startswith("2027-")]
+    assert len(shown) == 50 and shown[-1] > "2027-04-10"  # past this process's 90 days
     forked = []
-    in_two = readahead.in_two
-    monkeypatch.setattr(readahead, "in_two", lambda *args: forked.append(1) or in_two(*args))
+    cut = daylist._cut
+    monkeypatch.setattr(daylist, "_cut", lambda *args: forked.append(1) or cut(*args))
     monkeypatch.setattr(occasions, "ALONE", 1)
     monkeypatch.setattr(daylist, "SPLIT_DAYS", 1)
     assert made() == alone

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from sqlalchemy import Connection, func, select
 
@@ -27,6 +27,7 @@ from vipctl.store.tables import Client
 # A list of more days than this that the rules make on a book of ``occasions.ALONE`` clients or
 # more is made in two processes (``upcoming_written``).
 SPLIT_DAYS = 60
+T = TypeVar("T")
 
 
 def _from_snapshot(
@@ -108,13 +109,29 @@ def upcoming_shown(
     conn: Connection, config: Config, day: dt.date, days: int, scope: Scope, limit: int | None
 ) -> tuple[list[Event], int]:
     """The first ``limit`` events (all when None) from ``day`` to ``days`` later, and how many
-    there are: from the occasions when they hold them all, else made by the rules."""
+    there are: from the occasions when they hold them all, else made by the rules; on a large
+    book, over many days, the later days by a second process at the same time, which hands back
+    only their first ``limit`` and how many there are (a table of a year's first 50 counts a
+    million events)."""
     if scope.clients is None:
         found = occasions.upcoming(conn, config, day, days, scope, limit)
         if found is not None:
             return found
-    events = lists.upcoming(conn, config, day, days, scope)
-    return events[:limit], len(events)
+    if limit is None or not _split(conn, days):
+        events = lists.upcoming(conn, config, day, days, scope)
+        return events[:limit], len(events)
+    mine, later = _cut(day, days)
+
+    def theirs() -> Iterator[tuple[list[Event], int]]:
+        events = _on_own_connection(
+            conn, lambda own: lists.upcoming(own, config, day, days, scope, later)
+        )
+        yield events[:limit], len(events)
+
+    apart = readahead.ahead(theirs)
+    events = lists.upcoming(conn, config, day, mine, scope)
+    [(first, count)] = list(apart)
+    return [*events[:limit], *first][:limit], len(events) + count
 
 
 Writer = Callable[[list[Event], dict[str, str], TextIO], None]
@@ -141,25 +158,39 @@ def upcoming_written(
     if found is not None:
         write(found[0], lists.names(conn, {e.client_id for e in found[0]}), out)
         return
-    if days <= SPLIT_DAYS or not readahead.forks() or _clients(conn) < occasions.ALONE:
+    if not _split(conn, days):
         _write_days(conn, config, day, days, scope, None, write, out)
         return
-    # Fewer days here: the first days also hold what is already due (premiums in grace, overdue
-    # contacts), and this process copies the other's text after its own.
-    mine = days * 45 // 100
-    later = day + dt.timedelta(days=mine + 1)
-
-    def second(into: TextIO) -> None:
-        engine = conn.engine
-        engine.dispose(close=False)  # the parent's connections are not touched from a fork
-        with engine.connect() as own:
-            _write_days(own, config, day, days, scope, later, write, into)
-
+    mine, later = _cut(day, days)
     readahead.in_two(
         lambda into: _write_days(conn, config, day, mine, scope, None, write, into),
-        second,
+        lambda into: _on_own_connection(
+            conn, lambda own: _write_days(own, config, day, days, scope, later, write, into)
+        ),
         out,
     )
+
+
+def _split(conn: Connection, days: int) -> bool:
+    """Whether the rules' events of ``days`` are made in two processes."""
+    return days > SPLIT_DAYS and readahead.forks() and _clients(conn) >= occasions.ALONE
+
+
+def _cut(day: dt.date, days: int) -> tuple[int, dt.date]:
+    """The days this process makes (from ``day``), and the first day of the second process's.
+    Fewer here: the first days also hold what is already due (premiums in grace, overdue
+    contacts), and this process does what follows."""
+    mine = days * 45 // 100
+    return mine, day + dt.timedelta(days=mine + 1)
+
+
+def _on_own_connection(conn: Connection, work: Callable[[Connection], T]) -> T:
+    """``work`` done in a forked process on a connection of its own: the parent's connections
+    are not touched from a fork. It reads the book as committed."""
+    engine = conn.engine
+    engine.dispose(close=False)
+    with engine.connect() as own:
+        return work(own)
 
 
 def _write_days(
