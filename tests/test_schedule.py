@@ -285,15 +285,18 @@ def test_outstanding_follows_the_rules(p, stated, status, as_of, paid):
     assert got == want
 
 
+def _unpaid(effective: dt.date, frequency: str, k_or_offset: int) -> dt.date:
+    """The unpaid premium: a date of the effective date's schedule, or any later stated one."""
+    if k_or_offset % 2:
+        return schedule.due_date(effective, frequency, k_or_offset // 2 + 1)
+    return effective + dt.timedelta(days=k_or_offset * 7)
+
+
 @settings(max_examples=400, deadline=None)
 @given(policy, st.integers(1, 400), days, st.integers(0, 800))
 def test_dues_list_the_schedule_through_the_unpaid_premium(p, k_or_offset, start, window):
     effective, frequency, years = p["effective"], p["frequency"], p["years"]
-    # The unpaid premium: a date of the effective date's schedule, or any later stated one.
-    if k_or_offset % 2:
-        first = schedule.due_date(effective, frequency, k_or_offset // 2 + 1)
-    else:
-        first = effective + dt.timedelta(days=k_or_offset * 7)
+    first = _unpaid(effective, frequency, k_or_offset)
     last = start + dt.timedelta(days=window)
     got = list(dues(effective, frequency, years, first, last))
     end = _term_end(effective, years)
@@ -312,10 +315,7 @@ def test_dues_since_a_day_are_the_walk_from_it(p, k_or_offset, start, window, la
     """A year's later months start their walk at their first day, not the unpaid premium: the
     dates are those of the whole walk from that day on, none missed, none added."""
     effective, frequency, years = p["effective"], p["frequency"], p["years"]
-    if k_or_offset % 2:
-        first = schedule.due_date(effective, frequency, k_or_offset // 2 + 1)
-    else:
-        first = effective + dt.timedelta(days=k_or_offset * 7)
+    first = _unpaid(effective, frequency, k_or_offset)
     last = start + dt.timedelta(days=window)
     since = first + dt.timedelta(days=later)
     whole = list(dues(effective, frequency, years, first, last))

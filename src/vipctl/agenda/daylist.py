@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TextIO, TypeVar
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from vipctl import readahead
 from vipctl.agenda import lists, occasions, snapshots
@@ -22,10 +22,9 @@ from vipctl.rules import ranking
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import DayList, Entry
 from vipctl.store import changes
-from vipctl.store.tables import Client
 
 # A list of more days than this that the rules make on a book of ``occasions.ALONE`` clients or
-# more is made in two processes (``upcoming_written``).
+# more is made in two processes (``upcoming_shown``, ``upcoming_written``).
 SPLIT_DAYS = 60
 T = TypeVar("T")
 
@@ -173,7 +172,7 @@ def upcoming_written(
 
 def _split(conn: Connection, days: int) -> bool:
     """Whether the rules' events of ``days`` are made in two processes."""
-    return days > SPLIT_DAYS and readahead.forks() and _clients(conn) >= occasions.ALONE
+    return days > SPLIT_DAYS and readahead.forks() and occasions.book_size(conn) >= occasions.ALONE
 
 
 def _cut(day: dt.date, days: int) -> tuple[int, dt.date]:
@@ -205,7 +204,3 @@ def _write_days(
 ) -> None:
     events = lists.upcoming(conn, config, day, days, scope, first)
     write(events, lists.names(conn, {e.client_id for e in events}), out)
-
-
-def _clients(conn: Connection) -> int:
-    return conn.scalar(select(func.count()).select_from(Client)) or 0

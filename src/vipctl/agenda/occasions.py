@@ -210,6 +210,11 @@ def _made(conn: Connection, config: Config, kept: Cover, clients: int) -> Iterat
         yield from (rows for rows in pair if rows is not None)
 
 
+def book_size(conn: Connection) -> int:
+    """The book's clients: a book of ``ALONE`` or more has its long work done by two processes."""
+    return conn.scalar(select(func.count()).select_from(Client)) or 0
+
+
 def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
     """Every row written again, covering ``day`` and the month after it; the index built after
     the rows, the standard order of a bulk load."""
@@ -220,8 +225,7 @@ def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
     kept = Cover(
         day, day + dt.timedelta(days=COVER_DAYS), rules_digest(config), changes.generation(conn)
     )
-    clients = conn.scalar(select(func.count()).select_from(Client)) or 0
-    for rows in _made(conn, config, kept, clients):
+    for rows in _made(conn, config, kept, book_size(conn)):
         append(conn, table, _NAMES, rows)
     for index in table.indexes:
         index.create(conn)
