@@ -24,6 +24,7 @@ from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperGroup
 
 from vipctl import i18n
+from vipctl.cli import coercion  # noqa: F401  (Typer's values checked without pydantic)
 from vipctl.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
