@@ -23,8 +23,9 @@ from typer._param_types import choice_coercion_annotation, coerce_cli_choice, co
 from typer.core import _TyperParameter
 
 # What pydantic's lax mode takes for an int: ASCII digits with single underscores, a sign, a
-# ".0" tail, spaces around.
-_WHOLE = re.compile(r"\s*[+-]?[0-9](?:_?[0-9])*(?:\.0*)?\s*", re.ASCII)
+# ".0" tail, Unicode's white space around (Python's own also counts U+001C to U+001F).
+_WHOLE = re.compile(r"[+-]?[0-9](?:_?[0-9])*(?:\.0*)?", re.ASCII)
+_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and not "\x1c" <= c <= "\x1f")
 _NOT_WHOLE = "Input should be a valid integer, unable to parse string as an integer"
 # ... and for a bool, after Typer has taken "" as false.
 _TRUE, _FALSE = {"1", "on", "t", "true", "y", "yes"}, {"0", "off", "f", "false", "n", "no"}
@@ -46,8 +47,8 @@ def _text(value: Any, param: Any, ctx: Any) -> str:
 def _whole(value: Any, param: Any, ctx: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and _WHOLE.fullmatch(value):
-        return int(value.strip().partition(".")[0])
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip(_SPACE)):
+        return int(value.strip(_SPACE).partition(".")[0])
     raise BadParameter(_NOT_WHOLE, ctx=ctx, param=param)
 
 
@@ -88,7 +89,10 @@ def _chosen(choices: tuple[Any, ...], case_sensitive: bool) -> Check:
 def _path(info: Any) -> Check:
     def check(value: Any, param: Any, ctx: Any) -> Any:
         given = value if isinstance(value, Path) else Path(value)
-        return coerce_cli_path(given, info, path_type=Path, param=param, ctx=ctx)
+        try:
+            return coerce_cli_path(given, info, path_type=Path, param=param, ctx=ctx)
+        except ValueError as error:  # a NUL in it
+            raise _refused(error, param, ctx) from error
 
     return check
 
