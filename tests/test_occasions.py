@@ -457,7 +457,7 @@ def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path
     assert _occasions(db) == alone
     with Database(db).read() as conn:
         names = {index["name"] for index in inspect(conn).get_indexes("occasion")}
-    assert names == {"ix_occasion_client"}
+    assert names == {"ix_occasion_client", "ix_occasion_day"}
 
 
 def _occasions(db: Path | str) -> list[tuple]:

@@ -290,3 +290,26 @@ def test_a_version_11_database_keeps_what_its_occasions_say(cli):
         worked_out = lists.due_today(conn, config, day, scope)
     assert due is not None and Counter(due) == Counter(worked_out)
     assert cli("check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_version_12_database_gets_its_occasions_indexed_by_day(cli):
+    """tests/data/schema-v12.db was written by the vipctl of schema 12 from the sample data
+    (imported on 2026-11-01, its list looked at on 11-24), which listed 201 events in the 30
+    days from 11-24. The upgrade indexes the occasions by day; a table's count and first rows
+    are read from that index alone, a whole list still from a scan of the rows."""
+    shutil.copy(Path(__file__).parent / "data" / "schema-v12.db", cli.db)
+    listed = cli("upcoming", "--date", "2026-11-24", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.stdout)) == 201
+    assert "201" in cli("upcoming", "--date", "2026-11-24").stdout
+    with sqlite3.connect(cli.db) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(occasion)")}
+        assert {"ix_occasion_client", "ix_occasion_day"} <= indexes
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT date, client_id, kind, policy_no FROM occasion "
+            "WHERE date BETWEEN 739944 AND 739974 AND kind IN ('birthday', 'grace') "
+            "AND (kind NOT IN ('grace') OR starts <= 739944)"
+        ).fetchall()
+        assert "COVERING INDEX ix_occasion_day" in plan[-1][-1]
+    assert cli("check").exit_code == 0

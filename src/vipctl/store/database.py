@@ -19,7 +19,7 @@ from vipctl.errors import NOW, Busy, UserError
 from vipctl.i18n import N_, _
 from vipctl.kinds import CHANNELS, outcome_of
 from vipctl.store import changes, sqlite, tracking
-from vipctl.store.schema import SCHEMA_VERSION, TIER_COUNTS
+from vipctl.store.schema import DAYS, SCHEMA_VERSION, TIER_COUNTS
 from vipctl.store.tables import (
     AgendaEntry,
     AgendaSnapshot,
@@ -180,6 +180,10 @@ def _keep_details(conn: Connection) -> None:
     Occasion.create(conn)
 
 
+def _index_occasion_days(conn: Connection) -> None:
+    {index.name: index for index in Occasion.indexes}[DAYS].create(conn, checkfirst=True)
+
+
 # Schema version N -> the step that makes it N + 1. Steps use SQLAlchemy DDL, so they run the
 # same on every engine.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -194,6 +198,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     9: _add_occasions,
     10: _index_tier_counts,
     11: _keep_details,
+    12: _index_occasion_days,
 }
 # What the user should do after the step from version N, said once when the upgrade runs.
 NOTES: dict[int, str] = {

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from vipctl.store.schema import TIER_COUNTS, Amount, Stamp
+from vipctl.store.schema import DAYS, TIER_COUNTS, Amount, Stamp
 
 
 class Meta(SQLModel, table=True):
@@ -371,7 +371,13 @@ class Occasion(SQLModel, table=True):
     engine."""
 
     __tablename__ = "occasion"
-    __table_args__ = (Index("ix_occasion_client", "client_id"),)
+    # By day, holding every column ``upcoming``'s table filters and orders on: its count, the
+    # day of its 50th event and the events up to that day are read from the index alone, where
+    # each scanned the table.
+    __table_args__ = (
+        Index("ix_occasion_client", "client_id"),
+        Index(DAYS, "date", "kind", "starts", "until", "client_id", "policy_no"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     client_id: str
     kind: str

@@ -8,14 +8,16 @@ import datetime as dt
 
 from sqlalchemy import DateTime, Dialect, Numeric, TypeDecorator
 
-SCHEMA_VERSION = 12  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
+SCHEMA_VERSION = 13  # 2: tiers; 3: the agenda; 4: report runs; 5: who did what, premium share;
 # 6: the day's list kept; 7: clients not assessed, the premium the segments rank; 8: contacts'
 # outcomes, follow-ups, the clients' own dates, the card's changes, undo, gifts; 9: service
 # requests, campaigns, participating policies; 10: the agenda's occasions kept; 11: the tier
-# counts read from an index; 12: the occasions keep what each item says
+# counts read from an index; 12: the occasions keep what each item says; 13: the occasions
+# indexed by day
 
 Amount = Numeric(16, 2)
 TIER_COUNTS = "ix_client_tier_counts"
+DAYS = "ix_occasion_day"
 
 
 def now() -> dt.datetime:
