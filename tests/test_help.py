@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from vipctl.cli import app
+from vipctl.cli.main import VALUED, as_run
 
 ROOT = typer.main.get_command(app)
 
@@ -125,3 +126,30 @@ def test_chinese_help_fits_a_narrow_terminal():
     for screen in screens([["--lang", "zh_CN", *c, "--help"] for c in [(), *COMMANDS]], 60):
         assert screen.startswith("用法：vipctl")
         assert all(cell_len(line) <= 60 for line in screen.splitlines()), screen
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_command_run_alone_reads_and_parses_as_in_the_whole_app(command):
+    """``main`` builds only the command its words name: its help, and its mistakes, are the
+    same as when every command is built."""
+    words = ["--db", "x.db", "--lang", "en", *command]
+    alone = as_run(words)
+    assert alone is not app and len(typer.main.get_command(alone).commands) == 1
+    for tail in (["--help"], ["--no-such-option"]):
+        whole = CliRunner().invoke(app, [*words, *tail], prog_name="vipctl")
+        one = CliRunner().invoke(alone, [*words, *tail], prog_name="vipctl")
+        assert (one.exit_code, one.output) == (whole.exit_code, whole.output)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [[], ["--help"], ["-h"], ["--version"], ["upcomin"], ["--db"], ["--db=x.db"], ["--x", "today"]],
+)
+def test_words_naming_no_command_get_the_whole_app(words):
+    assert as_run(words) is app
+
+
+def test_the_root_options_that_take_a_value_are_skipped():
+    taking = {o for p in ROOT.params if not getattr(p, "is_flag", False) for o in p.opts}
+    assert taking == set(VALUED)
+    assert as_run(["--db=x.db", "--as", "李明", "today", "--help"]) is not app
