@@ -226,3 +226,30 @@ def test_report_as_a_real_process_has_no_terminal_codes(book, tmp_path):
     assert ANSI not in shown and "To do today" in shown
     bad = vipctl("--db", db, "report", "--date", DAY, "-o", str(tmp_path / "no" / "r.txt"))
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_large_books_report_is_the_same_read_by_two_processes(cli, monkeypatch):
+    """On a large book the sections besides the to-do list are read by a second process while
+    this one ranks the list: every format, the team's and an agent's report say what one
+    process says."""
+    from helpers import DATA
+    from vipctl import readahead
+    from vipctl.agenda import occasions
+
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
+    assert cli("log", "C000003", "--channel", "phone", "--date", "2026-11-23").exit_code == 0
+    looks = [["-f", "json"], ["-f", "json", "--team"], ["-f", "json", "--agent", "王芳"]]
+    looks += [["-f", "text"], ["-f", "html", "--limit", "5"]]
+
+    def made() -> list[str]:
+        return [report(cli, "--date", DAY, *look) for look in looks]
+
+    alone = made()
+    assert json.loads(alone[0])["yesterday"]["contacts"] == {"phone": 1}
+    forked = []
+    ahead = readahead.ahead
+    monkeypatch.setattr(readahead, "ahead", lambda produce: forked.append(1) or ahead(produce))
+    monkeypatch.setattr(occasions, "ALONE", 1)
+    assert made() == alone
+    assert len(forked) == len(looks) and readahead.forks()

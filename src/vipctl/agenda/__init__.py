@@ -6,7 +6,14 @@ and what closes the loop: contacts, items done, snoozes, payments (``followup``)
 May import: ``rules``, ``store``, ``book`` and the top-level modules.
 """
 
-from vipctl.agenda.daylist import day_list, keep, upcoming_shown, upcoming_written
+from vipctl.agenda.daylist import (
+    beside,
+    day_list,
+    keep,
+    two_processes,
+    upcoming_shown,
+    upcoming_written,
+)
 from vipctl.agenda.lists import (
     Scope,
     clients,
@@ -22,6 +29,7 @@ from vipctl.agenda.lists import (
 
 __all__ = [
     "Scope",
+    "beside",
     "clients",
     "day_list",
     "due_today",
@@ -32,6 +40,7 @@ __all__ = [
     "ranked",
     "scoped",
     "today_windows",
+    "two_processes",
     "upcoming",
     "upcoming_shown",
     "upcoming_written",

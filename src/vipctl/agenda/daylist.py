@@ -121,15 +121,13 @@ def upcoming_shown(
         return events[:limit], len(events)
     mine, later = _cut(day, days)
 
-    def theirs() -> Iterator[tuple[list[Event], int]]:
-        events = _on_own_connection(
-            conn, lambda own: lists.upcoming(own, config, day, days, scope, later)
-        )
-        yield events[:limit], len(events)
+    def theirs(own: Connection) -> tuple[list[Event], int]:
+        events = lists.upcoming(own, config, day, days, scope, later)
+        return events[:limit], len(events)
 
-    apart = readahead.ahead(theirs)
+    apart = beside(conn, theirs)
     events = lists.upcoming(conn, config, day, mine, scope)
-    [(first, count)] = list(apart)
+    first, count = apart()
     return [*events[:limit], *first][:limit], len(events) + count
 
 
@@ -172,7 +170,30 @@ def upcoming_written(
 
 def _split(conn: Connection, days: int) -> bool:
     """Whether the rules' events of ``days`` are made in two processes."""
-    return days > SPLIT_DAYS and readahead.forks() and occasions.book_size(conn) >= occasions.ALONE
+    return days > SPLIT_DAYS and two_processes(conn)
+
+
+def two_processes(conn: Connection) -> bool:
+    """Whether long work on this book is shared with a second process: a book of
+    ``occasions.ALONE`` clients or more, where there is fork."""
+    return readahead.forks() and occasions.book_size(conn) >= occasions.ALONE
+
+
+def beside(conn: Connection, work: Callable[[Connection], T]) -> Callable[[], T]:
+    """``work`` started now in a forked process on a connection of its own (``readahead``),
+    while this one does its own; the function returned waits for its result, or raises its
+    exception. The result comes back pickled: plain values, dates, decimals."""
+
+    def theirs() -> Iterator[T]:
+        yield _on_own_connection(conn, work)
+
+    done = readahead.ahead(theirs)
+
+    def result() -> T:
+        [found] = list(done)
+        return found
+
+    return result
 
 
 def _cut(day: dt.date, days: int) -> tuple[int, dt.date]:
