@@ -230,14 +230,14 @@ def test_sqlite_sums_the_shown_occasions_from_a_scan_not_the_client_index(sample
     from sqlalchemy import select
     from sqlalchemy.dialects import postgresql
 
-    shown = occasions._clients(Config(), EXPORTED.toordinal(), Scope(), set())
-    query = select(shown.c.client_id, shown.c.value)
-    with Database(sample).read() as conn:
-        plan = conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + str(query.compile(conn, compile_kwargs={"literal_binds": True}))
-        ).all()
-    steps = [row[-1] for row in plan]
-    assert "SCAN occasion" in steps and not any("ix_occasion_client" in s for s in steps)
+    for part in [(None, None), ("C000100", None), (None, "C000100")]:  # halves: ``_scores``
+        shown = occasions._clients(Config(), EXPORTED.toordinal(), Scope(), set(), part)
+        query = select(shown.c.client_id, shown.c.value)
+        with Database(sample).read() as conn:
+            literal = query.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {literal}").all()
+        steps = [row[-1] for row in plan]
+        assert "SCAN occasion" in steps and not any("ix_occasion_client" in s for s in steps)
     on_postgres = str(query.compile(dialect=postgresql.dialect()))
     assert "GROUP BY occasion.client_id" in on_postgres
 
@@ -458,6 +458,37 @@ def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path
     with Database(db).read() as conn:
         names = {index["name"] for index in inspect(conn).get_indexes("occasion")}
     assert names == {"ix_occasion_client", "ix_occasion_day"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_days_list_summed_in_two_halves_is_the_list(engine, request, tmp_path, monkeypatch):
+    """On a large book each process sums half the clients (by id) and hands back only what
+    ranking needs: every day's first entries, its size and tallies are one process's."""
+    if engine == "sqlite":
+        db: Path | str = tmp_path / "book.db"
+    else:
+        db = new_schema(request.getfixturevalue("pg_cluster"))
+    cli = Cli(db)
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    # A client worked out apart by the rules: changed since the rows were written.
+    assert cli("log", "C000007", "--channel", "phone", "--date", "2026-11-20").exit_code == 0
+    looks = [
+        (EXPORTED + dt.timedelta(days=days), limit) for days in (0, 23) for limit in (1, 7, 50)
+    ]
+
+    def made() -> list:
+        with Database(db).read() as conn:
+            return [occasions.day_list(conn, Config(), day, Scope(), limit) for day, limit in looks]
+
+    alone = made()
+    assert all(found is not None and found.entries for found in alone)
+    forked = []
+    ahead = readahead.ahead
+    monkeypatch.setattr(readahead, "ahead", lambda produce: forked.append(1) or ahead(produce))
+    monkeypatch.setattr(occasions, "ALONE", 1)
+    assert made() == alone
+    assert len(forked) == len(looks) and readahead.forks()
 
 
 def _occasions(db: Path | str) -> list[tuple]:

@@ -252,4 +252,4 @@ def test_a_large_books_report_is_the_same_read_by_two_processes(cli, monkeypatch
     monkeypatch.setattr(readahead, "ahead", lambda produce: forked.append(1) or ahead(produce))
     monkeypatch.setattr(occasions, "ALONE", 1)
     assert made() == alone
-    assert len(forked) == len(looks) and readahead.forks()
+    assert len(forked) >= len(looks) and readahead.forks()  # the list's own halves too

@@ -6,14 +6,7 @@ and what closes the loop: contacts, items done, snoozes, payments (``followup``)
 May import: ``rules``, ``store``, ``book`` and the top-level modules.
 """
 
-from vipctl.agenda.daylist import (
-    beside,
-    day_list,
-    keep,
-    two_processes,
-    upcoming_shown,
-    upcoming_written,
-)
+from vipctl.agenda.daylist import day_list, keep, upcoming_shown, upcoming_written
 from vipctl.agenda.lists import (
     Scope,
     clients,
@@ -26,6 +19,7 @@ from vipctl.agenda.lists import (
     today_windows,
     upcoming,
 )
+from vipctl.agenda.occasions import beside, two_processes
 
 __all__ = [
     "Scope",

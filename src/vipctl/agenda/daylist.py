@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 from sqlalchemy import Connection
 
@@ -26,7 +26,6 @@ from vipctl.store import changes
 # A list of more days than this that the rules make on a book of ``occasions.ALONE`` clients or
 # more is made in two processes (``upcoming_shown``, ``upcoming_written``).
 SPLIT_DAYS = 60
-T = TypeVar("T")
 
 
 def _from_snapshot(
@@ -125,7 +124,7 @@ def upcoming_shown(
         events = lists.upcoming(own, config, day, days, scope, later)
         return events[:limit], len(events)
 
-    apart = beside(conn, theirs)
+    apart = occasions.beside(conn, theirs)
     events = lists.upcoming(conn, config, day, mine, scope)
     first, count = apart()
     return [*events[:limit], *first][:limit], len(events) + count
@@ -161,7 +160,7 @@ def upcoming_written(
     mine, later = _cut(day, days)
     readahead.in_two(
         lambda into: _write_days(conn, config, day, mine, scope, None, write, into),
-        lambda into: _on_own_connection(
+        lambda into: occasions.on_own_connection(
             conn, lambda own: _write_days(own, config, day, days, scope, later, write, into)
         ),
         out,
@@ -170,30 +169,7 @@ def upcoming_written(
 
 def _split(conn: Connection, days: int) -> bool:
     """Whether the rules' events of ``days`` are made in two processes."""
-    return days > SPLIT_DAYS and two_processes(conn)
-
-
-def two_processes(conn: Connection) -> bool:
-    """Whether long work on this book is shared with a second process: a book of
-    ``occasions.ALONE`` clients or more, where there is fork."""
-    return readahead.forks() and occasions.book_size(conn) >= occasions.ALONE
-
-
-def beside(conn: Connection, work: Callable[[Connection], T]) -> Callable[[], T]:
-    """``work`` started now in a forked process on a connection of its own (``readahead``),
-    while this one does its own; the function returned waits for its result, or raises its
-    exception. The result comes back pickled: plain values, dates, decimals."""
-
-    def theirs() -> Iterator[T]:
-        yield _on_own_connection(conn, work)
-
-    done = readahead.ahead(theirs)
-
-    def result() -> T:
-        [found] = list(done)
-        return found
-
-    return result
+    return days > SPLIT_DAYS and occasions.two_processes(conn)
 
 
 def _cut(day: dt.date, days: int) -> tuple[int, dt.date]:
@@ -202,15 +178,6 @@ def _cut(day: dt.date, days: int) -> tuple[int, dt.date]:
     contacts), and this process does what follows."""
     mine = days * 45 // 100
     return mine, day + dt.timedelta(days=mine + 1)
-
-
-def _on_own_connection(conn: Connection, work: Callable[[Connection], T]) -> T:
-    """``work`` done in a forked process on a connection of its own: the parent's connections
-    are not touched from a fork. It reads the book as committed."""
-    engine = conn.engine
-    engine.dispose(close=False)
-    with engine.connect() as own:
-        return work(own)
 
 
 def _write_days(

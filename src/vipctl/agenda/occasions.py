@@ -26,10 +26,11 @@ import heapq
 import math
 import operator
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import zip_longest
+from typing import TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -69,6 +70,7 @@ from vipctl.store.tables import (
 )
 
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
+T = TypeVar("T")
 _PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
 ALONE = 20_000  # a book this large has its rows made by two processes
 UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upcoming's default
@@ -215,6 +217,38 @@ def book_size(conn: Connection) -> int:
     return conn.scalar(select(func.count()).select_from(Client)) or 0
 
 
+def two_processes(conn: Connection) -> bool:
+    """Whether long work on this book is shared with a second process: a book of ``ALONE``
+    clients or more, where there is fork."""
+    return readahead.forks() and book_size(conn) >= ALONE
+
+
+def beside(conn: Connection, work: Callable[[Connection], T]) -> Callable[[], T]:
+    """``work`` started now in a forked process on a connection of its own (``readahead``),
+    while this one does its own; the function returned waits for its result, or raises its
+    exception. The result comes back pickled: plain values, dates, decimals."""
+
+    def theirs() -> Iterator[T]:
+        yield on_own_connection(conn, work)
+
+    done = readahead.ahead(theirs)
+
+    def result() -> T:
+        [found] = list(done)
+        return found
+
+    return result
+
+
+def on_own_connection(conn: Connection, work: Callable[[Connection], T]) -> T:
+    """``work`` done in a forked process on a connection of its own: the parent's connections
+    are not touched from a fork. It reads the book as committed."""
+    engine = conn.engine
+    engine.dispose(close=False)
+    with engine.connect() as own:
+        return work(own)
+
+
 def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
     """Every row written again, covering ``day`` and the month after it; the index built after
     the rows, the standard order of a bulk load."""
@@ -315,9 +349,11 @@ def _shown(day: int, scope: Scope, apart: set[str]) -> ColumnElement:
     return and_(shown, o.client_id.not_in(sorted(apart))) if apart else shown
 
 
-def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquery:
+def _clients(
+    config: Config, day: int, scope: Scope, apart: set[str], part: tuple[str | None, str | None]
+) -> Subquery:
     """Each client's shown rows summed: the items' value and the premium at stake; whether a
-    contact is overdue."""
+    contact is overdue. Only the clients of ``part`` (``_scores``), from a scan of the rows."""
     o = Occasion.c
     query = (
         select(
@@ -329,6 +365,11 @@ def _clients(config: Config, day: int, scope: Scope, apart: set[str]) -> Subquer
         .where(_shown(day, scope, apart))
         .group_by(Unindexed(o.client_id))
     )
+    first, last = part
+    if first is not None:
+        query = query.where(Unindexed(o.client_id) >= first)
+    if last is not None:
+        query = query.where(Unindexed(o.client_id) < last)
     return lists.scoped(query, o.client_id, scope).subquery("shown_client")
 
 
@@ -393,6 +434,73 @@ def _only(clients: set[str]) -> Scope:
     return Scope(clients=clients)
 
 
+@dataclass(frozen=True)
+class _Scores:
+    """What ranking a part of the book's clients needs of the database's sums: how many clients
+    have something shown, the part's ``limit`` highest scores, every client within the margin
+    of the last of them (a superset of those near the whole list's top: its ``limit``-th score
+    is no lower than a part's), and the clients per tier, with a contact overdue per tier."""
+
+    clients: int
+    top: list[float]
+    near: list[tuple[str, float]]
+    tiers: Counter
+    overdue: Counter
+
+    def joined(self, other: _Scores) -> _Scores:
+        return _Scores(
+            self.clients + other.clients,
+            self.top + other.top,
+            self.near + other.near,
+            self.tiers + other.tiers,
+            self.overdue + other.overdue,
+        )
+
+
+def _scores(
+    conn: Connection,
+    config: Config,
+    n: int,
+    scope: Scope,
+    apart: set[str],
+    limit: int,
+    part: tuple[str | None, str | None] = (None, None),
+) -> _Scores:
+    """The database's sums of the clients from ``part``'s first id (included) to its last
+    (excluded; None: no bound), summed up for ranking."""
+    t = ClientTier
+    shown, tried = _clients(config, n, scope, apart, part), _tries(n, scope, apart)
+    scores = (
+        select(shown.c.client_id, t.c.tier, _score(config, shown, tried), shown.c.overdue)
+        .outerjoin(t, t.c.client_id == shown.c.client_id)
+        .outerjoin(tried, tried.c.client_id == shown.c.client_id)
+    )
+    found = conn.execute(scores).all()  # a row a client: cheaper than the database's sort
+    top = heapq.nlargest(limit, (row[2] for row in found))
+    floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
+    return _Scores(
+        len(found),
+        top,
+        [(client, value) for client, _, value, _ in found if value >= floor],
+        Counter(tier or "?" for _, tier, _, _ in found),
+        Counter(tier or "?" for _, tier, _, late in found if late),
+    )
+
+
+def _kinds(conn: Connection, n: int, scope: Scope, apart: set[str]) -> Counter:
+    """The rows shown, by kind."""
+    o = Occasion.c
+    by_kind = select(o.kind, func.count()).where(_shown(n, scope, apart)).group_by(o.kind)
+    return Counter(dict(conn.execute(lists.scoped(by_kind, o.client_id, scope)).all()))
+
+
+def _middle_client(conn: Connection) -> str:
+    """The client id half the book's clients come before: each process sums one half."""
+    c = Client.c
+    query = select(c.client_id).order_by(c.client_id).offset(book_size(conn) // 2).limit(1)
+    return conn.scalar(query)
+
+
 def day_list(
     conn: Connection, config: Config, day: dt.date, scope: Scope, limit: int
 ) -> DayList | None:
@@ -402,26 +510,30 @@ def day_list(
     if apart is None:
         return None
     n = day.toordinal()
-    t = ClientTier
-    shown, tried = _clients(config, n, scope, apart), _tries(n, scope, apart)
-    scores = (
-        select(shown.c.client_id, t.c.tier, _score(config, shown, tried), shown.c.overdue)
-        .outerjoin(t, t.c.client_id == shown.c.client_id)
-        .outerjoin(tried, tried.c.client_id == shown.c.client_id)
-    )
-    found = conn.execute(scores).all()  # a row a client: cheaper than the database's sort
+    whole = scope == Scope()
+    if whole and two_processes(conn):
+        half = _middle_client(conn)
+
+        def theirs(own: Connection) -> tuple[_Scores, Counter]:
+            return _scores(own, config, n, scope, apart, limit, (half, None)), _kinds(
+                own, n, scope, apart
+            )
+
+        summed = beside(conn, theirs)
+        mine = _scores(conn, config, n, scope, apart, limit, (None, half))
+        other, kinds = summed()
+        found = mine.joined(other)
+    else:
+        found = _scores(conn, config, n, scope, apart, limit)
+        kinds = _kinds(conn, n, scope, apart)
     # The first ``limit`` by the database's sums, and every client within the margin of the
     # last of them: among these are the first ``limit`` by the exact scores.
-    top = heapq.nlargest(limit, (row[2] for row in found))
+    top = heapq.nlargest(limit, found.top)
     floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
-    near_top = {client for client, _, value, _ in found if value >= floor}
+    near_top = {client for client, value in found.near if value >= floor}
     exact = lists.ranked(conn, config, day, _only(near_top | apart))
-    tiers = Counter(tier or "?" for _, tier, _, _ in found)
-    overdue = Counter(tier or "?" for _, tier, _, late in found if late)
-    o = Occasion.c
-    by_kind = select(o.kind, func.count()).where(_shown(n, scope, apart)).group_by(o.kind)
-    kinds = Counter(dict(conn.execute(lists.scoped(by_kind, o.client_id, scope)).all()))
-    clients = len(found)
+    tiers, overdue = found.tiers, found.overdue
+    clients = found.clients
     for entry in exact:
         if entry.client_id in apart:
             kinds.update(e.kind for e in entry.items)
