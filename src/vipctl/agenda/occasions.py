@@ -626,7 +626,7 @@ def upcoming(
     def there_by(event_day: ColumnElement) -> ColumnElement:
         return and_(
             event_day.between(n, end.toordinal()),
-            o.kind.in_(kinds),
+            *([] if set(kinds) == set(KINDS) else [o.kind.in_(kinds)]),
             or_(o.kind.not_in(_FROM_FIRST_DAY), o.starts <= n),
             or_(o.kind.not_in(_UNTIL_LAST_DAY), o.until >= n),
         )
@@ -636,36 +636,36 @@ def upcoming(
         # ahead): a scan in the rows' order takes half the time of the index's look-ups.
         there = there_by(Unindexed(o.date))
         return _every_upcoming(conn, config, day, days, replace(scope, kinds=kinds), there, changed)
-    there = there_by(o.date)  # the index holds all a count and the first rows' keys need
+    there = there_by(o.date)  # the index holds all the count and the 50th event's day need
     if changed:
         there = and_(there, o.client_id.not_in(sorted(changed)))
-    count = select(func.count()).select_from(Occasion).where(there)
-    total = conn.scalar(lists.scoped(count, o.client_id, scope)) or 0
-    apart = []
-    if changed:
-        apart = lists.upcoming(conn, config, day, days, replace(scope, clients=changed))
-        total += len(apart)
-    # The rows up to the day of the ``limit``-th, ordered here as ``lists.upcoming`` orders.
+    total, worded = _counted(conn, there, scope)
+    apart = set(changed)
+    if worded:  # rare: the clients with an open service request are made by the rules too
+        apart |= _worded(conn, there, scope)
+        if len(apart) > CHUNK:
+            return None
+        there = and_(there, o.client_id.not_in(sorted(apart)))
+        total, _ = _counted(conn, there, scope)
+    made = []
+    if apart:
+        made = lists.upcoming(conn, config, day, days, replace(scope, kinds=kinds, clients=apart))
+        total += len(made)
+    # The rows up to the day of the ``limit``-th, which keep what each event says.
     dates = select(o.date).where(there).order_by(o.date).offset(limit - 1).limit(1)
     last = conn.scalar(lists.scoped(dates, o.client_id, scope))
-    keys = select(o.date, o.client_id, o.kind, o.policy_no).where(there)
-    if last is not None:
-        keys = keys.where(o.date <= last)
-    rows = sorted(conn.execute(lists.scoped(keys, o.client_id, scope)).all())
-    first = [(dt.date.fromordinal(d), client, kind, policy) for d, client, kind, policy in rows]
-    made = lists.upcoming(
-        conn, config, day, days, Scope(kinds=kinds, clients={key[1] for key in first[:limit]})
-    )
-    by_key: dict[tuple, list[Event]] = {}
-    for e in made:
-        by_key.setdefault(lists.upcoming_order(e), []).append(e)
-    found = []
-    for key in first[:limit]:
-        if not by_key.get(key):
-            return None  # the book was changed behind vipctl's back: the rules make it
-        found.append(by_key[key].pop(0))
-    found = sorted([*found, *apart], key=lists.upcoming_order)[:limit]
-    return found, total
+    first = _events(conn, there if last is None else and_(there, o.date <= last), scope)
+    return sorted([*first, *made], key=lists.upcoming_order)[:limit], total
+
+
+def _counted(conn: Connection, where: ColumnElement, scope: Scope) -> tuple[int, int]:
+    """How many rows ``where`` selects, and how many of them say something that changes each
+    day: in one reading of the index."""
+    o = Occasion.c
+    worded = func.count(case((o.kind.in_(_WORDED_EACH_DAY), 1)))
+    query = select(func.count(), worded).select_from(Occasion).where(where)
+    counted, said = conn.execute(lists.scoped(query, o.client_id, scope)).one()
+    return counted or 0, said or 0
 
 
 def _worded(conn: Connection, where: ColumnElement, scope: Scope) -> set[str]:
