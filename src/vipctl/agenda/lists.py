@@ -40,6 +40,7 @@ from vipctl.rules import events, needs, ranking, schedule, urgency
 from vipctl.rules.events import Event
 from vipctl.rules.ranking import Entry
 from vipctl.store.bulk import CHUNK, chunks
+from vipctl.store.sqlite import Unindexed
 from vipctl.store.tables import (
     AgentDeparture,
     Campaign,
@@ -261,7 +262,9 @@ def _survival_benefits(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Ev
 
 def _holidays(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     t = ClientTier.c
-    query = select(t.client_id).where(t.segment.in_(VIP))
+    # Not through the segment's index: a few clients' VIPs would be found among every VIP of
+    # the book (400,000 index entries on a team's book of a million: 0.2 s of one agent's list).
+    query = select(t.client_id).where(Unindexed(t.segment).in_(VIP))
     vips = list(r.conn.scalars(scoped(query, t.client_id, r.scope)))
     return events.holidays(vips, start, end, r.config.agenda)
 
