@@ -250,8 +250,8 @@ def on_own_connection(conn: Connection, work: Callable[[Connection], T]) -> T:
 
 
 def rebuild(conn: Connection, config: Config, day: dt.date) -> None:
-    """Every row written again, covering ``day`` and the month after it; the index built after
-    the rows, the standard order of a bulk load."""
+    """Every row written again, covering ``day`` and the month after it; the indexes built
+    after the rows, the standard order of a bulk load."""
     table = Occasion
     conn.execute(table.delete())
     for index in table.indexes:
