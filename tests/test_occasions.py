@@ -452,17 +452,24 @@ def test_upcoming_as_of_a_day_leaves_out_what_is_not_there_yet(book, own_config,
         assert book("today", "--date", DAY).exit_code == 0
 
 
+def _sample_on(engine: str, request, tmp_path: Path) -> tuple[Path | str, Cli]:
+    """The sample book imported on its export day into a fresh database of ``engine``."""
+    if engine == "sqlite":
+        db: Path | str = tmp_path / "book.db"
+    else:
+        db = new_schema(request.getfixturevalue("pg_cluster"))
+    cli = Cli(db)
+    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
+    assert cli("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    return db, cli
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path, monkeypatch):
     """On a large book half the rows are made by a second process, reading the committed book
     on a connection of its own (SQLite's file, or the server): the same rows as one process
     makes, the index built after them."""
-    if engine == "sqlite":
-        db: Path | str = tmp_path / "book.db"
-    else:
-        db = new_schema(request.getfixturevalue("pg_cluster"))
-    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
-    assert Cli(db)("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    db, _cli = _sample_on(engine, request, tmp_path)
     alone = _occasions(db)
     forked = []
     ahead = readahead.ahead
@@ -483,13 +490,7 @@ def test_two_processes_make_the_rows_one_process_makes(engine, request, tmp_path
 def test_the_days_list_summed_in_two_halves_is_the_list(engine, request, tmp_path, monkeypatch):
     """On a large book each process sums half the clients (by id) and hands back only what
     ranking needs: every day's first entries, its size and tallies are one process's."""
-    if engine == "sqlite":
-        db: Path | str = tmp_path / "book.db"
-    else:
-        db = new_schema(request.getfixturevalue("pg_cluster"))
-    cli = Cli(db)
-    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
-    assert cli("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    db, cli = _sample_on(engine, request, tmp_path)
     # A client worked out apart by the rules: changed since the rows were written.
     assert cli("log", "C000007", "--channel", "phone", "--date", "2026-11-20").exit_code == 0
     looks = [
@@ -524,13 +525,7 @@ def test_a_long_upcoming_list_made_in_two_processes_is_the_list(
     reading the book on a connection of its own: byte for byte what one process writes, as CSV,
     as a calendar and as a table of the first 50 counting them all, with or without fork, with
     the agent's and the kinds' scopes."""
-    if engine == "sqlite":
-        db: Path | str = tmp_path / "book.db"
-    else:
-        db = new_schema(request.getfixturevalue("pg_cluster"))
-    cli = Cli(db)
-    files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
-    assert cli("import", *files, "--date", EXPORTED.isoformat()).exit_code == 0
+    _db, cli = _sample_on(engine, request, tmp_path)
     looks = [
         ["--days", "400"],
         ["--days", "61", "--kind", "renewal_due,birthday,contact_overdue"],
