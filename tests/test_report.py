@@ -8,8 +8,10 @@ import sys
 import html5lib
 
 from books import CLIENTS, HEADERS, IMPORTED, POLICY_HEADERS
-from helpers import write_csv
+from helpers import DATA, write_csv
 from test_subprocess import ANSI, on_terminal, vipctl
+from vipctl import readahead
+from vipctl.agenda import occasions
 
 DAY = "2026-11-24"
 
@@ -232,10 +234,6 @@ def test_a_large_books_report_is_the_same_read_by_two_processes(cli, monkeypatch
     """On a large book the sections besides the to-do list are read by a second process while
     this one ranks the list: every format, the team's and an agent's report say what one
     process says."""
-    from helpers import DATA
-    from vipctl import readahead
-    from vipctl.agenda import occasions
-
     files = [str(DATA / "clients.csv"), str(DATA / "policies.csv")]
     assert cli("import", *files, "--date", "2026-11-01").exit_code == 0
     assert cli("log", "C000003", "--channel", "phone", "--date", "2026-11-23").exit_code == 0

@@ -25,7 +25,10 @@ from typer.core import _TyperParameter
 # What pydantic's lax mode takes for an int: ASCII digits with single underscores, a sign, a
 # ".0" tail, Unicode's white space around (Python's own also counts U+001C to U+001F).
 _WHOLE = re.compile(r"[+-]?[0-9](?:_?[0-9])*(?:\.0*)?", re.ASCII)
-_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and not "\x1c" <= c <= "\x1f")
+_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _NOT_WHOLE = "Input should be a valid integer, unable to parse string as an integer"
 # ... and for a bool, after Typer has taken "" as false.
 _TRUE, _FALSE = {"1", "on", "t", "true", "y", "yes"}, {"0", "off", "f", "false", "n", "no"}
