@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from sqlalchemy import (
     ColumnElement,
@@ -200,13 +201,17 @@ Reader = Callable[[_Reading, dt.date, dt.date], Iterable[Event]]
 
 def _premiums(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
     p, d = Policy.c, PremiumDue.c
+    # Not through the index by day: every premium owed up to the end is a fifth of the book's
+    # or more even for one day (each policy's unpaid premium falls within its next period), and
+    # the small table read whole took a third of the time of the index's look-ups.
+    due = Unindexed(d.due_date)
     query = (
         select(
             d.client_id, d.policy_no, p.effective_date, p.frequency, p.payment_years, d.due_date,
             p.premium,
         )
         .join(Policy, p.policy_no == d.policy_no)
-        .where(d.due_date <= end)
+        .where(due <= end)
     )  # fmt: skip
     rules = r.config.agenda
     if r.shown_today:  # e.g. a monthly premium only on its day: most of the book is not read
@@ -214,7 +219,7 @@ def _premiums(r: _Reading, start: dt.date, end: dt.date) -> Iterable[Event]:
         query = query.where(
             or_(
                 *(
-                    and_(p.frequency == f, d.due_date <= r.today + dt.timedelta(days=n))
+                    and_(p.frequency == f, due <= r.today + dt.timedelta(days=n))
                     for f, n in leads.items()
                 )
             )
@@ -358,6 +363,9 @@ READERS: dict[str, Reader] = {
 }
 
 
+_KINDS_OF = {source: {k.name for k in REGISTRY if k.source == source} for source in SOURCES}
+
+
 def gather(
     conn: Connection,
     config: Config,
@@ -382,7 +390,13 @@ def gather(
             continue
         start = min(lo for lo, _ in wanted.values())
         end = max(hi for _, hi in wanted.values())
-        for e in READERS[source](reading, start, end):
+        made = READERS[source](reading, start, end)
+        if wanted.keys() == _KINDS_OF[source] and len(set(wanted.values())) == 1:
+            # Every kind of the source over one window (a list of days): only the dates to
+            # check, in a comprehension, a year's million events in a fraction of the loop's time
+            found += [e for e in made if start <= e.date <= end]
+            continue
+        for e in made:
             window = wanted.get(e.kind)
             if window is not None and window[0] <= e.date <= window[1]:
                 found.append(e)
@@ -411,12 +425,26 @@ def upcoming(
     for event in found:
         by_date.setdefault(event.date, []).append(event)
     del found
-    return [e for date in sorted(by_date) for e in sorted(by_date.pop(date), key=upcoming_order)]
+    return [e for date in sorted(by_date) for e in _in_order(by_date.pop(date))]
 
 
 def upcoming_order(e: Event) -> tuple[dt.date, str, str, str]:
     """``upcoming``'s order: by date, then client, kind, policy."""
     return e.date, e.client_id, e.kind, e.policy_no or ""
+
+
+_CLIENT_KIND_POLICY = attrgetter("client_id", "kind", "policy_no")
+
+
+def _in_order(day: list[Event]) -> list[Event]:
+    """One day's events in ``upcoming_order``, by a key made in C: a year's million keys made
+    by a Python function took a third of the sorting. Keys tie on a missing policy only with
+    each other (equal, so the order holds); a missing one against a policy number fails to
+    compare, and only then is the day sorted with the function, as "" before any number."""
+    try:
+        return sorted(day, key=_CLIENT_KIND_POLICY)
+    except TypeError:
+        return sorted(day, key=upcoming_order)
 
 
 def today_windows(config: Config, day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:

@@ -116,6 +116,7 @@ def renewals(
         f: [dt.timedelta(days=n) for n in reminder_offsets(f, rules)]
         for f in schedule.PERIOD_MONTHS
     }
+    said: dict[tuple[str, Decimal | None], str] = {}  # by frequency and premium: few of them
     for d in dues:
         last_day = d.due_date + grace
         if d.due_date < today and start <= last_day <= end:
@@ -130,26 +131,23 @@ def renewals(
                 detail,
                 amount=d.premium,
             )
-        detail = details.fill(details.PREMIUM, frequency=d.frequency) + _money(d.premium)
+        detail = said.get((d.frequency, d.premium))
+        if detail is None:
+            detail = details.fill(details.PREMIUM, frequency=d.frequency) + _money(d.premium)
+            said[d.frequency, d.premium] = detail
         walk = schedule.dues(
             d.effective_date, d.frequency, d.payment_years, d.due_date, end, since=start
         )
+        before = steps[d.frequency]
         for due in walk:
-            reminders = tuple(due - step for step in steps[d.frequency])
+            reminders = tuple([due - step for step in before])
             if brought_up and reminders[0] > today:
                 continue
             lead = (due - reminders[0]).days
             yield Event(
-                "renewal_due",
-                d.client_id,
-                due,
-                d.policy_no,
-                lead,
-                detail,
-                reminders,
-                due,
-                amount=d.premium,
-            )
+                "renewal_due", d.client_id, due, d.policy_no, lead, detail, reminders, due,
+                d.premium,
+            )  # fmt: skip
 
 
 # --- care dates -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from operator import attrgetter, itemgetter
 from typing import TextIO
 
 from vipctl.config import UrgencyWeights
@@ -92,12 +93,22 @@ def write_upcoming_rows(
 ) -> None:
     """``found`` as CSV rows under ``UPCOMING_FIELDS``, the header left to the caller: a long
     list is written in parts (``agenda.upcoming_written``)."""
-    name = names.get
-    rows = (
-        (e.client_id, name(e.client_id), e.kind, e.date, e.policy_no, (e.date - day).days,
-         e.detail)
-        for e in found
-    )  # fmt: skip
+    # Columns zipped into rows by map and zip, in C: a Python loop over a year's million
+    # events cost the writing a third of its time. Each date is spelled once.
+    dates = list(map(attrgetter("date"), found))
+    spelled = {date: (date.isoformat(), (date - day).days) for date in set(dates)}
+    dates = list(map(spelled.__getitem__, dates))
+    clients = list(map(attrgetter("client_id"), found))
+    rows = zip(
+        clients,
+        map(names.get, clients),
+        map(attrgetter("kind"), found),
+        map(itemgetter(0), dates),
+        map(attrgetter("policy_no"), found),
+        map(itemgetter(1), dates),
+        map(attrgetter("detail"), found),
+        strict=True,
+    )
     render.write_csv_rows(rows, None, out)
 
 
