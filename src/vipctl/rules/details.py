@@ -10,7 +10,7 @@ id, which is why the details are written only from this registry.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 
 def template(text: str) -> str:
@@ -120,11 +120,8 @@ TEMPLATES: tuple[Template, ...] = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=1 << 14)
 def fill(template: Template, **values: object) -> str:
-    """A part in English; a pair's form chosen by its first value. Remembered: a year of events
-    fills the same few hundred parts (an age, a number of years, a date) a million times, and a
-    look-up is a third of a formatting."""
+    """A part in English; a pair's form chosen by its first value."""
     if isinstance(template, tuple):
         template = template[0] if next(iter(values.values())) == 1 else template[1]
     return template.format(**values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from vipctl.config import NOT_ASSESSED, AgendaRules
@@ -69,6 +70,13 @@ def _open(
     return Event(kind, client, date, policy, 0, detail, (), until)
 
 
+# The parts of the events' details, remembered: a year of events fills the same few hundred
+# (an age, a number of years, a date) a million times, and a look-up is a third of a
+# formatting. By type as well as value (``typed``): the values here are whole numbers, dates
+# and text, each type spelled one way, so equal values of one type fill alike.
+_fill = lru_cache(maxsize=1 << 14, typed=True)(details.fill)
+
+
 def _money(amount: Decimal | None) -> str:
     return "" if amount is None else f" · ¥{amount:,.0f}"
 
@@ -120,8 +128,8 @@ def renewals(
     for d in dues:
         last_day = d.due_date + grace
         if d.due_date < today and start <= last_day <= end:
-            unpaid = details.fill(details.UNPAID, date=d.due_date) + _money(d.premium)
-            detail = f"{unpaid} · {details.fill(details.LAST_DAY, date=last_day)}"
+            unpaid = _fill(details.UNPAID, date=d.due_date) + _money(d.premium)
+            detail = f"{unpaid} · {_fill(details.LAST_DAY, date=last_day)}"
             yield Event(
                 "grace",
                 d.client_id,
@@ -133,7 +141,7 @@ def renewals(
             )
         detail = said.get((d.frequency, d.premium))
         if detail is None:
-            detail = details.fill(details.PREMIUM, frequency=d.frequency) + _money(d.premium)
+            detail = _fill(details.PREMIUM, frequency=d.frequency) + _money(d.premium)
             said[d.frequency, d.premium] = detail
         walk = schedule.dues(
             d.effective_date, d.frequency, d.payment_years, d.due_date, end, since=start
@@ -190,7 +198,7 @@ def birthdays(
             plain, rounded = details.BIRTHDAY, details.BIRTHDAY_ROUND
         for day, age in days:
             round_age = age if age in rules.round_ages else None
-            detail = details.fill(rounded if round_age else plain, age=age)
+            detail = _fill(rounded if round_age else plain, age=age)
             yield _once(
                 "birthday",
                 p.client_id,
@@ -212,7 +220,7 @@ def weddings(
 ) -> Iterator[Event]:
     for w in couples:
         for day, years in _yearly(w.wedding_anniversary, start, end):
-            detail = details.fill(details.MARRIED, years=years)
+            detail = _fill(details.MARRIED, years=years)
             yield _once(
                 "wedding_anniversary", w.client_id, day, None, rules.anniversary_lead_days, detail
             )
@@ -239,7 +247,7 @@ def policy_anniversaries(
                 day,
                 p.policy_no,
                 rules.anniversary_lead_days,
-                details.fill(details.IN_FORCE, years=years),
+                _fill(details.IN_FORCE, years=years),
             )
 
 
@@ -298,7 +306,7 @@ def new_policy_callbacks(
         if _contacted(last_contact, p.client_id, effective):
             continue
         until = effective + dt.timedelta(days=rules.new_policy_days)
-        detail = details.fill(details.NEW_POLICY, date=effective)
+        detail = _fill(details.NEW_POLICY, date=effective)
         yield _open("callback_new_policy", p.client_id, effective, p.policy_no, detail, until)
 
 
@@ -318,9 +326,9 @@ def departed_agent_callbacks(
     for d in departures:
         if start <= d.since <= end and not _contacted(last_contact, d.client_id, d.since):
             if d.agent:
-                detail = details.fill(details.AGENT_LEFT, agent=d.agent, date=d.since)
+                detail = _fill(details.AGENT_LEFT, agent=d.agent, date=d.since)
             else:
-                detail = details.fill(details.AGENT_LEFT_UNNAMED, date=d.since)
+                detail = _fill(details.AGENT_LEFT_UNNAMED, date=d.since)
             yield _open("callback_departed_agent", d.client_id, d.since, None, detail)
 
 
@@ -349,7 +357,7 @@ def contacts_overdue(
                 template = (
                     details.LAST_CONTACT_UNASSESSED if last else details.NO_CONTACT_UNASSESSED
                 )
-            detail = details.fill(template, date=last or c.first_seen, tier=c.tier, days=days)
+            detail = _fill(template, date=last or c.first_seen, tier=c.tier, days=days)
             yield _open("contact_overdue", c.client_id, day, None, detail)
 
 
@@ -380,17 +388,15 @@ class ClientDateRow(NamedTuple):
 
 def _date_detail(row: ClientDateRow, years: int) -> str:
     if row.kind == "career_anniversary":
-        parts = [details.fill(details.CAREER, years=years)]
+        parts = [_fill(details.CAREER, years=years)]
     elif row.kind == "child_birthday":
         named = row.label is not None
         template = details.CHILD_NAMED if named else details.CHILD
         parts = [
-            details.fill(template, name=row.label, age=years)
-            if named
-            else details.fill(template, age=years)
+            _fill(template, name=row.label, age=years) if named else _fill(template, age=years)
         ]
     else:
-        parts = [details.fill(details.DATE_YEARS, years=years)]
+        parts = [_fill(details.DATE_YEARS, years=years)]
     if row.label is not None and row.kind != "child_birthday":
         parts.insert(0, row.label)
     if row.lunar:
@@ -441,16 +447,16 @@ def service_requests(
     A request closed after ``today`` is open as of it."""
     for r in rows:
         label = SERVICE_TYPES[r.type]
-        request = details.fill(details.SERVICE, type=label, number=r.number)
+        request = _fill(details.SERVICE, type=label, number=r.number)
         days = rules.service_target_days[r.type]
         target = r.opened + dt.timedelta(days=days)
         if r.closed is None or r.closed > today:  # open as of ``today``
             if not start <= target <= end:
                 continue
             age = max(0, (today - r.opened).days)
-            parts = [request, details.fill(details.SERVICE_AGE, days=age, target=days)]
+            parts = [request, _fill(details.SERVICE_AGE, days=age, target=days)]
             if today > target:
-                late = details.fill(details.SERVICE_LATE, days=(today - target).days)
+                late = _fill(details.SERVICE_LATE, days=(today - target).days)
                 parts.append(late)
             if r.note:
                 parts.append(r.note)
@@ -462,7 +468,7 @@ def service_requests(
             )
         elif r.type in LETTER_AFTER and start <= r.closed <= end:
             until = r.closed + dt.timedelta(days=rules.service_letter_days)
-            detail = details.fill(details.SERVICE_LETTER, request=request, date=r.closed)
+            detail = _fill(details.SERVICE_LETTER, request=request, date=r.closed)
             yield Event(
                 "service_letter", r.client_id, r.closed, r.policy_no, 0, detail, (r.closed,), until
             )
@@ -483,9 +489,9 @@ def campaigns(rows: Iterable[CampaignRow], start: dt.date, end: dt.date) -> Iter
     for r in rows:
         if not start <= r.created <= end:
             continue
-        parts = [details.fill(details.CAMPAIGN, campaign=r.name, kind=CAMPAIGN_KINDS[r.kind])]
+        parts = [_fill(details.CAMPAIGN, campaign=r.name, kind=CAMPAIGN_KINDS[r.kind])]
         if r.due is not None:
-            parts.append(details.fill(details.CAMPAIGN_DUE, date=r.due))
+            parts.append(_fill(details.CAMPAIGN_DUE, date=r.due))
         detail = details.SEPARATOR.join(parts)
         kind = "event_invitation" if r.kind == "event" else "campaign"
         yield Event(kind, r.client_id, r.created, None, 0, detail, (), r.due)
