@@ -1,9 +1,15 @@
 """The agenda through the command line: upcoming, today, and closing the loop, on fixed dates."""
 
+import datetime as dt
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from books import POLICIES, POLICY_HEADERS
 from helpers import DATA, run_json, write_csv
+from vipctl.agenda import lists
+from vipctl.rules.events import Event
 
 
 def today(cli, day, *args):
@@ -227,6 +233,27 @@ def test_upcoming_orders_a_day_by_client_then_kind_then_policy(cli):
     assert len({k[:2] for k in keys}) > len({k[0] for k in keys})
     assert len({k[:3] for k in keys}) > len({k[:2] for k in keys})
     assert len(set(keys)) > len({k[:3] for k in keys})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["C1", "C2", "C3"]),
+            st.sampled_from(["service_request", "renewal_due", "birthday"]),
+            st.sampled_from([None, "", "P1", "P2"]),
+        ),
+        max_size=12,
+    )
+)
+def test_a_days_events_are_ordered_as_upcoming_order_says(keys):
+    """``upcoming``'s day sorted by a key made in C, a missing policy before any number (a
+    service request with and without one, for one client on one day) as the function says."""
+    day = [
+        Event(kind, client, dt.date(2026, 11, 24), policy, 0, str(n))
+        for n, (client, kind, policy) in enumerate(keys)
+    ]
+    assert lists._in_order(day) == sorted(day, key=lists.upcoming_order)
 
 
 def test_upcoming_as_a_table_shows_the_first_50_events_and_scripts_get_every_one(cli):

@@ -285,29 +285,6 @@ def test_sqlite_reads_the_owed_premiums_whole_not_through_the_index_by_day(sampl
     assert all("SCAN premium_due" in plan and "due_date" not in plan for plan in plans), plans
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["C1", "C2", "C3"]),
-            st.sampled_from(["service_request", "renewal_due", "birthday"]),
-            st.sampled_from([None, "", "P1", "P2"]),
-        ),
-        max_size=12,
-    )
-)
-def test_a_days_events_are_ordered_as_upcoming_order_says(keys):
-    """``upcoming``'s day sorted by a key made in C, a missing policy before any number (a
-    service request with and without one, for one client on one day) as the function says."""
-    from vipctl.rules.events import Event
-
-    day = [
-        Event(kind, client, EXPORTED, policy, 0, str(n))
-        for n, (client, kind, policy) in enumerate(keys)
-    ]
-    assert lists._in_order(day) == sorted(day, key=lists.upcoming_order)
-
-
 def _forget(cli) -> None:
     """No occasions: the next look works the list out by the rules (and writes them again)."""
     from test_snapshots import _query
