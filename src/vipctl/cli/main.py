@@ -250,23 +250,28 @@ def main() -> None:
     libraries still hold (SQLAlchemy's, Typer's, Rich's), a tenth of a second of a table's
     half second, to free what the system frees anyway. Frozen, they are left alone; what
     vipctl writes is closed by then (every file through ``with``, the database by its
-    command), and standard output is flushed here."""
+    command), and standard output flushed (``_run``)."""
     gc.disable()
     try:
-        try:
-            try:
-                as_run(sys.argv[1:])()
-            finally:
-                sys.stdout.flush()  # what is still buffered fails here, if it fails
-        except BrokenPipeError:
-            silence_stdout()
-            sys.exit(0)
-        except OSError as exc:
-            from vipctl.i18n import _
-
-            said = _("vipctl: cannot write the output: {why}")
-            typer.echo(said.format(why=exc.strerror or exc), err=True)
-            silence_stdout()
-            sys.exit(1)
+        _run()
     finally:
         gc.freeze()
+
+
+def _run() -> None:
+    """The command the words name, its output flushed: a reader gone is no error."""
+    try:
+        try:
+            as_run(sys.argv[1:])()
+        finally:
+            sys.stdout.flush()  # what is still buffered fails here, if it fails
+    except BrokenPipeError:
+        silence_stdout()
+        sys.exit(0)
+    except OSError as exc:
+        from vipctl.i18n import _
+
+        said = _("vipctl: cannot write the output: {why}")
+        typer.echo(said.format(why=exc.strerror or exc), err=True)
+        silence_stdout()
+        sys.exit(1)

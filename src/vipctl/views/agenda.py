@@ -97,15 +97,15 @@ def write_upcoming_rows(
     # events cost the writing a third of its time. Each date is spelled once.
     dates = list(map(attrgetter("date"), found))
     spelled = {date: (date.isoformat(), (date - day).days) for date in set(dates)}
-    dates = list(map(spelled.__getitem__, dates))
+    when = list(map(spelled.__getitem__, dates))  # (the date, days from the day) of each
     clients = list(map(attrgetter("client_id"), found))
     rows = zip(
         clients,
         map(names.get, clients),
         map(attrgetter("kind"), found),
-        map(itemgetter(0), dates),
+        map(itemgetter(0), when),
         map(attrgetter("policy_no"), found),
-        map(itemgetter(1), dates),
+        map(itemgetter(1), when),
         map(attrgetter("detail"), found),
         strict=True,
     )
