@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,40 @@ def test_a_parent_that_stops_early_leaves_no_child_behind():
     reading = readahead.ahead(_endless)
     assert next(reading)[1] == 0
     assert next(reading)[1] == 1
+    reading.close()
+    assert multiprocessing.active_children() == []
+
+
+MADE = multiprocessing.Value("i", 0)  # items the child has made, seen from the parent
+
+
+def _counted():
+    while True:
+        MADE.value += 1
+        yield "x" * 1_000_000  # far more than a pipe holds
+
+
+def _made_when_still(most: int) -> int:
+    """The child's items made once it stops making more (at ``most``, or 10 s)."""
+    deadline = time.monotonic() + 10
+    while MADE.value < most and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # and stays there
+    return MADE.value
+
+
+def test_the_child_makes_a_few_items_ahead_of_a_busy_parent_and_no_more():
+    """The second core keeps working while this one is busy with the last item: the child
+    sends from a thread of its own, so a full pipe does not stop its making; the items waiting
+    are bounded, so memory stays a few items ahead."""
+    MADE.value = 0
+    reading = readahead.ahead(_counted)
+    next(reading)
+    # One item read, one in the pipe, AHEAD waiting, and the one that waits for room.
+    most = 3 + readahead.AHEAD
+    assert _made_when_still(most) == most
+    next(reading)
+    assert _made_when_still(most + 1) == most + 1
     reading.close()
     assert multiprocessing.active_children() == []
 

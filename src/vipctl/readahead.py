@@ -1,5 +1,5 @@
 """Running a generator in a second process: reading and writing a large import overlap, and
-half of the agenda's occasions are made on the second core while this process makes the rest.
+most of the agenda's occasions are made on the second core while this process writes them.
 A long text written in two parts at once (``in_two``): a year of upcoming events, a calendar.
 
 An import is two jobs of about the same size: reading and checking the CSV (pure Python) and
@@ -9,9 +9,10 @@ spawned: it starts in no time with everything already in memory, and nothing it 
 be picklable, only what it yields. Where fork is missing (Windows) the generator simply runs in
 the caller's process: the same items in the same order, only slower.
 
-The pipe holds at most one item in flight, so memory stays one batch ahead, not one file. An
-exception in the child is raised again in the parent; a parent that stops early, fails or is
-killed takes the child with it (it is a daemon, and a pipe with no reader ends its writes).
+A child makes at most ``AHEAD`` items ahead of the one its parent is reading (a thread of its
+own sends them), so memory stays a few batches ahead, not one file. An exception in the child
+is raised again in the parent; a parent that stops early, fails or is killed takes the child
+with it (it is a daemon, and a pipe with no reader ends its writes).
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import pickle
+import queue
 import shutil
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TextIO, TypeVar
@@ -30,6 +34,7 @@ from typing import Any, TextIO, TypeVar
 T = TypeVar("T")
 
 _MARSHALLED, _PICKLED, _ERROR, _END = b"m", b"p", b"e", b"."
+AHEAD = 8  # items a child makes ahead of the one its parent is reading
 
 
 def _pack(item: object) -> bytes:
@@ -42,22 +47,64 @@ def _pack(item: object) -> bytes:
         return _PICKLED + pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
 
 
+class _Gone(Exception):
+    """The parent stopped reading: nobody is left to send to."""
+
+
+class _Sender(threading.Thread):
+    """Sends the child's items while it makes the next ones. With the making and the sending
+    in one thread, a parent busy with the last item held up the making of the next (a pipe
+    holds 64 KB, an item megabytes): the second core sat idle while the first worked."""
+
+    def __init__(self, out: Connection) -> None:
+        super().__init__(daemon=True)
+        self.out = out
+        self.outbox: queue.Queue[bytes | None] = queue.Queue(AHEAD)
+        self.gone = False
+
+    def run(self) -> None:
+        while (data := self.outbox.get()) is not None:
+            if self.gone:
+                continue  # taken and dropped, so that the making side is never left waiting
+            try:
+                self.out.send_bytes(data)
+            except BrokenPipeError:
+                self.gone = True
+
+    def send(self, data: bytes) -> None:
+        if self.gone:
+            raise _Gone
+        self.outbox.put(data)
+
+    def close(self) -> None:
+        self.outbox.put(None)
+        self.join()
+
+
+def _failure(exc: BaseException) -> bytes:
+    try:
+        return _ERROR + pickle.dumps(exc)
+    except Exception:  # an exception that cannot be pickled: its traceback
+        return _ERROR + pickle.dumps(RuntimeError("".join(traceback.format_exception(exc))))
+
+
 def _child(produce: Callable[[], Iterator[object]], out: Connection, other: Connection) -> None:
     # The parent's end, inherited by the fork: closed, so that when the parent dies the pipe has
     # no reader left and the next send fails, ending this process instead of leaving it blocked.
     other.close()
+    sender = _Sender(out)
+    sender.start()
     try:
         for item in produce():
-            out.send_bytes(_pack(item))
-        out.send_bytes(_END)
-    except BrokenPipeError:  # the parent stopped reading: nobody to tell
+            sender.send(_pack(item))
+        sender.send(_END)
+    except _Gone:  # the parent stopped reading: nobody to tell
         pass
     except BaseException as exc:  # every failure goes back to the parent
-        try:
-            out.send_bytes(_ERROR + pickle.dumps(exc))
-        except Exception:  # an exception that cannot be pickled
-            failure = RuntimeError("".join(traceback.format_exception(exc)))
-            out.send_bytes(_ERROR + pickle.dumps(failure))
+        with suppress(_Gone):
+            sender.send(_failure(exc))
+    finally:
+        sender.close()
 
 
 def forks() -> bool:

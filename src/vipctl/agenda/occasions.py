@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from itertools import zip_longest
+from itertools import islice
 from typing import TypeVar
 
 import orjson
@@ -72,6 +72,7 @@ from vipctl.store.tables import (
 COVER_DAYS = 31  # days past the day the rows were written that they still cover
 T = TypeVar("T")
 _PART = 200_000  # clients whose rows are made at once (a few readers scan the book each part)
+_SHARE = 3  # a large book's parts: this process makes one in so many, the second the rest
 ALONE = 20_000  # a book this large has its rows made by two processes
 UPCOMING_DAYS = 30  # days past the cover that the rows hold every event of: upcoming's default
 # Kinds whose item is there on a day only from its first day shown (a premium is in grace once
@@ -214,18 +215,24 @@ def _theirs(
 
 
 def _made(conn: Connection, config: Config, kept: Cover, clients: int) -> Iterator[list[tuple]]:
-    """Every row of the book, a part's source at a time. A large book is cut into an even
-    number of parts, every other one made by a second process while this one makes the rest
-    and writes them all: making the rows is Python's work, and the machine has a second core."""
+    """Every row of the book, a part's source at a time. A large book is cut into parts by
+    thirds: a second process makes two parts of every three while this one makes the third and
+    writes them all. Making the rows is Python's work, and the machine has a second core; with
+    the parts made half and half, this process (its half, and all the writing and indexing)
+    was busy twice as long as the other: 3.1–4.1 s of a 100,000-client book, against 1.8–2 s."""
     if clients < ALONE or not readahead.forks():
         for part in _parts(conn, _PART):
             yield from _rows(conn, config, kept, Scope(between=part))
         return
-    parts = _parts(conn, math.ceil(clients / (2 * math.ceil(clients / (2 * _PART)))))
-    theirs = readahead.ahead(lambda: _theirs(conn.engine, config, kept, parts[1::2]))
-    mine = (rows for part in parts[::2] for rows in _rows(conn, config, kept, Scope(between=part)))
-    for pair in zip_longest(mine, theirs):
-        yield from (rows for rows in pair if rows is not None)
+    n = _SHARE
+    parts = _parts(conn, math.ceil(clients / (n * math.ceil(clients / (n * _PART)))))
+    mine, others = parts[::n], [part for i, part in enumerate(parts) if i % n]
+    theirs = readahead.ahead(lambda: _theirs(conn.engine, config, kept, others))
+    for part in mine:
+        for rows in _rows(conn, config, kept, Scope(between=part)):
+            yield rows
+            yield from islice(theirs, n - 1)
+    yield from theirs
 
 
 def book_size(conn: Connection) -> int:
