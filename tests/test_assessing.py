@@ -179,3 +179,31 @@ def test_the_database_assesses_as_the_rules_do(
         assert not nothing.changed
         assert conn.execute(select(t)).all() == kept
         assert conn.execute(select(TierHistory)).all() == []
+
+
+_FILL = assessing._fill
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(book, rules)
+def test_every_client_asked_for_is_the_whole_book_reassessed(
+    tmp_path_factory, monkeypatch, clients, config
+):
+    """A first import asks for every client of the book by id: they are reassessed as the
+    whole book is, without matching each against the ids asked for, to the same end."""
+    filled = []
+    monkeypatch.setattr(assessing, "_fill", lambda *args: filled.append(args[3]) or _FILL(*args))
+    monkeypatch.setattr(assessing, "CHUNK", 0)  # the sample's few clients count as many
+    db = Database(tmp_path_factory.mktemp("assess") / "book.db", create=True)
+    with db.write() as conn:
+        changes.declare(conn, changes.EVERYTHING)
+        _load(conn, clients)
+        every = set(conn.scalars(select(Client.c.client_id)))
+        assessing.recompute(conn, config, TODAY, only=every)
+        assert filled == [None]
+        assert _stored(conn) == _expected(conn, config, None, {})
+        assert not assessing.assessed_under_other_rules(conn, config)
+        assessing.recompute(conn, config, TODAY, only=every - {min(every)})
+        assert filled[1] == every - {min(every)}  # some of them: matched
