@@ -554,7 +554,9 @@ def day_list(
     top = heapq.nlargest(limit, found.top)
     floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
     near_top = {client for client, value in found.near if value >= floor}
-    exact = lists.ranked(conn, config, day, _only(near_top | apart))
+    exact = lists.rank(
+        conn, config, day, _only(near_top | apart), _items(conn, config, day, near_top, apart)
+    )
     tiers, overdue = found.tiers, found.overdue
     clients = found.clients
     for entry in exact:
@@ -564,6 +566,25 @@ def day_list(
             overdue[entry.tier or "?"] += any(e.kind == OVERDUE for e in entry.items)
             clients += 1
     return DayList(exact, clients, *ranking.ordered(kinds, tiers), overdue=+overdue)
+
+
+def _items(
+    conn: Connection, config: Config, day: dt.date, clients: set[str], apart: set[str]
+) -> list[Event]:
+    """The items shown on ``day`` of ``clients`` and of the clients ``apart``, as a whole list
+    has them (``due_today``): read from the rows, but made by the rules for the clients apart
+    and those with an item whose words change each day. A few reads, where the rules make 17
+    (each a round trip to a server)."""
+    n = day.toordinal()
+    rest = _only(clients - apart)
+    by_rules = apart | (_worded(conn, _shown(n, rest, apart), rest) if rest.clients else set())
+    found: list[Event] = []
+    if clients - by_rules:
+        read = _only(clients - by_rules)
+        found = lists.with_attempts(conn, _events(conn, _shown(n, read, by_rules), read), day, read)
+    if by_rules:
+        found += lists.due_today(conn, config, day, _only(by_rules))
+    return found
 
 
 def _events(conn: Connection, where: ColumnElement, scope: Scope) -> list[Event]:
