@@ -5,10 +5,10 @@ over the whole book.
 A row is an item as the rules make it (``lists.gather`` with ``cover``): the days it is shown,
 its kind, closeness, premium at stake and round age, which scoring needs, and what it says. The
 list of a covered day is then ranked in SQL: each client's urgency summed by the database, the
-clients near the top picked out, and only those (and the few clients whose rows do not say it
-all) worked out by the rules in full, so that what is shown is exactly what working the whole
-list out would show (``tests/test_occasions.py`` holds the two to each other). A whole list is
-the rows' items, scored by the rules.
+clients near the top picked out, and only those scored exactly by the rules, from their rows'
+items (the few clients whose rows do not say it all worked out by the rules in full), so that
+what is shown is exactly what working the whole list out would show (``tests/test_occasions.py``
+holds the two to each other). A whole list is the rows' items, scored by the rules.
 
 The rows hold while the book's change journal (``store.changes``) says which clients changed
 since they were written: those clients are worked out afresh at each look, and their rows are
