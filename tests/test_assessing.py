@@ -207,3 +207,14 @@ def test_every_client_asked_for_is_the_whole_book_reassessed(
         assert not assessing.assessed_under_other_rules(conn, config)
         assessing.recompute(conn, config, TODAY, only=every - {min(every)})
         assert filled[1] == every - {min(every)}  # some of them: matched
+
+
+def test_sqlite_sums_each_clients_premiums_from_a_scan_not_the_client_index(tmp_path):
+    """Every policy counts: grouping them by walking the client index looks each one up, which
+    took 0.4 s of 200,000 where a scan and a sort took 0.24 s (``sqlite.Unindexed``)."""
+    premiums = assessing.premiums_by_client(TODAY, 5)
+    query = select(premiums.c.client_id, premiums.c.premium)
+    with Database(tmp_path / "book.db", create=True).read() as conn:
+        literal = query.compile(conn, compile_kwargs={"literal_binds": True})
+        steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {literal}")]
+    assert "SCAN policy" in steps and not any("ix_policy_client_id" in s for s in steps), steps

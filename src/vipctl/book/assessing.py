@@ -40,6 +40,7 @@ from vipctl.rules.tiers import Recomputed
 from vipctl.store import changes, meta
 from vipctl.store.bulk import CHUNK, write
 from vipctl.store.schema import Amount
+from vipctl.store.sqlite import Unindexed
 from vipctl.store.tables import Client, ClientTier, Policy, PremiumDue, TierHistory
 
 
@@ -79,7 +80,7 @@ def premiums_by_client(today: dt.date, single_premium_years: int):
         )
         .outerjoin(PremiumDue, d.policy_no == p.policy_no)
         .where(in_force, p.premium.is_not(None))
-        .group_by(p.client_id)
+        .group_by(Unindexed(p.client_id))  # every policy: a scan and a sort, not a look-up each
         .subquery()
     )
 
