@@ -109,6 +109,20 @@ def test_the_child_makes_a_few_items_ahead_of_a_busy_parent_and_no_more():
     assert multiprocessing.active_children() == []
 
 
+def _cannot_send():
+    def broken(self, data):
+        raise OSError("the pipe cannot be written to")
+
+    multiprocessing.connection.Connection.send_bytes = broken  # in the child only
+    while True:
+        yield "x" * 1000
+
+
+def test_a_child_that_cannot_send_ends_instead_of_hanging():
+    with pytest.raises(RuntimeError, match="second process died"):
+        list(readahead.ahead(_cannot_send))
+
+
 def _dies():
     yield 1
     os._exit(3)

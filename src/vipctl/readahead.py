@@ -68,8 +68,8 @@ class _Sender(threading.Thread):
                 continue  # taken and dropped, so that the making side is never left waiting
             try:
                 self.out.send_bytes(data)
-            except BrokenPipeError:
-                self.gone = True
+            except Exception:  # the parent stopped reading (a broken pipe), or cannot be read to
+                self.gone = True  # the making side stops; the parent finds this process ended
 
     def send(self, data: bytes) -> None:
         if self.gone:

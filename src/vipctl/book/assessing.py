@@ -237,7 +237,7 @@ def recompute(
     reading 100,000 clients into Python, ranking them there and writing them back took seconds.
     """
     if only is not None and len(only) > CHUNK and len(only) >= _clients(conn):
-        only = None  # every client: a first import asks for them all, and matching took 0.3 s
+        only = None  # every client: a first import asks for them all, and matching took 0.2 s
     _WORK.create(conn)
     _fill(conn, config, today, only)
     report, written = _tallied(conn)
