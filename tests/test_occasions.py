@@ -243,8 +243,9 @@ def test_sqlite_sums_the_shown_occasions_from_a_scan_not_the_client_index(sample
 
 
 def test_a_few_clients_holidays_are_read_by_their_ids_not_every_vip(sample, monkeypatch):
-    """The clients near the top are worked out in full: their VIPs are looked up by id, not
-    found among every VIP of the book through the segment's index (0.2 s on a million)."""
+    """A few clients worked out in full (changed since the occasions were written, or asked
+    for by id): their VIPs are looked up by id, not found among every VIP of the book through
+    the segment's index (0.2 s on a million)."""
     from sqlalchemy import event
 
     plans: list[str] = []

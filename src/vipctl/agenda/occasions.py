@@ -51,6 +51,7 @@ from sqlalchemy import (
 from vipctl import __version__, readahead
 from vipctl.agenda import lists
 from vipctl.agenda.lists import Scope
+from vipctl.book.queries import book_size
 from vipctl.config import Config
 from vipctl.kinds import KINDS, REGISTRY, SOURCES
 from vipctl.rules import ranking
@@ -233,11 +234,6 @@ def _made(conn: Connection, config: Config, kept: Cover, clients: int) -> Iterat
             yield rows
             yield from islice(theirs, n - 1)
     yield from theirs
-
-
-def book_size(conn: Connection) -> int:
-    """The book's clients: a book of ``ALONE`` or more has its long work done by two processes."""
-    return conn.scalar(select(func.count()).select_from(Client)) or 0
 
 
 def two_processes(conn: Connection) -> bool:
@@ -554,9 +550,14 @@ def day_list(
     top = heapq.nlargest(limit, found.top)
     floor = top[-1] - _MARGIN if len(top) == limit else -math.inf
     near_top = {client for client, value in found.near if value >= floor}
-    exact = lists.rank(
-        conn, config, day, _only(near_top | apart), _items(conn, config, day, near_top, apart)
-    )
+    # Their items as a whole list has them: 4 reads, where the rules make 17 (on a server, each
+    # a round trip).
+    items = _items(conn, config, day, _only(near_top), apart)
+    those = _only(near_top | apart)
+    if items is None:
+        exact = lists.ranked(conn, config, day, those)
+    else:
+        exact = lists.rank(conn, config, day, those, items)
     tiers, overdue = found.tiers, found.overdue
     clients = found.clients
     for entry in exact:
@@ -566,25 +567,6 @@ def day_list(
             overdue[entry.tier or "?"] += any(e.kind == OVERDUE for e in entry.items)
             clients += 1
     return DayList(exact, clients, *ranking.ordered(kinds, tiers), overdue=+overdue)
-
-
-def _items(
-    conn: Connection, config: Config, day: dt.date, clients: set[str], apart: set[str]
-) -> list[Event]:
-    """The items shown on ``day`` of ``clients`` and of the clients ``apart``, as a whole list
-    has them (``due_today``): read from the rows, but made by the rules for the clients apart
-    and those with an item whose words change each day. A few reads, where the rules make 17
-    (each a round trip to a server)."""
-    n = day.toordinal()
-    rest = _only(clients - apart)
-    by_rules = apart | (_worded(conn, _shown(n, rest, apart), rest) if rest.clients else set())
-    found: list[Event] = []
-    if clients - by_rules:
-        read = _only(clients - by_rules)
-        found = lists.with_attempts(conn, _events(conn, _shown(n, read, by_rules), read), day, read)
-    if by_rules:
-        found += lists.due_today(conn, config, day, _only(by_rules))
-    return found
 
 
 def _events(conn: Connection, where: ColumnElement, scope: Scope) -> list[Event]:
@@ -623,10 +605,17 @@ def due_today(conn: Connection, config: Config, day: dt.date, scope: Scope) -> l
     cannot tell. What a whole list (``today -f json``, ``report --team``) is made of: the rules
     then only score them, as they score the items they make."""
     apart = _apart(conn, config, day, scope)
-    if apart is None:
-        return None
+    return None if apart is None else _items(conn, config, day, scope, apart)
+
+
+def _items(
+    conn: Connection, config: Config, day: dt.date, scope: Scope, apart: set[str]
+) -> list[Event] | None:
+    """The items shown on ``day`` of ``scope``'s clients read from the rows, and the items of
+    the clients ``apart`` and of those with an item worded each day made by the rules; None when
+    these are so many that working it all out is as quick."""
     n = day.toordinal()
-    apart |= _worded(conn, _shown(n, scope, apart), scope)
+    apart = apart | _worded(conn, _shown(n, scope, apart), scope)
     if len(apart) > CHUNK:
         return None
     found = lists.with_attempts(conn, _events(conn, _shown(n, scope, apart), scope), day, scope)

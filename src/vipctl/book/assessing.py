@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 
+from vipctl.book import queries
 from vipctl.config import SEGMENTS, TIERS, Config
 from vipctl.contract import NOT_IN_FORCE
 from vipctl.rules import segments, tiers
@@ -236,7 +237,7 @@ def recompute(
     ``segments.segment_all`` stay the rules' statement, and the tests hold the two equal):
     reading 100,000 clients into Python, ranking them there and writing them back took seconds.
     """
-    if only is not None and len(only) > CHUNK and len(only) >= _clients(conn):
+    if only is not None and len(only) > CHUNK and len(only) >= queries.book_size(conn):
         only = None  # every client: a first import asks for them all, and matching took 0.2 s
     _WORK.create(conn)
     _fill(conn, config, today, only)
@@ -281,10 +282,6 @@ def recompute(
     if only is None or meta.get(conn, RULES_KEY) is None:  # every client assessed by them
         meta.put(conn, RULES_KEY, rules_digest(config))
     return report
-
-
-def _clients(conn: Connection) -> int:
-    return conn.scalar(select(func.count()).select_from(Client)) or 0
 
 
 RULES_KEY = "tier_rules"

@@ -213,6 +213,10 @@ def book_is_empty(conn: Connection) -> bool:
     return conn.scalar(select(Client.c.client_id).limit(1)) is None
 
 
+def book_size(conn: Connection) -> int:
+    return conn.scalar(select(func.count()).select_from(Client)) or 0
+
+
 def check_agent(conn: Connection, agent: str | None) -> None:
     """A list asked for an agent nobody in the book has would be empty and read as "nothing to
     do": a misspelt name is said, with the names there are."""
