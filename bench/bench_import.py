@@ -96,9 +96,10 @@ def write_floor(imported: Path, work: Path, names: tuple[str, ...]) -> float:
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
             "AND sql IS NOT NULL",  # an index of its own, not a key's
             (name,),
-        )
-        rows = source.execute(f"SELECT * FROM {name}").fetchall()
-        tables[name] = (ddl, [sql for (sql,) in indexes], rows)
+        ).fetchall()
+        read = source.execute(f"SELECT * FROM {name}")
+        insert = f"INSERT INTO {name} VALUES ({', '.join('?' * len(read.description))})"
+        tables[name] = (ddl, [sql for (sql,) in indexes], insert, read.fetchall())
     source.close()
     path = work / "write_floor.db"
     for stale in work.glob("write_floor.db*"):
@@ -106,13 +107,12 @@ def write_floor(imported: Path, work: Path, names: tuple[str, ...]) -> float:
     vipctl_sqlite.create_private_file(path)
     engine = vipctl_sqlite.engine(path, "unused")
     conn = engine.raw_connection()
-    for ddl, _, _ in tables.values():
+    for ddl, _, _, _ in tables.values():
         conn.execute(ddl)
     gc.disable()  # as in a vipctl process
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    for name, (_, indexes, rows) in tables.items():
-        insert = f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})"
+    for _, indexes, insert, rows in tables.values():  # a table with no rows too (a small book)
         for i in range(0, len(rows), 5_000):
             conn.executemany(insert, rows[i : i + 5_000])
         for index in indexes:
